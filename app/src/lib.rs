@@ -1,4 +1,79 @@
-//! Placeholder
+//! Tally's user interface and the types it shares with the server.
+//!
+//! Compiled twice: with `ssr` into the server (rendering pages and running
+//! server functions) and with `hydrate` into the browser's WASM bundle. Only
+//! `services` and `auth` are server-only; everything else must build for both.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod services;
+
 use leptos::prelude::*;
+use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::shell::AppShell,
+    pages::{
+        integrations::IntegrationsPage, login::LoginPage, not_found::NotFound,
+        password::PasswordPage, scorecard::ScorecardPage, settings::SettingsPage, setup::SetupPage,
+    },
+};
+
+/// The HTML document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes and the viewer resource every page can read.
+///
+/// Every route renders in `SsrMode::Async`: the server waits for its data and
+/// sends complete HTML, so pages read and forms post with JavaScript off.
 #[component]
-pub fn App() -> impl IntoView { view! { <p>"hi"</p> } }
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let viewer: api::CurrentViewerResource = Resource::new(|| (), |_| api::current_viewer());
+    provide_context(viewer);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tally.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Tally".to_owned() } else { format!("{text} · Tally") }/>
+        <Meta name="description" content="Weekly scorecards that fill themselves from HubSpot and Fathom."/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
+                    <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,10 @@
+//! Types shared by the server and the browser: what crosses the wire.
+//!
+//! They hold no secrets by construction (password hashes, tokens and keys live
+//! in server-only types), so deriving `Serialize` here is always safe.
+
+mod account;
+mod org;
+
+pub use account::{Role, UserSummary, Viewer};
+pub use org::{OrgSettings, WEEKDAYS, weekday_name};

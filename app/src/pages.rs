@@ -1,0 +1,9 @@
+//! One module per routed page.
+
+pub mod integrations;
+pub mod login;
+pub mod not_found;
+pub mod password;
+pub mod scorecard;
+pub mod settings;
+pub mod setup;

@@ -1,0 +1,77 @@
+//! The server-side services that server functions call (SSR only).
+//!
+//! `app` cannot depend on `server`, so it declares here the small traits its
+//! server functions need; `server` implements them and provides a
+//! [`Services`] value as Leptos context. Server functions stay thin:
+//! authorise, call a service, return.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{
+    domain::{OrgSettings, Role, UserSummary, Viewer},
+    error::ApiError,
+};
+
+/// Everything server functions may call, provided as context by the server.
+#[derive(Clone)]
+pub struct Services {
+    /// Organisation settings and users.
+    pub accounts: Arc<dyn AccountsService>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
+    }
+}
+
+/// A freshly invited user and the one-time password to hand them.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    /// The new user.
+    pub user: UserSummary,
+    /// Shown once to the admin; the user must replace it at first sign-in.
+    pub one_time_password: String,
+}
+
+/// Organisation settings and user management.
+#[async_trait]
+pub trait AccountsService: Send + Sync {
+    /// The viewer's organisation settings.
+    async fn org_settings(&self, viewer: &Viewer) -> Result<OrgSettings, ApiError>;
+    /// Saves organisation settings (admins only; checked by the caller).
+    async fn update_org_settings(
+        &self,
+        viewer: &Viewer,
+        settings: OrgSettings,
+    ) -> Result<(), ApiError>;
+    /// Users of the viewer's organisation.
+    async fn list_users(&self, viewer: &Viewer) -> Result<Vec<UserSummary>, ApiError>;
+    /// Creates a user with a one-time password.
+    async fn invite_user(
+        &self,
+        viewer: &Viewer,
+        email: String,
+        name: String,
+        role: Role,
+    ) -> Result<Invitation, ApiError>;
+    /// Changes a user's role.
+    async fn set_role(&self, viewer: &Viewer, user_id: i64, role: Role) -> Result<(), ApiError>;
+    /// Activates or deactivates a user (and ends their sessions).
+    async fn set_active(&self, viewer: &Viewer, user_id: i64, active: bool)
+    -> Result<(), ApiError>;
+    /// Replaces the viewer's own password.
+    async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: String,
+        new: String,
+    ) -> Result<(), ApiError>;
+}
+
+/// The services the server provided for this request.
+pub fn services() -> Result<Services, ApiError> {
+    leptos::prelude::use_context::<Services>().ok_or(ApiError::Internal)
+}

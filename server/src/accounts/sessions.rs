@@ -1,0 +1,82 @@
+//! Browser sessions: a random cookie value whose SHA-256 is the row key.
+//!
+//! A stolen database therefore holds no usable session; expiry slides
+//! forward on use, and deactivating a user deletes their sessions.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use super::{hash_token, new_token};
+use crate::db::{Db, now_ms};
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "tally_session";
+
+/// Starts a session and returns the cookie value (shown to the browser only).
+pub async fn create(db: &Db, user_id: i64, ttl: Duration) -> anyhow::Result<String> {
+    let (token, hash) = new_token();
+    let now = now_ms();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(&hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(now + ttl_ms(ttl))
+        .execute(&db.pool)
+        .await
+        .context("creating a session")?;
+    Ok(token)
+}
+
+fn ttl_ms(ttl: Duration) -> i64 {
+    i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+/// The user of a live session, sliding its expiry forward.
+pub async fn user_of(db: &Db, token: &str, ttl: Duration) -> anyhow::Result<Option<i64>> {
+    let hash = hash_token(token);
+    let now = now_ms();
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT user_id, expires_at FROM sessions WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&db.pool)
+            .await
+            .context("reading a session")?;
+    let Some((user_id, expires_at)) = row else {
+        return Ok(None);
+    };
+    if expires_at <= now {
+        end(db, token).await?;
+        return Ok(None);
+    }
+    // Refresh at most once a minute to keep reads cheap.
+    if expires_at - now < ttl_ms(ttl) - 60_000 {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+            .bind(now + ttl_ms(ttl))
+            .bind(&hash)
+            .execute(&db.pool)
+            .await
+            .context("extending a session")?;
+    }
+    Ok(Some(user_id))
+}
+
+/// Ends one session.
+pub async fn end(db: &Db, token: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(hash_token(token))
+        .execute(&db.pool)
+        .await
+        .context("ending a session")?;
+    Ok(())
+}
+
+/// Ends every session of a user (deactivation, password change elsewhere).
+pub async fn end_all_for(db: &Db, user_id: i64) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await
+        .context("ending a user's sessions")?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The database handle shared by every part of the server.
+//!
+//! Tally runs on SQLite (embedded, one process) or PostgreSQL (several
+//! replicas). Both are reached through sqlx's `Any` driver so that one query
+//! text, with `$1`-style placeholders that both accept, serves both backends
+//! and the same tests run on each. Backend-specific work (connection pragmas,
+//! the migration set, locking) is chosen here from [`Backend`].
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use anyhow::Context as _;
+use sqlx::{
+    AnyPool, Executor as _, any::AnyPoolOptions, migrate::Migrator, sqlite::SqliteConnectOptions,
+};
+
+/// Which database engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a URL points at.
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL scheme (expected sqlite: or postgres:)")
+        }
+    }
+
+    /// Short name for logs and test output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        static SQLITE: Migrator = sqlx::migrate!("../migrations/sqlite");
+        static POSTGRES: Migrator = sqlx::migrate!("../migrations/postgres");
+        match self {
+            Self::Sqlite => &SQLITE,
+            Self::Postgres => &POSTGRES,
+        }
+    }
+}
+
+/// A connection pool plus the backend it talks to. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    /// The pool; use `$1` placeholders and only types both backends share.
+    pub pool: AnyPool,
+    /// The engine behind the pool.
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Opens a pool. For SQLite the file (and its folder) is created if
+    /// missing, WAL mode is switched on, foreign keys are enforced and writers
+    /// wait for each other instead of failing with "database is locked".
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                let sqlite =
+                    SqliteConnectOptions::from_str(url).context("parsing the SQLite URL")?;
+                if let Some(dir) = sqlite.get_filename().parent() {
+                    if !dir.as_os_str().is_empty() && !Path::new(dir).exists() {
+                        std::fs::create_dir_all(dir).with_context(|| {
+                            format!("creating the database folder {}", dir.display())
+                        })?;
+                    }
+                }
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .context("opening the SQLite database")?
+            }
+            Backend::Postgres => options
+                .max_connections(16)
+                .connect(url)
+                .await
+                .context("connecting to PostgreSQL")?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies every pending migration of this backend's set.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.backend
+            .migrator()
+            .run(&self.pool)
+            .await
+            .with_context(|| format!("running {} migrations", self.backend.name()))
+    }
+
+    /// True when every migration this binary knows has been applied.
+    pub async fn is_migrated(&self) -> anyhow::Result<bool> {
+        let applied: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await
+                .context("reading the migration table")?;
+        Ok(self
+            .backend
+            .migrator()
+            .iter()
+            .all(|m| applied.iter().any(|(v,)| *v == m.version)))
+    }
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,240 @@
+//! The documented REST API under `/api/v1` for scripts and automation.
+//!
+//! Authenticated by `Authorization: Bearer <token>` (see `tally token create`)
+//! or by the session cookie `POST /api/v1/session` sets. Every handler takes
+//! the viewer from the session layer and scopes its work to the viewer's
+//! organisation; `openapi.rs` documents each route.
+
+use app::{
+    domain::{OrgSettings, Role, UserSummary, Viewer},
+    error::ApiError,
+};
+use axum::{
+    Json, Router,
+    extract::{FromRequestParts, Path, State},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::{delete, get, patch, post},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::{ApiResult, JsonError},
+    forms::{ClientAddr, session_cookie},
+    session::cookie,
+};
+use crate::{
+    accounts::{
+        api_tokens,
+        service::{self, SignInError},
+        sessions,
+    },
+    state::AppState,
+};
+
+/// Routes mounted at `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(super::openapi::document))
+        .route("/session", post(create_session).delete(end_session))
+        .route("/me", get(me))
+        .route("/org", get(get_org).put(put_org))
+        .route("/users", get(list_users).post(invite_user))
+        .route("/users/{id}", patch(update_user))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+        .fallback(not_found)
+}
+
+async fn not_found() -> JsonError {
+    JsonError(ApiError::NotFound)
+}
+
+/// The signed-in viewer of an API request, or a 401.
+#[derive(Debug)]
+pub struct ApiViewer(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiViewer {
+    type Rejection = JsonError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .map(ApiViewer)
+            .ok_or(JsonError(ApiError::Unauthorized))
+    }
+}
+
+impl ApiViewer {
+    fn admin(self) -> Result<Viewer, JsonError> {
+        if self.0.role.is_admin() {
+            Ok(self.0)
+        } else {
+            Err(JsonError(ApiError::Forbidden))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    email: String,
+    password: String,
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Json(body): Json<Credentials>,
+) -> ApiResult<Response> {
+    let user_id = match service::sign_in(
+        &state.db,
+        &body.email,
+        SecretString::from(body.password),
+        &address,
+    )
+    .await?
+    {
+        Ok(id) => id,
+        Err(SignInError::Invalid) => return Err(JsonError(ApiError::Unauthorized)),
+        Err(SignInError::Throttled(secs)) => {
+            return Err(JsonError(ApiError::TooManyRequests {
+                retry_after_secs: secs,
+            }));
+        }
+    };
+    let token = sessions::create(&state.db, user_id, state.config.session_ttl).await?;
+    let viewer = crate::accounts::users::viewer(&state.db, user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let mut response = Json(viewer).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &token, state.config.session_ttl.as_secs()),
+    );
+    Ok(response)
+}
+
+async fn end_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = cookie(&headers, sessions::COOKIE) {
+        sessions::end(&state.db, token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+async fn me(ApiViewer(viewer): ApiViewer) -> Json<Viewer> {
+    Json(viewer)
+}
+
+async fn get_org(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<OrgSettings>> {
+    Ok(Json(state.services.accounts.org_settings(&viewer).await?))
+}
+
+async fn put_org(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<OrgSettings>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.admin()?;
+    state
+        .services
+        .accounts
+        .update_org_settings(&viewer, body)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+) -> ApiResult<Json<Vec<UserSummary>>> {
+    let viewer = viewer.admin()?;
+    Ok(Json(state.services.accounts.list_users(&viewer).await?))
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    email: String,
+    name: String,
+    role: Role,
+}
+
+#[derive(Serialize)]
+struct Invited {
+    user: UserSummary,
+    one_time_password: String,
+}
+
+async fn invite_user(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<NewUser>,
+) -> ApiResult<(StatusCode, Json<Invited>)> {
+    let viewer = viewer.admin()?;
+    let invitation = state
+        .services
+        .accounts
+        .invite_user(&viewer, body.email, body.name, body.role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Invited {
+            user: invitation.user,
+            one_time_password: invitation.one_time_password,
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct UserPatch {
+    role: Option<Role>,
+    active: Option<bool>,
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<UserPatch>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.admin()?;
+    if let Some(role) = body.role {
+        state.services.accounts.set_role(&viewer, id, role).await?;
+    }
+    if let Some(active) = body.active {
+        state
+            .services
+            .accounts
+            .set_active(&viewer, id, active)
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<Vec<api_tokens::TokenInfo>>> {
+    Ok(Json(api_tokens::list(&state.db, viewer.user_id).await?))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    if api_tokens::revoke(&state.db, viewer.user_id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(JsonError(ApiError::NotFound))
+    }
+}

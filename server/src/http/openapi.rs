@@ -1,0 +1,202 @@
+//! `/api/v1/openapi.json`: the REST API described for humans and generators.
+//!
+//! [`OPERATIONS`] is the single list of `/api/v1` routes; the document is
+//! built from it and the access tests walk it, so an undocumented route is
+//! also an untested one and stands out.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No authentication.
+    Public,
+    /// Any signed-in user of the organisation.
+    Member,
+    /// Admins and managers.
+    Manager,
+    /// Admins only.
+    Admin,
+}
+
+/// One documented operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// HTTP method, lowercase.
+    pub method: &'static str,
+    /// Path below `/api/v1`, with `{id}` placeholders.
+    pub path: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// JSON schema of the request body, if any.
+    pub request: Option<fn() -> Value>,
+    /// Success status.
+    pub status: u16,
+}
+
+fn credentials() -> Value {
+    json!({"type": "object", "required": ["email", "password"],
+           "properties": {"email": {"type": "string"}, "password": {"type": "string"}}})
+}
+fn org_settings() -> Value {
+    json!({"type": "object", "required": ["name", "timezone", "week_start"],
+           "properties": {"name": {"type": "string"}, "timezone": {"type": "string", "example": "America/Chicago"},
+                          "week_start": {"type": "integer", "minimum": 0, "maximum": 6, "description": "0 = Monday"}}})
+}
+fn new_user() -> Value {
+    json!({"type": "object", "required": ["email", "name", "role"],
+           "properties": {"email": {"type": "string"}, "name": {"type": "string"},
+                          "role": {"type": "string", "enum": ["admin", "manager", "member"]}}})
+}
+fn user_patch() -> Value {
+    json!({"type": "object", "properties": {"role": {"type": "string", "enum": ["admin", "manager", "member"]},
+                                            "active": {"type": "boolean"}}})
+}
+
+/// Every `/api/v1` operation.
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "get",
+        path: "/openapi.json",
+        summary: "This document",
+        access: Access::Public,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/session",
+        summary: "Sign in with email and password; sets the session cookie",
+        access: Access::Public,
+        request: Some(credentials),
+        status: 200,
+    },
+    Operation {
+        method: "delete",
+        path: "/session",
+        summary: "Sign out",
+        access: Access::Public,
+        request: None,
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/me",
+        summary: "The signed-in user",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/org",
+        summary: "Organisation settings",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/org",
+        summary: "Change organisation settings",
+        access: Access::Admin,
+        request: Some(org_settings),
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/users",
+        summary: "Users of the organisation",
+        access: Access::Admin,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/users",
+        summary: "Create a user with a one-time password",
+        access: Access::Admin,
+        request: Some(new_user),
+        status: 201,
+    },
+    Operation {
+        method: "patch",
+        path: "/users/{id}",
+        summary: "Change a user's role or deactivate them",
+        access: Access::Admin,
+        request: Some(user_patch),
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/tokens",
+        summary: "Your API tokens (never the token values)",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "delete",
+        path: "/tokens/{id}",
+        summary: "Revoke one of your API tokens",
+        access: Access::Member,
+        request: None,
+        status: 204,
+    },
+];
+
+/// Builds the OpenAPI 3.1 document.
+pub fn build() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let mut operation = json!({
+            "summary": op.summary,
+            "responses": {
+                op.status.to_string(): {"description": "Success"},
+                "401": {"description": "Not signed in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "403": {"description": "Your role does not allow this"},
+                "404": {"description": "Not found in your organisation"},
+                "422": {"description": "A field was refused; `field` names it"}
+            },
+            "x-access": format!("{:?}", op.access).to_lowercase(),
+        });
+        if op.access == Access::Public {
+            operation["security"] = json!([]);
+        }
+        if op.path.contains("{id}") {
+            operation["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+        }
+        if let Some(schema) = op.request {
+            operation["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": schema()}}});
+        }
+        let entry = paths
+            .entry(format!("/api/v1{}", op.path))
+            .or_insert_with(|| json!({}));
+        entry[op.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Tally API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Weekly scorecards that fill themselves. Authenticate with `Authorization: Bearer <token>` (create one with `tally token create`) or with the cookie `POST /api/v1/session` sets."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "tally_session"}
+            },
+            "schemas": {"Error": {"type": "object", "properties": {
+                "error": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}
+        }
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

@@ -1,0 +1,14 @@
+//! The Tally server: every piece of I/O behind the app.
+//!
+//! `main.rs` only parses the command line; everything it runs lives here so
+//! integration tests can build the same router and services in-process.
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

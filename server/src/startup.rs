@@ -1,0 +1,120 @@
+//! Building and running the server: the seam tests use.
+//!
+//! [`Application::build`] connects the database, migrates, assembles services
+//! and binds the listener (port 0 works, for tests); [`Application::run`]
+//! serves until SIGTERM or ctrl-c, letting in-flight requests finish.
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, atomic::AtomicBool},
+};
+
+use anyhow::Context as _;
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::{
+    accounts::service::Accounts,
+    config::Config,
+    db::Db,
+    http::{self, metrics::Metrics},
+    state::AppState,
+};
+
+/// A built, bound, not yet running server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+/// Leptos settings derived from our config: output name `tally`, assets
+/// under `{site_root}/pkg`.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tally")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// The shared state for a config and an open, migrated database.
+pub fn state(config: Config, db: Db) -> AppState {
+    let accounts = Arc::new(Accounts::new(db.clone(), &config));
+    AppState {
+        leptos_options: leptos_options(&config),
+        services: app::services::Services { accounts },
+        db,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::default()),
+        setup_done: Arc::new(AtomicBool::new(false)),
+    }
+}
+
+impl Application {
+    /// Connects, migrates, prepares the demo if asked, and binds.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        if config.demo {
+            crate::demo::ensure(&db, &config).await?;
+        }
+        let listener = TcpListener::bind(config.addr).await.with_context(|| {
+            format!(
+                "listening on {} (set TALLY_ADDR to another address)",
+                config.addr
+            )
+        })?;
+        Ok(Self {
+            listener,
+            state: state(config, db),
+        })
+    }
+
+    /// The bound address (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listener
+            .local_addr()
+            .context("reading the bound address")
+    }
+
+    /// The state handlers share.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or ctrl-c.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let router = http::router(self.state);
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}

@@ -1,0 +1,34 @@
+//! The state every request handler shares.
+
+use std::sync::{Arc, atomic::AtomicBool};
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::{config::Config, db::Db, http::metrics::Metrics};
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' own settings (site root, output name); `FromRef` lets
+    /// leptos_axum's file handler find them.
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub db: Db,
+    /// Checked configuration.
+    pub config: Arc<Config>,
+    /// Services provided to server functions as context.
+    pub services: app::services::Services,
+    /// Request counters and latency histogram.
+    pub metrics: Arc<Metrics>,
+    /// Set once the first user exists, so the setup check stops querying.
+    pub setup_done: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("backend", &self.db.backend)
+            .finish_non_exhaustive()
+    }
+}
