@@ -1,0 +1,233 @@
+//! Every route, walked as strangers: no session, a member, and an admin of
+//! another organisation. Nothing that is not theirs may answer 2xx.
+
+use reqwest::Method;
+use server::http::openapi::{Access, OPERATIONS};
+
+use crate::helpers::{TestApp, TestUser, client, on_each_backend};
+
+/// Server functions: (endpoint, form body, who may call it).
+fn server_fns(target_user: i64) -> Vec<(&'static str, Vec<(&'static str, String)>, Access)> {
+    vec![
+        ("org_settings", vec![], Access::Member),
+        (
+            "update_org_settings",
+            vec![
+                ("name", "X".into()),
+                ("timezone", "UTC".into()),
+                ("week_start", "0".into()),
+            ],
+            Access::Admin,
+        ),
+        ("list_users", vec![], Access::Admin),
+        (
+            "invite_user",
+            vec![
+                ("email", "eve@evil.test".into()),
+                ("name", "Eve".into()),
+                ("role", "admin".into()),
+            ],
+            Access::Admin,
+        ),
+        (
+            "set_user_role",
+            vec![
+                ("user_id", target_user.to_string()),
+                ("role", "member".into()),
+            ],
+            Access::Admin,
+        ),
+        (
+            "set_user_active",
+            vec![
+                ("user_id", target_user.to_string()),
+                ("active", "false".into()),
+            ],
+            Access::Admin,
+        ),
+    ]
+}
+
+fn method(name: &str) -> Method {
+    Method::from_bytes(name.to_uppercase().as_bytes()).unwrap()
+}
+
+fn body_for(path: &str) -> serde_json::Value {
+    match path {
+        "/org" => serde_json::json!({"name": "Hijacked", "timezone": "UTC", "week_start": 0}),
+        "/users" => serde_json::json!({"email": "eve@evil.test", "name": "Eve", "role": "admin"}),
+        "/users/{id}" => serde_json::json!({"role": "member", "active": false}),
+        "/session" => serde_json::json!({"email": "nobody@x.test", "password": "nothing at all"}),
+        _ => serde_json::json!({}),
+    }
+}
+
+async fn call(app: &TestApp, who: Option<&TestUser>, verb: &str, path: &str, id: i64) -> u16 {
+    let c = who.map_or_else(client, |u| u.client.clone());
+    let url = app.url(&format!("/api/v1{}", path.replace("{id}", &id.to_string())));
+    let mut req = c.request(method(verb), url);
+    if verb != "get" && verb != "delete" {
+        req = req.json(&body_for(path));
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
+    on_each_backend(|app| async move {
+        let admin_a = app.admin("Acme", "ann@acme.test").await;
+        let member_a = app.member_of(&admin_a, "mo@acme.test", "member").await;
+        let manager_a = app.member_of(&admin_a, "meg@acme.test", "manager").await;
+        let admin_b = app.admin("Rival", "rob@rival.test").await;
+        let (token_id, _) = server::accounts::api_tokens::create(app.db(), admin_a.id, "a's token")
+            .await
+            .unwrap();
+
+        for op in OPERATIONS {
+            let id = if op.path.starts_with("/tokens") {
+                token_id
+            } else {
+                admin_a.id
+            };
+            if op.access != Access::Public {
+                let status = call(&app, None, op.method, op.path, id).await;
+                assert_eq!(status, 401, "anonymous {} {}", op.method, op.path);
+            }
+            if matches!(op.access, Access::Admin | Access::Manager) {
+                let status = call(&app, Some(&member_a), op.method, op.path, id).await;
+                assert_eq!(status, 403, "member {} {}", op.method, op.path);
+            }
+            if op.access == Access::Admin {
+                let status = call(&app, Some(&manager_a), op.method, op.path, id).await;
+                assert_eq!(status, 403, "manager {} {}", op.method, op.path);
+            }
+            if op.path.contains("{id}") {
+                let status = call(&app, Some(&admin_b), op.method, op.path, id).await;
+                assert_eq!(
+                    status, 404,
+                    "other organisation's admin {} {}",
+                    op.method, op.path
+                );
+            }
+        }
+
+        for (endpoint, form, access) in server_fns(admin_a.id) {
+            let url = app.url(&format!("/api/fn/{endpoint}"));
+            let post = |c: reqwest::Client| {
+                c.post(&url)
+                    .header("accept", "application/json")
+                    .form(&form)
+                    .send()
+            };
+            let anon = post(client()).await.unwrap();
+            assert!(!anon.status().is_success(), "anonymous {endpoint}");
+            assert!(
+                anon.text().await.unwrap().contains("Unauthorized"),
+                "anonymous {endpoint}"
+            );
+            if access == Access::Admin {
+                let r = post(member_a.client.clone()).await.unwrap();
+                assert!(
+                    r.text().await.unwrap().contains("Forbidden"),
+                    "member {endpoint}"
+                );
+                let r = post(manager_a.client.clone()).await.unwrap();
+                assert!(
+                    r.text().await.unwrap().contains("Forbidden"),
+                    "manager {endpoint}"
+                );
+            }
+            if endpoint.starts_with("set_user") {
+                let r = post(admin_b.client.clone()).await.unwrap();
+                assert!(
+                    r.text().await.unwrap().contains("NotFound"),
+                    "other organisation's admin {endpoint}"
+                );
+            }
+        }
+
+        // After all that, organisation A is untouched.
+        let org: serde_json::Value = admin_a
+            .client
+            .get(app.url("/api/v1/org"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(org["name"], "Acme");
+        let users: serde_json::Value = admin_a
+            .client
+            .get(app.url("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(users.as_array().unwrap().len(), 3);
+        assert!(
+            users
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["active"] == true)
+        );
+        let b_users: serde_json::Value = admin_b
+            .client
+            .get(app.url("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            b_users.as_array().unwrap().len(),
+            1,
+            "other organisation sees only its own users"
+        );
+        let me: serde_json::Value = admin_a
+            .client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["role"], "admin");
+        // A's token survived B's revoke attempt.
+        let tokens: serde_json::Value = admin_a
+            .client
+            .get(app.url("/api/v1/tokens"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(tokens[0]["revoked_at"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    on_each_backend(|app| async move {
+        let _admin = app.admin("Acme", "ann@acme.test").await;
+        for page in ["/", "/integrations", "/settings", "/account/password"] {
+            let r = client().get(app.url(page)).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{page}");
+            assert!(
+                r.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/login?next="),
+                "{page}"
+            );
+        }
+    })
+    .await;
+}

@@ -1,0 +1,15 @@
+//! Integration tests: one binary, the real router on a real port, against
+//! SQLite and (when reachable) PostgreSQL. See `helpers.rs` for the harness.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_debug_implementations
+)]
+
+mod helpers;
+
+mod access;
+mod accounts;
+mod cli;
+mod ops;
+mod schema;
