@@ -1,0 +1,3 @@
+//! Pure scorecard math.
+pub mod quarter;
+pub mod week;
