@@ -1,3 +1,5 @@
 //! Pure scorecard math.
+pub mod goal;
 pub mod quarter;
+pub mod status;
 pub mod week;
