@@ -1,5 +1,6 @@
 //! Pure scorecard math.
 pub mod goal;
+pub mod keywords;
 pub mod pace;
 pub mod quarter;
 pub mod status;
