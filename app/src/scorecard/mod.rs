@@ -1,4 +1,5 @@
 //! Pure scorecard math.
+pub mod formula;
 pub mod goal;
 pub mod keywords;
 pub mod pace;
