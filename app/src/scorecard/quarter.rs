@@ -106,7 +106,8 @@ pub fn quarter_of_week(week: NaiveDate) -> Quarter {
 
 /// The start date of the first week of `quarter`: the earliest week start
 /// whose fourth day falls on or after the quarter's first day.
-pub fn first_week_of_quarter(quarter: Quarter, start: WeekStart) -> NaiveDate {
+pub fn first_week_of_quarter(quarter: Quarter, start: impl Into<WeekStart>) -> NaiveDate {
+    let start = start.into();
     let earliest = shift_days(quarter.first_day(), -3);
     let forward = start.weekday().days_since(earliest.weekday());
     shift_days(earliest, i64::from(forward))
@@ -114,7 +115,8 @@ pub fn first_week_of_quarter(quarter: Quarter, start: WeekStart) -> NaiveDate {
 
 /// All weeks of `quarter`, oldest first (12, 13 or 14 of them; see the
 /// module docs).
-pub fn weeks_of_quarter(quarter: Quarter, start: WeekStart) -> Vec<NaiveDate> {
+pub fn weeks_of_quarter(quarter: Quarter, start: impl Into<WeekStart>) -> Vec<NaiveDate> {
+    let start = start.into();
     let end = first_week_of_quarter(quarter.next(), start);
     let mut week = first_week_of_quarter(quarter, start);
     let mut weeks = Vec::with_capacity(14);
@@ -144,8 +146,9 @@ pub fn weeks_of_quarter(quarter: Quarter, start: WeekStart) -> Vec<NaiveDate> {
 pub fn quarter_average(
     values: &[(NaiveDate, Option<f64>)],
     selected: NaiveDate,
-    start: WeekStart,
+    start: impl Into<WeekStart>,
 ) -> Option<f64> {
+    let start = start.into();
     let last = start.week_containing(selected);
     let first = first_week_of_quarter(quarter_of_week(last), start);
     let (sum, count) = values
@@ -200,7 +203,7 @@ mod tests {
         // Tue 2025-12-30 (Tuesday starts): fourth day is Fri 2026-01-02.
         assert_eq!(quarter_of_week(d("2025-12-30")), q(2026, 1));
         assert_eq!(
-            first_week_of_quarter(q(2026, 1), WeekStart(Weekday::Tue)),
+            first_week_of_quarter(q(2026, 1), Weekday::Tue),
             d("2025-12-30")
         );
         // Mon 2025-12-29: fourth day is Thu 2026-01-01 -> Q1 2026.

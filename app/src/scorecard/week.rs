@@ -109,8 +109,12 @@ pub fn local_date<Tz: TimeZone>(instant: DateTime<Utc>, tz: &Tz) -> NaiveDate {
 
 /// The week (identified by its local start date) that `instant` falls in,
 /// judged by the local calendar date in `tz`.
-pub fn week_of<Tz: TimeZone>(instant: DateTime<Utc>, tz: &Tz, start: WeekStart) -> NaiveDate {
-    start.week_containing(local_date(instant, tz))
+pub fn week_of<Tz: TimeZone>(
+    instant: DateTime<Utc>,
+    tz: &Tz,
+    start: impl Into<WeekStart>,
+) -> NaiveDate {
+    start.into().week_containing(local_date(instant, tz))
 }
 
 /// The earliest UTC instant whose local wall-clock time in `tz` is at or
@@ -222,7 +226,8 @@ pub fn format_date(date: NaiveDate) -> String {
 }
 
 /// Checks that `date` is the first day of a week for `start`.
-pub fn validate_week_start(date: NaiveDate, start: WeekStart) -> Result<(), WeekError> {
+pub fn validate_week_start(date: NaiveDate, start: impl Into<WeekStart>) -> Result<(), WeekError> {
+    let start = start.into();
     if start.is_week_start(date) {
         Ok(())
     } else {
@@ -235,7 +240,7 @@ pub fn validate_week_start(date: NaiveDate, start: WeekStart) -> Result<(), Week
 }
 
 /// Parses a week identifier (`YYYY-MM-DD`) and checks it is a week start.
-pub fn parse_week(input: &str, start: WeekStart) -> Result<NaiveDate, WeekError> {
+pub fn parse_week(input: &str, start: impl Into<WeekStart>) -> Result<NaiveDate, WeekError> {
     let date = parse_date(input)?;
     validate_week_start(date, start)?;
     Ok(date)
@@ -318,6 +323,8 @@ mod tests {
             week_of(call, &Los_Angeles, WeekStart::MONDAY),
             d("2026-02-23")
         );
+        // A bare chrono weekday works as the start day too.
+        assert_eq!(week_of(call, &Los_Angeles, Weekday::Sun), d("2026-03-01"));
         // Judged in UTC it would be the next week.
         assert_eq!(week_of(call, &Utc, WeekStart::MONDAY), d("2026-03-02"));
         let (start, end) = week_bounds(d("2026-02-23"), &Los_Angeles);
