@@ -9,6 +9,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod scorecard;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
