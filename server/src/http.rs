@@ -72,9 +72,21 @@ pub fn router(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                let path = redact_path(req.uri().path());
+                tracing::info_span!("request", id, method = %req.method(), path)
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A request path safe to log: token segments of provider token-info and
+/// revoke URLs (served by the demo sandbox) are replaced.
+pub fn redact_path(path: &str) -> String {
+    for marker in ["/access-tokens/", "/refresh-tokens/"] {
+        if let Some(i) = path.find(marker) {
+            return format!("{}{marker}[redacted]", &path[..i]);
+        }
+    }
+    path.to_owned()
 }
