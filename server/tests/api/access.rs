@@ -6,9 +6,42 @@ use server::http::openapi::{Access, OPERATIONS};
 
 use crate::helpers::{TestApp, TestUser, client, on_each_backend};
 
+/// A server function call: endpoint, form body, who may call it.
+type ServerFnCall = (&'static str, Vec<(&'static str, String)>, Access);
+
 /// Server functions: (endpoint, form body, who may call it).
-fn server_fns(target_user: i64) -> Vec<(&'static str, Vec<(&'static str, String)>, Access)> {
+fn server_fns(target_user: i64, connection: i64) -> Vec<ServerFnCall> {
     vec![
+        ("integrations", vec![], Access::Member),
+        (
+            "connection",
+            vec![("id", connection.to_string())],
+            Access::Member,
+        ),
+        (
+            "set_auto_sync",
+            vec![("id", connection.to_string()), ("on", "false".into())],
+            Access::Manager,
+        ),
+        (
+            "disconnect",
+            vec![("id", connection.to_string()), ("purge", "true".into())],
+            Access::Manager,
+        ),
+        (
+            "sync_now",
+            vec![("id", connection.to_string())],
+            Access::Manager,
+        ),
+        (
+            "connect_api_key",
+            vec![
+                ("provider", "aircall".into()),
+                ("api_id", "x".into()),
+                ("api_token", "y".into()),
+            ],
+            Access::Manager,
+        ),
         ("org_settings", vec![], Access::Member),
         (
             "update_org_settings",
@@ -145,7 +178,7 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
             }
         }
 
-        for (endpoint, form, access) in server_fns(admin_a.id) {
+        for (endpoint, form, access) in server_fns(admin_a.id, connection_id) {
             let url = app.url(&format!("/api/fn/{endpoint}"));
             let post = |c: reqwest::Client| {
                 c.post(&url)
@@ -171,7 +204,15 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                     "manager {endpoint}"
                 );
             }
-            if endpoint.starts_with("set_user") {
+            if access == Access::Manager {
+                let r = post(member_a.client.clone()).await.unwrap();
+                assert!(
+                    r.text().await.unwrap().contains("Forbidden"),
+                    "member {endpoint}"
+                );
+            }
+            let takes_connection = form.iter().any(|(k, _)| *k == "id");
+            if endpoint.starts_with("set_user") || takes_connection {
                 let r = post(admin_b.client.clone()).await.unwrap();
                 assert!(
                     r.text().await.unwrap().contains("NotFound"),
