@@ -11,12 +11,13 @@ if [ ! -d end2end/node_modules/@playwright/test ]; then
 fi
 
 bash scripts/build-site.sh debug
+target=${CARGO_TARGET_DIR:-target}
 
 port=${TALLY_E2E_PORT:-3210}
 data=$(mktemp -d)
 log=$data/tally.log
-TALLY_DATA_DIR=$data DATABASE_URL="sqlite://$data/tally.db" LEPTOS_SITE_ROOT=target/site/debug \
-  TALLY_ADDR=127.0.0.1:$port TALLY_DEMO=true TALLY_LOG=warn target/debug/tally >"$log" 2>&1 &
+TALLY_DATA_DIR=$data DATABASE_URL="sqlite://$data/tally.db" LEPTOS_SITE_ROOT=$target/site/debug \
+  TALLY_ADDR=127.0.0.1:$port TALLY_DEMO=true TALLY_LOG=warn "$target/debug/tally" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do

@@ -9,11 +9,12 @@ bash scripts/build-site.sh release
 export TALLY_ADDR=${TALLY_ADDR:-127.0.0.1:3000}
 export TALLY_DATA_DIR=${TALLY_DATA_DIR:-data}
 export DATABASE_URL=${DATABASE_URL:-sqlite://$TALLY_DATA_DIR/tally.db}
-export LEPTOS_SITE_ROOT=target/site/release
+target=${CARGO_TARGET_DIR:-target}
+export LEPTOS_SITE_ROOT=$target/site/release
 export TALLY_DEMO=${TALLY_DEMO:-true}
 url=${TALLY_PUBLIC_URL:-http://$TALLY_ADDR}
 
-target/release/tally &
+"$target/release/tally" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 for _ in $(seq 1 150); do
