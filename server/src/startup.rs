@@ -17,6 +17,7 @@ use crate::{
     accounts::service::Accounts,
     config::Config,
     db::Db,
+    events::EventBus,
     http::{self, metrics::Metrics},
     state::AppState,
 };
@@ -40,7 +41,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The shared state for a config and an open, migrated database.
-pub fn state(config: Config, db: Db) -> AppState {
+pub fn state(config: Config, db: Db, events: EventBus) -> AppState {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
     AppState {
         leptos_options: leptos_options(&config),
@@ -48,6 +49,7 @@ pub fn state(config: Config, db: Db) -> AppState {
         db,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
+        events,
         setup_done: Arc::new(AtomicBool::new(false)),
     }
 }
@@ -66,9 +68,10 @@ impl Application {
                 config.addr
             )
         })?;
+        let events = EventBus::start(&db, &config.database_url).await?;
         Ok(Self {
             listener,
-            state: state(config, db),
+            state: state(config, db, events),
         })
     }
 

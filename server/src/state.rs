@@ -5,7 +5,7 @@ use std::sync::{Arc, atomic::AtomicBool};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{config::Config, db::Db, http::metrics::Metrics};
+use crate::{config::Config, db::Db, events::EventBus, http::metrics::Metrics};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, FromRef)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub services: app::services::Services,
     /// Request counters and latency histogram.
     pub metrics: Arc<Metrics>,
+    /// Live events, shared by every replica.
+    pub events: EventBus,
     /// Set once the first user exists, so the setup check stops querying.
     pub setup_done: Arc<AtomicBool>,
 }

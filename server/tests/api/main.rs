@@ -11,5 +11,6 @@ mod helpers;
 mod access;
 mod accounts;
 mod cli;
+mod events;
 mod ops;
 mod schema;
