@@ -84,7 +84,7 @@ impl Sandbox {
     /// Generates the data set and builds the sandbox.
     pub fn new(opts: SandboxOptions) -> Sandbox {
         let store = generate::generate(&opts);
-        let rl = opts.rate_limits.clone();
+        let rl = opts.limits.clone();
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
             .build()
@@ -107,7 +107,7 @@ impl Sandbox {
                     rl.fathom_per_window,
                     rl.fathom_window_ms,
                 )),
-                rate_limits_enabled: std::sync::atomic::AtomicBool::new(rl.enabled),
+                rate_limits_enabled: std::sync::atomic::AtomicBool::new(opts.rate_limits),
                 targets: Mutex::new(WebhookTargets {
                     hubspot_url: opts.hubspot_webhook_url.clone(),
                     fathom_url: opts.fathom_webhook_url.clone(),

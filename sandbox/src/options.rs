@@ -5,11 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-/// Rate-limit numbers (see `hubspot::limits` and `fathom`).
+/// Rate-limit numbers (see `hubspot::limits` and the provider middleware).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateLimits {
-    /// Master switch.
-    pub enabled: bool,
     /// HubSpot requests per rolling window per portal (110 for public apps).
     pub hubspot_per_window: usize,
     /// HubSpot rolling window in milliseconds (10,000).
@@ -25,7 +23,6 @@ pub struct RateLimits {
 impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
-            enabled: true,
             hubspot_per_window: 110,
             hubspot_window_ms: 10_000,
             hubspot_search_per_second: 5,
@@ -55,8 +52,10 @@ pub struct SandboxOptions {
     pub access_token_ttl: u64,
     /// Authorization-code lifetime in seconds (600).
     pub auth_code_ttl: u64,
-    /// Rate limits.
-    pub rate_limits: RateLimits,
+    /// Enforce rate limits (HubSpot 110 / rolling 10 s and search 5/s; Fathom 60 / 60 s).
+    pub rate_limits: bool,
+    /// The rate-limit numbers.
+    pub limits: RateLimits,
     pub hubspot_client_id: String,
     pub hubspot_client_secret: String,
     pub fathom_client_id: String,
@@ -101,7 +100,8 @@ impl Default for SandboxOptions {
             auto_approve: false,
             access_token_ttl: 1800,
             auth_code_ttl: 600,
-            rate_limits: RateLimits::default(),
+            rate_limits: true,
+            limits: RateLimits::default(),
             hubspot_client_id: "sandbox-hubspot-client".into(),
             hubspot_client_secret: "sandbox-hubspot-secret".into(),
             fathom_client_id: "sandbox-fathom-client".into(),
