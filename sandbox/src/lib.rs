@@ -50,8 +50,7 @@ pub enum Provider {
     Fathom,
 }
 
-/// Shared state behind a [`Sandbox`].
-#[derive(Debug)]
+/// Shared state behind a [`Sandbox`]. Its `Debug` shows no tokens or secrets.
 pub struct Inner {
     pub(crate) opts: SandboxOptions,
     pub(crate) store: RwLock<store::Store>,
@@ -68,6 +67,27 @@ pub struct Inner {
     pub(crate) clock_offset_ms: AtomicI64,
     pub(crate) event_seq: AtomicU64,
     pub(crate) http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("opts", &self.opts)
+            .field("clock_offset_ms", &self.clock_offset_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Entries kept in the request and delivery logs (oldest dropped first).
+pub(crate) const LOG_CAP: usize = 100_000;
+
+/// Appends to a capped log.
+pub(crate) fn push_capped<T>(log: &Mutex<Vec<T>>, item: T) {
+    let mut l = lock(log);
+    if l.len() >= LOG_CAP {
+        l.drain(..LOG_CAP / 10);
+    }
+    l.push(item);
 }
 
 /// A running simulator: cheap to clone, all state behind an `Arc`.

@@ -223,6 +223,6 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
         rate_limited: rate_limited || status == 429,
         fault: fault_label,
     };
-    lock(&sb.inner.log).push(entry);
+    crate::push_capped(&sb.inner.log, entry);
     resp
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::model::iso_ms;
 use crate::signature::{hubspot_signature_v3, standard_webhook_signature};
-use crate::{Provider, Sandbox, lock};
+use crate::{Provider, Sandbox};
 
 /// Where webhooks go.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -158,16 +158,19 @@ impl Sandbox {
             Err(e) => (None, Some(e.to_string())),
         };
         let ok = status.is_some_and(|s| (200..300).contains(&s));
-        lock(&self.inner.deliveries).push(Delivery {
-            provider,
-            url: url.to_string(),
-            attempt,
-            status,
-            error,
-            ok,
-            timestamp: iso_ms(self.now_ms()),
-            body,
-        });
+        crate::push_capped(
+            &self.inner.deliveries,
+            Delivery {
+                provider,
+                url: url.to_string(),
+                attempt,
+                status,
+                error,
+                ok,
+                timestamp: iso_ms(self.now_ms()),
+                body,
+            },
+        );
         ok
     }
 }
