@@ -63,6 +63,7 @@ pub struct Inner {
     pub(crate) rate_limits_enabled: std::sync::atomic::AtomicBool,
     pub(crate) targets: Mutex<WebhookTargets>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
+    pub(crate) fathom_webhooks: Mutex<Vec<fathom::webhooks::FathomWebhook>>,
     pub(crate) redirect_uris: RwLock<Vec<String>>,
     pub(crate) clock_offset_ms: AtomicI64,
     pub(crate) event_seq: AtomicU64,
@@ -133,6 +134,7 @@ impl Sandbox {
                     fathom_url: opts.fathom_webhook_url.clone(),
                 }),
                 deliveries: Mutex::new(Vec::new()),
+                fathom_webhooks: Mutex::new(Vec::new()),
                 redirect_uris: RwLock::new(opts.redirect_uris.clone()),
                 clock_offset_ms: AtomicI64::new(0),
                 event_seq: AtomicU64::new(1),
@@ -147,6 +149,7 @@ impl Sandbox {
         Router::new()
             .merge(hubspot::routes())
             .merge(fathom::routes())
+            .fallback(middleware::not_found)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),
                 middleware::provider_layer,

@@ -226,3 +226,27 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
     crate::push_capped(&sb.inner.log, entry);
     resp
 }
+
+/// Unknown routes: a 404 in the shape of the provider the path belongs to.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    let path = uri.path().to_string();
+    match classify(&path) {
+        Some(Provider::Hubspot) => hubspot::errors::error(
+            StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            &format!("No sandbox HubSpot route for {}", redact_path(&path)),
+        ),
+        Some(Provider::Fathom) => (
+            StatusCode::NOT_FOUND,
+            axum::Json(
+                json!({"error": "not_found", "error_description": "No such Fathom endpoint"}),
+            ),
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "unknown sandbox route"})),
+        )
+            .into_response(),
+    }
+}
