@@ -64,7 +64,7 @@ async fn main() -> std::io::Result<()> {
         fathom_webhook_url: args.fathom_webhook_url.clone(),
         ..SandboxOptions::default()
     };
-    opts.rate_limits.enabled = !args.no_rate_limits;
+    opts.rate_limits = !args.no_rate_limits;
     if !args.redirect_uri.is_empty() {
         opts.redirect_uris = args.redirect_uri.clone();
     }
@@ -99,7 +99,13 @@ async fn main() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Logs to stderr, filtered by `RUST_LOG` (default `sandbox=info`). Request paths are
+/// logged with tokens redacted; bodies and secrets never are.
 fn tracing_subscriber_init() {
-    // The binary stays dependency-light: tracing events go nowhere unless a subscriber is
-    // installed by an embedding process.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("sandbox=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
