@@ -73,7 +73,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                             <div class="cards">
                                 {view.cards.into_iter().map(|card| view! {
                                     <ProviderCardView card now can_manage actions/>
-                                }).collect_view()}
+                                }.into_any()).collect_view()}
                             </div>
                         }.into_any()
                     }
@@ -131,7 +131,7 @@ fn ProviderCardView(
             })}
             {card.connections.into_iter().map(|c| view! {
                 <ConnectionView c now can_manage can_sync_now=card.can_sync_now actions/>
-            }).collect_view()}
+            }.into_any()).collect_view()}
             {(can_manage && card.configured && oauth).then(|| view! {
                 <p>
                     <a class="btn btn-primary" href=start rel="external">
@@ -146,9 +146,10 @@ fn ProviderCardView(
                     <label>"API token" <input name="api_token" type="password" required autocomplete="off"/></label>
                     <button type="submit" class="btn btn-primary">{format!("Connect {}", card.name)}</button>
                 </ActionForm>
-            })}
+            }.into_any())}
         </section>
     }
+    .into_any()
 }
 
 fn status_line(c: &ConnectionHealth) -> Option<&'static str> {
@@ -173,7 +174,7 @@ fn ConnectionView(
     can_manage: bool,
     can_sync_now: bool,
     actions: Actions,
-) -> impl IntoView {
+) -> AnyView {
     let cid = c.id;
     let detail = format!("/integrations/{}", c.id);
     let reconnect = format!("/oauth/{}/start", c.provider);
@@ -256,7 +257,8 @@ fn ConnectionView(
                         <button type="submit" class="btn btn-quiet">"Disconnect"</button>
                     </ActionForm>
                 </div>
-            })}
+            }.into_any())}
         </div>
     }
+    .into_any()
 }
