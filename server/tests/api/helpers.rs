@@ -37,15 +37,16 @@ pub struct TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = self.pg_drop.take() {
-            let pool = self.db.pool.clone();
             // Dropping needs async; do it on a private runtime in a thread.
+            // The pool is left alone: its connections belong to the test's
+            // runtime, which is blocked here, so closing them could hang.
+            // `WITH (FORCE)` ends them from the server side instead.
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .unwrap();
                 rt.block_on(async move {
-                    pool.close().await;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                         let _ = sqlx::query(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
