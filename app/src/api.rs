@@ -9,7 +9,9 @@ mod session;
 /// The viewer resource `App` provides as context.
 pub type CurrentViewerResource =
     leptos::prelude::Resource<Result<Option<crate::domain::Viewer>, crate::error::ApiError>>;
+mod scorecard;
 mod settings;
 
+pub use scorecard::*;
 pub use session::*;
 pub use settings::*;

@@ -4,7 +4,9 @@
 //! in server-only types), so deriving `Serialize` here is always safe.
 
 mod account;
+pub mod measurable;
 mod org;
+pub mod scorecard;
 
 pub use account::{Role, UserSummary, Viewer};
 pub use org::{OrgSettings, WEEKDAYS, weekday_name};

@@ -27,8 +27,10 @@ use leptos_router::{
 use crate::{
     components::shell::AppShell,
     pages::{
-        integrations::IntegrationsPage, login::LoginPage, not_found::NotFound,
-        password::PasswordPage, scorecard::ScorecardPage, settings::SettingsPage, setup::SetupPage,
+        integrations::IntegrationsPage, login::LoginPage, measurable_editor::MeasurableEditorPage,
+        not_found::NotFound, password::PasswordPage, scorecard::ScorecardPage,
+        scorecard_cell::CellPage, scorecard_template::TemplatePage, settings::SettingsPage,
+        setup::SetupPage,
     },
 };
 
@@ -70,6 +72,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/cell") view=CellPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/template") view=TemplatePage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/:id") view=MeasurableEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>

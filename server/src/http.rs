@@ -6,6 +6,7 @@
 //! id and tracing, then the session layer that resolves the viewer and guards
 //! pages; metrics wrap each matched route so they can label it by template.
 
+pub mod api_scorecards;
 pub mod api_v1;
 pub mod error;
 pub mod forms;

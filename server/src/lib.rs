@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod http;
+pub mod scorecard;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

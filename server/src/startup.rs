@@ -19,6 +19,7 @@ use crate::{
     db::Db,
     events::EventBus,
     http::{self, metrics::Metrics},
+    scorecard::service::Scorecards,
     state::AppState,
 };
 
@@ -43,9 +44,13 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// The shared state for a config and an open, migrated database.
 pub fn state(config: Config, db: Db, events: EventBus) -> AppState {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
+    let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     AppState {
         leptos_options: leptos_options(&config),
-        services: app::services::Services { accounts },
+        services: app::services::Services {
+            accounts,
+            scorecards,
+        },
         db,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
@@ -69,6 +74,7 @@ impl Application {
             )
         })?;
         let events = EventBus::start(&db, &config.database_url).await?;
+        crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
             state: state(config, db, events),

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", patch(update_user))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
+        .merge(super::api_scorecards::router())
         .fallback(not_found)
 }
 
