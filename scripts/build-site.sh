@@ -2,13 +2,15 @@
 # Builds the WASM bundle, the stylesheet and the server for one profile.
 #   scripts/build-site.sh release   -> target/site/release, target/release/tally
 #   scripts/build-site.sh debug     -> target/site/debug,   target/debug/tally
+# (under $CARGO_TARGET_DIR instead of target/ when that is set)
 # The site and the server must come from the same profile: a debug bundle
 # against a release server (or the reverse) fails to hydrate.
 # This is what cargo-leptos does, with tools that install offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-release}
-site=target/site/$profile
+target=${CARGO_TARGET_DIR:-target}
+site=$target/site/$profile
 pkg=$site/pkg
 mkdir -p "$pkg"
 
@@ -21,7 +23,7 @@ wasm_dir=$([ "$wasm_profile" = dev ] && echo debug || echo "$wasm_profile")
 
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
 wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name tally \
-  "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  "$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 if [ "$profile" = release ]; then
   .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \

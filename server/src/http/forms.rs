@@ -121,10 +121,10 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, sessions::COOKIE) {
-        if let Err(e) = sessions::end(&state.db, token).await {
-            return super::error::JsonError::from(e).into_response();
-        }
+    if let Some(token) = cookie(&headers, sessions::COOKIE)
+        && let Err(e) = sessions::end(&state.db, token).await
+    {
+        return super::error::JsonError::from(e).into_response();
     }
     let mut response = Redirect::to("/login").into_response();
     response

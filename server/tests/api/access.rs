@@ -7,7 +7,10 @@ use server::http::openapi::{Access, OPERATIONS};
 use crate::helpers::{TestApp, TestUser, client, on_each_backend};
 
 /// Server functions: (endpoint, form body, who may call it).
-fn server_fns(target_user: i64) -> Vec<(&'static str, Vec<(&'static str, String)>, Access)> {
+/// A server function call: endpoint, form fields, who may call it.
+type FnCall = (&'static str, Vec<(&'static str, String)>, Access);
+
+fn server_fns(target_user: i64) -> Vec<FnCall> {
     vec![
         ("org_settings", vec![], Access::Member),
         (

@@ -1,0 +1,28 @@
+# Tally's two commands. See README.md.
+.PHONY: run test build e2e bench fmt clean-data
+
+# Bootstrap missing tools, build (release), migrate data/tally.db, serve the demo.
+run:
+	@bash scripts/run.sh
+
+# Everything CI checks: fmt, clippy (ssr + hydrate), tests on SQLite and
+# PostgreSQL, conformance, Playwright end-to-end.
+test:
+	@bash scripts/test.sh
+
+# Release build only.
+build:
+	@bash scripts/bootstrap.sh
+	@bash scripts/build-site.sh release
+
+# Playwright only (debug build).
+e2e:
+	@bash scripts/bootstrap.sh
+	@bash scripts/e2e.sh
+
+fmt:
+	cargo fmt --all
+
+# Forget the local demo database and keys (asks nothing; data/ only).
+clean-data:
+	rm -rf data
