@@ -4,7 +4,12 @@
 //! in server-only types), so deriving `Serialize` here is always safe.
 
 mod account;
+mod integration;
 mod org;
 
 pub use account::{Role, UserSummary, Viewer};
+pub use integration::{
+    ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, ProviderCard, SyncRun, ago,
+    countdown,
+};
 pub use org::{OrgSettings, WEEKDAYS, weekday_name};

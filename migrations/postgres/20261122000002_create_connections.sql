@@ -46,6 +46,7 @@ CREATE TABLE oauth_states (
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     key_id TEXT,
     verifier_ciphertext TEXT,
+    used_at BIGINT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod integrations;
+pub mod providers;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

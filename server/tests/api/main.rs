@@ -11,5 +11,6 @@ mod helpers;
 mod access;
 mod accounts;
 mod cli;
+mod connect;
 mod ops;
 mod schema;
