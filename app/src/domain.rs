@@ -4,9 +4,14 @@
 //! in server-only types), so deriving `Serialize` here is always safe.
 
 mod account;
+mod integration;
 pub mod measurable;
 mod org;
 pub mod scorecard;
 
 pub use account::{Role, UserSummary, Viewer};
+pub use integration::{
+    ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, ProviderCard, SyncRun, ago,
+    countdown,
+};
 pub use org::{OrgSettings, WEEKDAYS, weekday_name};

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use crate::{
     domain::{
-        OrgSettings, Role, UserSummary, Viewer,
+        ConnectionDetail, OrgSettings, ProviderCard, Role, UserSummary, Viewer,
         measurable::MeasurableInput,
         scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek},
     },
@@ -25,6 +25,8 @@ pub struct Services {
     pub accounts: Arc<dyn AccountsService>,
     /// Scorecards, measurables and their weekly values.
     pub scorecards: Arc<dyn ScorecardService>,
+    /// Provider connections and their health.
+    pub integrations: Arc<dyn IntegrationsService>,
 }
 
 impl std::fmt::Debug for Services {
@@ -149,6 +151,31 @@ pub trait ScorecardService: Send + Sync {
         &self,
         viewer: &Viewer,
         owners: TemplateOwners,
+    ) -> Result<i64, ApiError>;
+}
+
+/// Provider connections: cards, detail, settings and disconnecting.
+///
+/// Connecting itself happens in plain axum routes (`/oauth/{provider}/…`)
+/// because it redirects the browser to the provider and back.
+#[async_trait]
+pub trait IntegrationsService: Send + Sync {
+    /// One card per provider with the organisation's connections.
+    async fn cards(&self, viewer: &Viewer) -> Result<Vec<ProviderCard>, ApiError>;
+    /// One connection of the viewer's organisation and its sync runs.
+    async fn detail(&self, viewer: &Viewer, id: i64) -> Result<ConnectionDetail, ApiError>;
+    /// Turns scheduled sync on or off.
+    async fn set_auto_sync(&self, viewer: &Viewer, id: i64, on: bool) -> Result<(), ApiError>;
+    /// Revokes at the provider where possible, deletes the secrets, and keeps
+    /// or purges the synced data.
+    async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError>;
+    /// Checks an API key with the provider and saves it (API-key providers).
+    async fn connect_api_key(
+        &self,
+        viewer: &Viewer,
+        provider: &str,
+        key_id: String,
+        key_secret: String,
     ) -> Result<i64, ApiError>;
 }
 

@@ -23,7 +23,7 @@ CREATE TABLE measurables (
     scorecard_id BIGINT NOT NULL REFERENCES scorecards (id) ON DELETE CASCADE,
     section_id BIGINT NOT NULL REFERENCES scorecard_sections (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
-    person_id BIGINT,
+    person_id BIGINT REFERENCES people (id) ON DELETE SET NULL,
     unit TEXT NOT NULL CHECK (unit IN ('count', 'currency', 'percent', 'duration')),
     decimals BIGINT NOT NULL DEFAULT 0,
     source TEXT NOT NULL,

@@ -46,6 +46,17 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the keys secrets at rest are encrypted with.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `tally keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every stored secret under the active (first) key of
+    /// TALLY_SECRET_KEYS. Safe while Tally runs; safe to run again.
+    Rotate,
 }
 
 /// `tally admin …`
@@ -139,6 +150,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (id, token) = api_tokens::create(&db, user_id, name.trim()).await?;
             eprintln!("token {id} created; it is shown only now:");
             println!("{token}");
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let db = migrated(&config).await?;
+            let keyring =
+                crate::vault::Keyring::load(config.secret_keys.as_ref(), &config.data_dir)?;
+            let vault = crate::vault::Vault::new(keyring);
+            let report = crate::vault::rotate::rotate(&db, &vault).await?;
+            crate::vault::rotate::check_keys(&db, &vault).await?;
+            println!(
+                "{} secret(s) re-encrypted under key {}; {} changed meanwhile and were already current",
+                report.rotated,
+                vault.keyring().active_id(),
+                report.skipped
+            );
             Ok(())
         }
         Command::Token(TokenCommand::Revoke { email, id }) => {

@@ -79,6 +79,8 @@ pub struct Config {
     pub fathom: Option<OAuthClientConfig>,
     /// Fathom endpoints.
     pub fathom_urls: ProviderUrls,
+    /// Aircall API base (no trailing slash).
+    pub aircall_api_base: String,
 }
 
 impl Config {

@@ -6,11 +6,13 @@
 //! id and tracing, then the session layer that resolves the viewer and guards
 //! pages; metrics wrap each matched route so they can label it by template.
 
+pub mod api_connections;
 pub mod api_scorecards;
 pub mod api_v1;
 pub mod error;
 pub mod forms;
 pub mod metrics;
+pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod session;
@@ -32,11 +34,13 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
 
-    Router::new()
+    let sandbox = state.sandbox.clone();
+    let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .merge(forms::router())
+        .merge(oauth::router())
         .nest("/api/v1", api_v1::router())
         .leptos_routes_with_context(
             &state,
@@ -47,7 +51,13 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ))
+        ));
+    // Demo mode: the provider simulators, reached through the same port.
+    let router = match sandbox {
+        Some(sandbox) => router.nest_service("/sandbox", sandbox.router()),
+        None => router,
+    };
+    router
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
@@ -63,9 +73,21 @@ pub fn router(state: AppState) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                let path = redact_path(req.uri().path());
+                tracing::info_span!("request", id, method = %req.method(), path)
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A request path safe to log: token segments of provider token-info and
+/// revoke URLs (served by the demo sandbox) are replaced.
+pub fn redact_path(path: &str) -> String {
+    for marker in ["/access-tokens/", "/refresh-tokens/"] {
+        if let Some(i) = path.find(marker) {
+            return format!("{}{marker}[redacted]", &path[..i]);
+        }
+    }
+    path.to_owned()
 }

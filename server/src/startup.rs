@@ -19,8 +19,10 @@ use crate::{
     db::Db,
     events::EventBus,
     http::{self, metrics::Metrics},
+    integrations::Integrations,
     scorecard::service::Scorecards,
     state::AppState,
+    vault::{Keyring, Vault},
 };
 
 /// A built, bound, not yet running server.
@@ -41,29 +43,65 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// The shared state for a config and an open, migrated database.
-pub fn state(config: Config, db: Db, events: EventBus) -> AppState {
+/// The keyring's vault, refusing to go on if stored secrets need a key it lacks.
+pub async fn vault(config: &Config, db: &Db) -> anyhow::Result<Vault> {
+    let keyring = Keyring::load(config.secret_keys.as_ref(), &config.data_dir)?;
+    let vault = Vault::new(keyring);
+    crate::vault::rotate::check_keys(db, &vault).await?;
+    Ok(vault)
+}
+
+/// The demo sandbox: HubSpot and Fathom simulators whose registered redirect
+/// URIs are this server's callbacks.
+pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
+    let providers = crate::providers::all(config);
+    sandbox::Sandbox::new(sandbox::SandboxOptions {
+        redirect_uris: providers
+            .iter()
+            .map(|p| p.redirect_uri(&config.public_url))
+            .collect(),
+        public_base_url: Some(crate::providers::sandbox_base(config)),
+        ..sandbox::SandboxOptions::default()
+    })
+}
+
+/// The shared state for a config, an open, migrated database, a vault and
+/// the event bus.
+pub fn state(
+    config: Config,
+    db: Db,
+    vault: Vault,
+    events: EventBus,
+) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
     let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
-    AppState {
+    let sandbox = config.demo.then(|| demo_sandbox(&config));
+    let config = Arc::new(config);
+    let integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
+    Ok(AppState {
         leptos_options: leptos_options(&config),
         services: app::services::Services {
             accounts,
+            integrations: Arc::new(integrations.clone()),
             scorecards,
         },
         db,
-        config: Arc::new(config),
+        config,
         metrics: Arc::new(Metrics::default()),
         events,
         setup_done: Arc::new(AtomicBool::new(false)),
-    }
+        vault,
+        integrations,
+        sandbox,
+    })
 }
 
 impl Application {
     /// Connects, migrates, prepares the demo if asked, and binds.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
+        let vault = vault(&config, &db).await?;
         if config.demo {
             crate::demo::ensure(&db, &config).await?;
         }
@@ -73,11 +111,17 @@ impl Application {
                 config.addr
             )
         })?;
+        // Without TALLY_PUBLIC_URL the public URL is the listen address; when
+        // that asked for port 0, use the port actually bound.
+        let bound = listener.local_addr().context("reading the bound address")?;
+        if config.addr.port() == 0 && config.public_url == format!("http://{}", config.addr) {
+            config.public_url = format!("http://{bound}");
+        }
         let events = EventBus::start(&db, &config.database_url).await?;
         crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
-            state: state(config, db, events),
+            state: state(config, db, vault, events)?,
         })
     }
 

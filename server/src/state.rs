@@ -5,7 +5,10 @@ use std::sync::{Arc, atomic::AtomicBool};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{config::Config, db::Db, events::EventBus, http::metrics::Metrics};
+use crate::{
+    config::Config, db::Db, events::EventBus, http::metrics::Metrics, integrations::Integrations,
+    vault::Vault,
+};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, FromRef)]
@@ -25,6 +28,12 @@ pub struct AppState {
     pub events: EventBus,
     /// Set once the first user exists, so the setup check stops querying.
     pub setup_done: Arc<AtomicBool>,
+    /// Secrets at rest.
+    pub vault: Vault,
+    /// Provider connections and tokens.
+    pub integrations: Integrations,
+    /// The provider sandbox served at `/sandbox` in demo mode.
+    pub sandbox: Option<sandbox::Sandbox>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -134,6 +134,14 @@ pub struct RawConfig {
         default_value = "https://api.fathom.ai/external/v1"
     )]
     pub fathom_api_base: String,
+
+    /// Aircall API base; connecting checks a key with `GET /v1/ping` there.
+    #[arg(
+        long,
+        env = "AIRCALL_API_BASE",
+        default_value = "https://api.aircall.io"
+    )]
+    pub aircall_api_base: String,
 }
 
 impl RawConfig {
@@ -245,6 +253,11 @@ impl RawConfig {
                 "https://api.fathom.ai/external/v1",
             )?,
         };
+        let aircall_api_base = check_http_url(
+            "AIRCALL_API_BASE",
+            &self.aircall_api_base,
+            "https://api.aircall.io",
+        )?;
         Ok(Config {
             database_url,
             addr,
@@ -261,6 +274,7 @@ impl RawConfig {
             hubspot_urls,
             fathom,
             fathom_urls,
+            aircall_api_base,
         })
     }
 }

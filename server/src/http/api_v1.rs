@@ -44,6 +44,17 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", patch(update_user))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
+        .route("/connections", get(super::api_connections::list))
+        .route(
+            "/connections/{id}",
+            get(super::api_connections::get)
+                .patch(super::api_connections::update)
+                .delete(super::api_connections::disconnect),
+        )
+        .route(
+            "/integrations/{provider}/connect",
+            post(super::api_connections::connect),
+        )
         .merge(super::api_scorecards::router())
         .fallback(not_found)
 }
@@ -70,6 +81,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiViewer {
 }
 
 impl ApiViewer {
+    /// The viewer if they may manage integrations, else a 403.
+    pub fn manager(self) -> Result<Viewer, JsonError> {
+        if self.0.role.can_manage() {
+            Ok(self.0)
+        } else {
+            Err(JsonError(ApiError::Forbidden))
+        }
+    }
+
     fn admin(self) -> Result<Viewer, JsonError> {
         if self.0.role.is_admin() {
             Ok(self.0)

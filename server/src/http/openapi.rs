@@ -56,6 +56,14 @@ fn user_patch() -> Value {
                                             "active": {"type": "boolean"}}})
 }
 
+fn connection_patch() -> Value {
+    json!({"type": "object", "properties": {"auto_sync": {"type": "boolean"}}})
+}
+fn connect_body() -> Value {
+    json!({"type": "object", "description": "Empty for OAuth providers (the answer has `authorize_url`); `api_id` and `api_token` for API-key providers (the answer has `connection_id`)",
+           "properties": {"api_id": {"type": "string"}, "api_token": {"type": "string"}}})
+}
+
 /// Every `/api/v1` operation.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -146,6 +154,46 @@ pub const OPERATIONS: &[Operation] = &[
         request: None,
         status: 204,
     },
+    Operation {
+        method: "get",
+        path: "/connections",
+        summary: "Provider connections and their health (never secrets)",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/connections/{id}",
+        summary: "One connection's health and sync runs",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "patch",
+        path: "/connections/{id}",
+        summary: "Turn scheduled sync on or off",
+        access: Access::Manager,
+        request: Some(connection_patch),
+        status: 204,
+    },
+    Operation {
+        method: "delete",
+        path: "/connections/{id}",
+        summary: "Disconnect: revoke, delete secrets; `?purge=true` also deletes synced data",
+        access: Access::Manager,
+        request: None,
+        status: 204,
+    },
+    Operation {
+        method: "post",
+        path: "/integrations/{provider}/connect",
+        summary: "Start connecting a provider: returns `authorize_url` (OAuth) or saves an API key",
+        access: Access::Manager,
+        request: Some(connect_body),
+        status: 200,
+    },
 ];
 
 /// Builds the OpenAPI 3.1 document.
@@ -168,6 +216,10 @@ pub fn build() -> Value {
         }
         if op.path.contains("{id}") {
             operation["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+        }
+        if op.path.contains("{provider}") {
+            operation["parameters"] = json!([{"name": "provider", "in": "path", "required": true,
+                "schema": {"type": "string", "enum": ["hubspot", "fathom", "aircall"]}}]);
         }
         if let Some(schema) = op.request {
             operation["requestBody"] =

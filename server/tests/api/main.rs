@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod cli;
+mod connect;
 mod events;
 mod ops;
 mod schema;

@@ -1,0 +1,901 @@
+//! Deterministic, seeded generation of realistic sales data ending at "now".
+//!
+//! Exists so tests, demos and benchmarks get the same data for the same seed: owners,
+//! companies, contacts, a "Warm 250" list, calls, meetings, notes, emails, tasks and deals
+//! in HubSpot, plus the matching Fathom recordings of the reps' meetings.
+
+pub mod fathom;
+pub mod words;
+
+use chrono::{Datelike, Duration, TimeZone, Timelike, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::catalog::{self, PIPELINES};
+use crate::model::{ObjectKind, Record, Val};
+use crate::options::SandboxOptions;
+use crate::store::{List, Owner, Store};
+use words::*;
+
+const DAY: i64 = 86_400_000;
+const WEEK: i64 = 7 * DAY;
+
+/// Generates the full data set for `opts`.
+pub fn generate(opts: &SandboxOptions) -> Store {
+    let mut g = Gen {
+        rng: StdRng::seed_from_u64(opts.seed),
+        s: Store::empty(),
+        now: opts.now.timestamp_millis(),
+        scale: opts.scale.max(0.0),
+    };
+    g.define_schema();
+    g.owners(opts);
+    let start = g.now - i64::from(opts.weeks) * WEEK;
+    let contacts = g.companies_and_contacts(opts.reps, start);
+    g.lists(&contacts, start);
+    let mut meetings_for_fathom = Vec::new();
+    for w in 0..i64::from(opts.weeks) {
+        let week_start = start + w * WEEK;
+        for (rep, rep_contacts) in contacts.iter().enumerate() {
+            g.rep_week(rep, week_start, rep_contacts, &mut meetings_for_fathom);
+        }
+    }
+    fathom::generate(&mut g.s, &mut g.rng, opts, start, &meetings_for_fathom);
+    for t in &mut g.s.tables {
+        for r in &mut t.records {
+            r.assoc.shrink_to_fit();
+        }
+    }
+    g.s
+}
+
+/// A HubSpot meeting that a Fathom recording should mirror.
+#[derive(Debug, Clone)]
+pub struct MeetingSeed {
+    pub rep: usize,
+    pub title: String,
+    pub start: i64,
+    pub end: i64,
+    pub contact_name: String,
+    pub contact_email: String,
+}
+
+struct Gen {
+    rng: StdRng,
+    s: Store,
+    now: i64,
+    scale: f64,
+}
+
+/// A generated contact, as the activity generator needs it.
+#[derive(Debug, Clone)]
+struct ContactRef {
+    id: u64,
+    company: u64,
+    first: &'static str,
+    last: &'static str,
+    email: String,
+    dm: bool,
+}
+
+impl Gen {
+    fn define_schema(&mut self) {
+        let schema: &[(ObjectKind, &[&str])] = &[
+            (
+                ObjectKind::Contacts,
+                &[
+                    "firstname",
+                    "lastname",
+                    "email",
+                    "jobtitle",
+                    "hs_buying_role",
+                    "company",
+                    "phone",
+                    "lifecyclestage",
+                    "hubspot_owner_id",
+                    "associatedcompanyid",
+                ],
+            ),
+            (
+                ObjectKind::Companies,
+                &[
+                    "name",
+                    "domain",
+                    "industry",
+                    "city",
+                    "numberofemployees",
+                    "hubspot_owner_id",
+                    "website",
+                    "phone",
+                ],
+            ),
+            (
+                ObjectKind::Deals,
+                &[
+                    "dealname",
+                    "amount",
+                    "hs_mrr",
+                    "mrr",
+                    "closedate",
+                    "dealstage",
+                    "pipeline",
+                    "hubspot_owner_id",
+                    "dealtype",
+                    "hs_is_closed",
+                    "hs_is_closed_won",
+                    "description",
+                ],
+            ),
+            (
+                ObjectKind::Calls,
+                &[
+                    "hs_timestamp",
+                    "hs_call_title",
+                    "hs_call_body",
+                    "hs_call_direction",
+                    "hs_call_disposition",
+                    "hs_call_duration",
+                    "hs_call_status",
+                    "hs_body_preview",
+                    "hubspot_owner_id",
+                    "hs_activity_type",
+                ],
+            ),
+            (
+                ObjectKind::Meetings,
+                &[
+                    "hs_timestamp",
+                    "hs_meeting_title",
+                    "hs_meeting_body",
+                    "hs_meeting_start_time",
+                    "hs_meeting_end_time",
+                    "hs_meeting_outcome",
+                    "hs_activity_type",
+                    "hubspot_owner_id",
+                    "hs_meeting_location",
+                ],
+            ),
+            (
+                ObjectKind::Notes,
+                &["hs_timestamp", "hs_note_body", "hubspot_owner_id"],
+            ),
+            (
+                ObjectKind::Emails,
+                &[
+                    "hs_timestamp",
+                    "hs_email_direction",
+                    "hs_email_status",
+                    "hs_email_subject",
+                    "hs_email_text",
+                    "hs_email_to_email",
+                    "hs_email_from_email",
+                    "hubspot_owner_id",
+                ],
+            ),
+            (
+                ObjectKind::Tasks,
+                &[
+                    "hs_timestamp",
+                    "hs_task_subject",
+                    "hs_task_body",
+                    "hs_task_status",
+                    "hs_task_priority",
+                    "hs_task_type",
+                    "hubspot_owner_id",
+                ],
+            ),
+        ];
+        for (kind, names) in schema {
+            for n in *names {
+                self.s.define(*kind, n);
+            }
+        }
+    }
+
+    fn sym(&mut self, s: &str) -> Val {
+        Val::Sym(self.s.syms.intern(s))
+    }
+
+    fn key(&mut self, s: &str) -> u16 {
+        self.s.prop_key(s)
+    }
+
+    /// A count of `base * scale`, jittered, with the fraction rounded randomly.
+    fn count(&mut self, base: f64) -> usize {
+        let x = base * self.scale * self.rng.gen_range(0.6..1.4);
+        let whole = x.floor();
+        let extra = if self.rng.gen_bool((x - whole).clamp(0.0, 1.0)) {
+            1
+        } else {
+            0
+        };
+        whole as usize + extra
+    }
+
+    /// A business-hours instant inside the week starting at `week_start`.
+    fn business_time(&mut self, week_start: i64) -> i64 {
+        let day = self.rng.gen_range(0..5);
+        let t = week_start + day * DAY;
+        // Snap to the start of that UTC day, then 13:00-22:59 UTC (roughly 8-6 US Eastern).
+        let d = Utc.timestamp_millis_opt(t).single().unwrap_or_default();
+        let midnight = d.timestamp_millis()
+            - i64::from(d.hour()) * 3_600_000
+            - i64::from(d.minute()) * 60_000
+            - i64::from(d.second()) * 1000
+            - i64::from(d.timestamp_subsec_millis());
+        // Skip weekends by moving to the next Monday.
+        let wd = i64::from(d.weekday().num_days_from_monday());
+        let midnight = if wd >= 5 {
+            midnight + (7 - wd) * DAY
+        } else {
+            midnight
+        };
+        midnight
+            + self.rng.gen_range(13..23) * 3_600_000
+            + self.rng.gen_range(0..60) * 60_000
+            + self.rng.gen_range(0..60) * 1000
+            + self.rng.gen_range(0..1000)
+    }
+
+    fn owners(&mut self, opts: &SandboxOptions) {
+        let mut used = std::collections::BTreeSet::new();
+        for i in 0..opts.reps {
+            let (first, last) = loop {
+                let f = *FIRST_NAMES.choose(&mut self.rng).unwrap_or(&"Alex");
+                let l = *LAST_NAMES.choose(&mut self.rng).unwrap_or(&"Doe");
+                if used.insert((f, l)) || used.len() > FIRST_NAMES.len() * LAST_NAMES.len() / 2 {
+                    break (f, l);
+                }
+            };
+            let email = format!(
+                "{}.{}{}@{}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                if i >= 100 {
+                    i.to_string()
+                } else {
+                    String::new()
+                },
+                opts.team_domain
+            );
+            let created = self.now - 400 * DAY + i as i64 * DAY;
+            self.s.owners.push(Owner {
+                id: 70_000_001 + i as u64 * 17,
+                user_id: 9_000_001 + i as u64 * 3,
+                email,
+                first_name: first.into(),
+                last_name: last.into(),
+                created,
+                updated: created + 30 * DAY,
+                archived: false,
+                team: opts.fathom_team.clone(),
+            });
+        }
+        // One deactivated former rep, as real portals have.
+        let created = self.now - 700 * DAY;
+        self.s.owners.push(Owner {
+            id: 69_999_901,
+            user_id: 8_999_999,
+            email: format!("former.rep@{}", opts.team_domain),
+            first_name: "Former".into(),
+            last_name: "Rep".into(),
+            created,
+            updated: self.now - 200 * DAY,
+            archived: true,
+            team: opts.fathom_team.clone(),
+        });
+    }
+
+    fn companies_and_contacts(&mut self, reps: usize, start: i64) -> Vec<Vec<ContactRef>> {
+        let mut per_rep = vec![Vec::new(); reps];
+        if reps == 0 {
+            return per_rep;
+        }
+        let per_rep_contacts = ((60.0 * self.scale).ceil() as usize).max(5);
+        let n_companies = (per_rep_contacts * reps).div_ceil(3);
+        let mut companies = Vec::with_capacity(n_companies);
+        let (k_name, k_domain, k_ind, k_city, k_emp, k_owner, k_web) = (
+            self.key("name"),
+            self.key("domain"),
+            self.key("industry"),
+            self.key("city"),
+            self.key("numberofemployees"),
+            self.key("hubspot_owner_id"),
+            self.key("website"),
+        );
+        for i in 0..n_companies {
+            let p = *COMPANY_PREFIX.choose(&mut self.rng).unwrap_or(&"Acme");
+            let sfx = *COMPANY_SUFFIX.choose(&mut self.rng).unwrap_or(&"Labs");
+            let name = if i < COMPANY_PREFIX.len() * COMPANY_SUFFIX.len() {
+                format!("{p} {sfx}")
+            } else {
+                format!("{p} {sfx} {}", i / 100)
+            };
+            let domain = format!(
+                "{}{}.example.com",
+                name.to_lowercase().replace([' ', '&'], ""),
+                i
+            );
+            let created = start - self.rng.gen_range(30..730) * DAY;
+            let updated = self.rng.gen_range(created..self.now.max(created + 1));
+            let owner = self.s.owners[i % reps].id as i64;
+            let ind = *INDUSTRIES.choose(&mut self.rng).unwrap_or(&"ACCOUNTING");
+            let city = *CITIES.choose(&mut self.rng).unwrap_or(&"Austin");
+            let props = vec![
+                (k_name, self.sym(&name)),
+                (k_web, Val::Str(format!("https://{domain}").into())),
+                (k_domain, Val::Str(domain.into())),
+                (k_ind, self.sym(ind)),
+                (k_city, self.sym(city)),
+                (k_emp, Val::Num(self.rng.gen_range(5..400))),
+                (k_owner, Val::Num(owner)),
+            ];
+            let id = self.s.alloc_id();
+            self.s.insert(
+                ObjectKind::Companies,
+                Record {
+                    id,
+                    created,
+                    updated,
+                    archived: false,
+                    props: props.into_boxed_slice(),
+                    assoc: Vec::new(),
+                },
+            );
+            companies.push((id, name));
+        }
+        let keys: Vec<u16> = [
+            "firstname",
+            "lastname",
+            "email",
+            "jobtitle",
+            "hs_buying_role",
+            "company",
+            "lifecyclestage",
+            "hubspot_owner_id",
+            "associatedcompanyid",
+            "phone",
+        ]
+        .iter()
+        .map(|n| self.key(n))
+        .collect();
+        for i in 0..per_rep_contacts * reps {
+            let rep = i % reps;
+            let ci = self.rng.gen_range(0..companies.len());
+            let (company_id, company_name) = companies[ci].clone();
+            let first = *FIRST_NAMES.choose(&mut self.rng).unwrap_or(&"Alex");
+            let last = *LAST_NAMES.choose(&mut self.rng).unwrap_or(&"Doe");
+            let dm = self.rng.gen_bool(0.3);
+            let title = if dm {
+                *DM_TITLES.choose(&mut self.rng).unwrap_or(&"Owner")
+            } else {
+                *OTHER_TITLES
+                    .choose(&mut self.rng)
+                    .unwrap_or(&"Office Manager")
+            };
+            let role = if dm {
+                if self.rng.gen_bool(0.3) {
+                    Some(";BUDGET_HOLDER;DECISION_MAKER".to_string())
+                } else {
+                    Some("DECISION_MAKER".to_string())
+                }
+            } else if self.rng.gen_bool(0.6) {
+                OTHER_ROLES.choose(&mut self.rng).map(|r| r.to_string())
+            } else {
+                None
+            };
+            let domain = format!(
+                "{}{}.example.com",
+                company_name.to_lowercase().replace([' ', '&'], ""),
+                ci
+            );
+            let email = format!(
+                "{}.{}{}@{}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i,
+                domain
+            );
+            let created = start - self.rng.gen_range(1..365) * DAY;
+            let updated = self.rng.gen_range(created..self.now.max(created + 1));
+            let stage = if dm && self.rng.gen_bool(0.3) {
+                "opportunity"
+            } else {
+                "lead"
+            };
+            let mut props = vec![
+                (keys[0], self.sym(first)),
+                (keys[1], self.sym(last)),
+                (keys[2], self.sym(&email)),
+                (keys[3], self.sym(title)),
+                (keys[5], self.sym(&company_name)),
+                (keys[6], self.sym(stage)),
+                (keys[7], Val::Num(self.s.owners[rep].id as i64)),
+                (keys[8], Val::Num(company_id as i64)),
+                (
+                    keys[9],
+                    Val::Str(
+                        format!(
+                            "+1 555 {:03} {:04}",
+                            self.rng.gen_range(100..999),
+                            self.rng.gen_range(0..9999)
+                        )
+                        .into(),
+                    ),
+                ),
+            ];
+            if let Some(r) = role {
+                props.push((keys[4], self.sym(&r)));
+            }
+            let id = self.s.alloc_id();
+            self.s.insert(
+                ObjectKind::Contacts,
+                Record {
+                    id,
+                    created,
+                    updated,
+                    archived: false,
+                    props: props.into_boxed_slice(),
+                    assoc: vec![(ObjectKind::Companies, company_id)],
+                },
+            );
+            per_rep[rep].push(ContactRef {
+                id,
+                company: company_id,
+                first,
+                last,
+                email,
+                dm,
+            });
+        }
+        per_rep
+    }
+
+    fn lists(&mut self, contacts: &[Vec<ContactRef>], start: i64) {
+        let mut all: Vec<u64> = contacts.iter().flatten().map(|c| c.id).collect();
+        all.shuffle(&mut self.rng);
+        let mut warm: Vec<(u64, i64)> = all
+            .iter()
+            .take(250)
+            .map(|&id| (id, start + self.rng.gen_range(0..(self.now - start).max(1))))
+            .collect();
+        warm.sort_unstable();
+        let mut cold: Vec<(u64, i64)> = all
+            .iter()
+            .skip(250)
+            .take(100)
+            .map(|&id| (id, start + self.rng.gen_range(0..(self.now - start).max(1))))
+            .collect();
+        cold.sort_unstable();
+        self.s.lists.push(List {
+            id: 412,
+            name: "Warm 250".into(),
+            created: start - 30 * DAY,
+            updated: self.now - DAY,
+            members: warm,
+        });
+        self.s.lists.push(List {
+            id: 413,
+            name: "Cold Leads Q1".into(),
+            created: start - 60 * DAY,
+            updated: self.now - 3 * DAY,
+            members: cold,
+        });
+    }
+
+    fn push(
+        &mut self,
+        kind: ObjectKind,
+        created: i64,
+        props: Vec<(u16, Val)>,
+        assoc: Vec<(ObjectKind, u64)>,
+    ) -> u64 {
+        let id = self.s.alloc_id();
+        let updated = if self.rng.gen_bool(0.2) {
+            self.rng.gen_range(created..=self.now.max(created))
+        } else {
+            created
+        };
+        self.s.insert(
+            kind,
+            Record {
+                id,
+                created,
+                updated,
+                archived: false,
+                props: props.into_boxed_slice(),
+                assoc,
+            },
+        );
+        id
+    }
+
+    fn rep_week(
+        &mut self,
+        rep: usize,
+        week_start: i64,
+        contacts: &[ContactRef],
+        fathom: &mut Vec<MeetingSeed>,
+    ) {
+        if contacts.is_empty() {
+            return;
+        }
+        let owner_id = self.s.owners[rep].id as i64;
+        let owner_email = self.s.owners[rep].email.clone();
+        let k_ts = self.key("hs_timestamp");
+        let k_owner = self.key("hubspot_owner_id");
+
+        // Calls.
+        let n = self.count(40.0);
+        let kc: Vec<u16> = [
+            "hs_call_title",
+            "hs_call_body",
+            "hs_call_direction",
+            "hs_call_disposition",
+            "hs_call_duration",
+            "hs_call_status",
+        ]
+        .iter()
+        .map(|k| self.key(k))
+        .collect();
+        for _ in 0..n {
+            let ts = self.business_time(week_start);
+            if ts > self.now {
+                continue;
+            }
+            let c = &contacts[self.rng.gen_range(0..contacts.len())];
+            let roll: f64 = self.rng.r#gen();
+            let (disp, status, dur) = match roll {
+                x if x < 0.40 => (
+                    catalog::DISP_NO_ANSWER,
+                    "NO_ANSWER",
+                    self.rng.gen_range(0..30),
+                ),
+                x if x < 0.65 => (
+                    catalog::DISP_VOICEMAIL,
+                    "COMPLETED",
+                    self.rng.gen_range(15..70),
+                ),
+                x if x < 0.87 => (
+                    catalog::DISP_CONNECTED,
+                    "COMPLETED",
+                    self.rng.gen_range(45..1500),
+                ),
+                x if x < 0.92 => (catalog::DISP_BUSY, "BUSY", 0),
+                x if x < 0.95 => (
+                    catalog::DISP_LIVE_MESSAGE,
+                    "COMPLETED",
+                    self.rng.gen_range(20..90),
+                ),
+                x if x < 0.97 => (
+                    catalog::DISP_WRONG_NUMBER,
+                    "COMPLETED",
+                    self.rng.gen_range(5..30),
+                ),
+                _ => (
+                    catalog::DISP_MEETING_BOOKED,
+                    "COMPLETED",
+                    self.rng.gen_range(120..900),
+                ),
+            };
+            let connected = disp == catalog::DISP_CONNECTED || disp == catalog::DISP_MEETING_BOOKED;
+            let body = if connected {
+                *CALL_BODIES_CONNECTED
+                    .choose(&mut self.rng)
+                    .unwrap_or(&"Connected.")
+            } else {
+                *CALL_BODIES_OTHER
+                    .choose(&mut self.rng)
+                    .unwrap_or(&"No answer.")
+            };
+            let direction = if self.rng.gen_bool(0.85) {
+                "OUTBOUND"
+            } else {
+                "INBOUND"
+            };
+            let title = format!("Call with {} {}", c.first, c.last);
+            let props = vec![
+                (k_ts, Val::Ts(ts)),
+                (kc[0], self.sym(&title)),
+                (kc[1], self.sym(body)),
+                (kc[2], self.sym(direction)),
+                (kc[3], self.sym(disp)),
+                (kc[4], Val::Num(dur * 1000 + self.rng.gen_range(0..1000))),
+                (kc[5], self.sym(status)),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            let created = (ts + self.rng.gen_range(1000..120_000)).min(self.now);
+            self.push(
+                ObjectKind::Calls,
+                created,
+                props,
+                vec![(ObjectKind::Contacts, c.id)],
+            );
+        }
+
+        // Meetings.
+        let n = self.count(6.0);
+        let km: Vec<u16> = [
+            "hs_meeting_title",
+            "hs_meeting_body",
+            "hs_meeting_start_time",
+            "hs_meeting_end_time",
+            "hs_meeting_outcome",
+            "hs_activity_type",
+            "hs_meeting_location",
+        ]
+        .iter()
+        .map(|k| self.key(k))
+        .collect();
+        for _ in 0..n {
+            let start = self.business_time(week_start);
+            let end = start + [30, 45, 60][self.rng.gen_range(0..3)] * 60_000;
+            if end > self.now {
+                continue;
+            }
+            let c = contacts[self.rng.gen_range(0..contacts.len())].clone();
+            let mtype = *MEETING_TYPES.choose(&mut self.rng).unwrap_or(&"Follow Up");
+            let recent = self.now - start < 2 * DAY;
+            let outcome = match self.rng.r#gen::<f64>() {
+                _ if recent && self.rng.gen_bool(0.5) => "SCHEDULED",
+                x if x < 0.65 => "COMPLETED",
+                x if x < 0.75 => "SCHEDULED",
+                x if x < 0.85 => "NO_SHOW",
+                x if x < 0.93 => "CANCELED",
+                _ => "RESCHEDULED",
+            };
+            let title = format!("{mtype}: {} {}", c.first, c.last);
+            let body = if c.dm {
+                "Agenda: current IT setup, pain points, decision process (DM attending)."
+            } else {
+                "Agenda: current IT setup and pain points."
+            };
+            let booked = (start - self.rng.gen_range(1..15) * DAY).min(self.now);
+            let location = if self.rng.gen_bool(0.5) {
+                "Zoom"
+            } else {
+                "On site"
+            };
+            let props = vec![
+                (k_ts, Val::Ts(start)),
+                (km[0], self.sym(&title)),
+                (km[1], self.sym(body)),
+                (km[2], Val::Ts(start)),
+                (km[3], Val::Ts(end)),
+                (km[4], self.sym(outcome)),
+                (km[5], self.sym(mtype)),
+                (km[6], self.sym(location)),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            self.push(
+                ObjectKind::Meetings,
+                booked,
+                props,
+                vec![(ObjectKind::Contacts, c.id)],
+            );
+            if outcome == "COMPLETED" && self.rng.gen_bool(0.85) {
+                fathom.push(MeetingSeed {
+                    rep,
+                    title,
+                    start,
+                    end,
+                    contact_name: format!("{} {}", c.first, c.last),
+                    contact_email: c.email.clone(),
+                });
+            }
+        }
+
+        // Notes.
+        let n = self.count(10.0);
+        let k_body = self.key("hs_note_body");
+        for _ in 0..n {
+            let ts = self.business_time(week_start);
+            if ts > self.now {
+                continue;
+            }
+            let c = contacts[self.rng.gen_range(0..contacts.len())].id;
+            let body = if self.rng.gen_bool(0.35) {
+                *DM_NOTES
+                    .choose(&mut self.rng)
+                    .unwrap_or(&"Spoke with the owner.")
+            } else {
+                *OTHER_NOTES
+                    .choose(&mut self.rng)
+                    .unwrap_or(&"Left a voicemail.")
+            };
+            let props = vec![
+                (k_ts, Val::Ts(ts)),
+                (k_body, self.sym(body)),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            self.push(
+                ObjectKind::Notes,
+                ts,
+                props,
+                vec![(ObjectKind::Contacts, c)],
+            );
+        }
+
+        // Emails.
+        let n = self.count(15.0);
+        let ke: Vec<u16> = [
+            "hs_email_direction",
+            "hs_email_status",
+            "hs_email_subject",
+            "hs_email_text",
+            "hs_email_to_email",
+            "hs_email_from_email",
+        ]
+        .iter()
+        .map(|k| self.key(k))
+        .collect();
+        for _ in 0..n {
+            let ts = self.business_time(week_start);
+            if ts > self.now {
+                continue;
+            }
+            let c = contacts[self.rng.gen_range(0..contacts.len())].clone();
+            let incoming = self.rng.gen_bool(0.3);
+            let subject = *EMAIL_SUBJECTS.choose(&mut self.rng).unwrap_or(&"Hello");
+            let (to, from) = if incoming {
+                (owner_email.clone(), c.email.clone())
+            } else {
+                (c.email.clone(), owner_email.clone())
+            };
+            let props = vec![
+                (k_ts, Val::Ts(ts)),
+                (
+                    ke[0],
+                    self.sym(if incoming { "INCOMING_EMAIL" } else { "EMAIL" }),
+                ),
+                (ke[1], self.sym("SENT")),
+                (ke[2], self.sym(subject)),
+                (
+                    ke[3],
+                    self.sym("Hi, following up as promised. Best regards"),
+                ),
+                (ke[4], self.sym(&to)),
+                (ke[5], self.sym(&from)),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            self.push(
+                ObjectKind::Emails,
+                ts,
+                props,
+                vec![(ObjectKind::Contacts, c.id)],
+            );
+        }
+
+        // Tasks.
+        let n = self.count(5.0);
+        let kt: Vec<u16> = [
+            "hs_task_subject",
+            "hs_task_body",
+            "hs_task_status",
+            "hs_task_priority",
+            "hs_task_type",
+        ]
+        .iter()
+        .map(|k| self.key(k))
+        .collect();
+        for _ in 0..n {
+            let created = self.business_time(week_start);
+            if created > self.now {
+                continue;
+            }
+            let due = created + self.rng.gen_range(1..10) * DAY;
+            let c = contacts[self.rng.gen_range(0..contacts.len())].clone();
+            let subject = *TASK_SUBJECTS.choose(&mut self.rng).unwrap_or(&"Call back");
+            let done = due < self.now && self.rng.gen_bool(0.7);
+            let prio = ["LOW", "MEDIUM", "HIGH"][self.rng.gen_range(0..3)];
+            let ttype = ["EMAIL", "CALL", "TODO"][self.rng.gen_range(0..3)];
+            let props = vec![
+                (k_ts, Val::Ts(due)),
+                (
+                    kt[0],
+                    self.sym(&format!("{subject}: {} {}", c.first, c.last)),
+                ),
+                (kt[1], self.sym(subject)),
+                (
+                    kt[2],
+                    self.sym(if done { "COMPLETED" } else { "NOT_STARTED" }),
+                ),
+                (kt[3], self.sym(prio)),
+                (kt[4], self.sym(ttype)),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            self.push(
+                ObjectKind::Tasks,
+                created,
+                props,
+                vec![(ObjectKind::Contacts, c.id)],
+            );
+        }
+
+        // Deals.
+        let n = self.count(1.5);
+        let kd: Vec<u16> = [
+            "dealname",
+            "amount",
+            "hs_mrr",
+            "mrr",
+            "closedate",
+            "dealstage",
+            "pipeline",
+            "dealtype",
+            "hs_is_closed",
+            "hs_is_closed_won",
+        ]
+        .iter()
+        .map(|k| self.key(k))
+        .collect();
+        for _ in 0..n {
+            let created = self.business_time(week_start);
+            if created > self.now {
+                continue;
+            }
+            let c = contacts[self.rng.gen_range(0..contacts.len())].clone();
+            let pi = usize::from(self.rng.gen_bool(0.4));
+            let pipeline = &PIPELINES[pi];
+            let stages = pipeline.stages;
+            let si = self.rng.gen_range(0..stages.len());
+            let (stage, _, _, closed) = stages[si];
+            let won = closed && stages[si].2 == "1.0";
+            let product = *DEAL_PRODUCTS.choose(&mut self.rng).unwrap_or(&"Managed IT");
+            let company_name = self
+                .s
+                .table(ObjectKind::Companies)
+                .get(c.company)
+                .and_then(|r| self.s.prop_string(r, "name"))
+                .unwrap_or_default();
+            let monthly = self.rng.gen_range(5..80) * 50;
+            let amount = if pi == 1 {
+                monthly * 12
+            } else {
+                self.rng.gen_range(10..400) * 100
+            };
+            let close = if closed {
+                (created + self.rng.gen_range(1..40) * DAY).min(self.now)
+            } else {
+                self.now + self.rng.gen_range(5..90) * DAY
+            };
+            let dealtype = if self.rng.gen_bool(0.7) {
+                "newbusiness"
+            } else {
+                "existingbusiness"
+            };
+            let mut props = vec![
+                (
+                    kd[0],
+                    Val::Str(format!("{company_name} - {product}").into()),
+                ),
+                (kd[1], Val::Num(amount)),
+                (kd[4], Val::Ts(close)),
+                (kd[5], self.sym(stage)),
+                (kd[6], self.sym(pipeline.id)),
+                (kd[7], self.sym(dealtype)),
+                (kd[8], self.sym(if closed { "true" } else { "false" })),
+                (kd[9], self.sym(if won { "true" } else { "false" })),
+                (k_owner, Val::Num(owner_id)),
+            ];
+            // Managed-services deals carry MRR; some in the default pipeline only have amount.
+            if pi == 1 || self.rng.gen_bool(0.3) {
+                props.push((kd[3], Val::Num(monthly)));
+                props.push((kd[2], Val::Num(if pi == 1 { monthly } else { 0 })));
+            } else {
+                props.push((kd[2], Val::Num(0)));
+            }
+            self.push(
+                ObjectKind::Deals,
+                created,
+                props,
+                vec![
+                    (ObjectKind::Contacts, c.id),
+                    (ObjectKind::Companies, c.company),
+                ],
+            );
+        }
+        let _ = Duration::zero();
+    }
+}

@@ -1,0 +1,133 @@
+//! Configuration of a sandbox instance.
+//!
+//! Exists so the binary, the Tally server and tests all build a sandbox from one plain
+//! struct with sensible defaults.
+
+use chrono::{DateTime, Utc};
+
+/// Rate-limit numbers (see `hubspot::limits` and `fathom`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateLimits {
+    /// Master switch.
+    pub enabled: bool,
+    /// HubSpot requests per rolling window per portal (110 for public apps).
+    pub hubspot_per_window: usize,
+    /// HubSpot rolling window in milliseconds (10,000).
+    pub hubspot_window_ms: u64,
+    /// HubSpot CRM search requests per second (5).
+    pub hubspot_search_per_second: usize,
+    /// Fathom requests per window (60).
+    pub fathom_per_window: usize,
+    /// Fathom window in milliseconds (60,000).
+    pub fathom_window_ms: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            enabled: true,
+            hubspot_per_window: 110,
+            hubspot_window_ms: 10_000,
+            hubspot_search_per_second: 5,
+            fathom_per_window: 60,
+            fathom_window_ms: 60_000,
+        }
+    }
+}
+
+/// Everything that shapes a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Seed of the deterministic data generator.
+    pub seed: u64,
+    /// Number of sales reps (HubSpot owners, Fathom users).
+    pub reps: usize,
+    /// Weeks of history ending at `now`.
+    pub weeks: u32,
+    /// Multiplier of record volume (1.0 gives a few thousand records).
+    pub scale: f64,
+    /// Generated data ends at this instant. Also the sandbox clock's starting point is the
+    /// real clock; this only anchors the data.
+    pub now: DateTime<Utc>,
+    /// Skip the consent pages and approve immediately.
+    pub auto_approve: bool,
+    /// Access-token lifetime in seconds (HubSpot: 1800).
+    pub access_token_ttl: u64,
+    /// Authorization-code lifetime in seconds (600).
+    pub auth_code_ttl: u64,
+    /// Rate limits.
+    pub rate_limits: RateLimits,
+    pub hubspot_client_id: String,
+    pub hubspot_client_secret: String,
+    pub fathom_client_id: String,
+    pub fathom_client_secret: String,
+    /// Fathom API keys accepted in `X-Api-Key` (API-key callers may use `include_*`).
+    pub fathom_api_keys: Vec<String>,
+    /// Redirect URIs registered for both apps; authorize requires an exact match.
+    pub redirect_uris: Vec<String>,
+    /// Scopes the HubSpot app declares; anything else on the authorize URL is refused.
+    pub hubspot_app_scopes: Vec<String>,
+    /// Where HubSpot webhooks are POSTed.
+    pub hubspot_webhook_url: Option<String>,
+    /// Where Fathom webhooks are POSTed.
+    pub fathom_webhook_url: Option<String>,
+    /// Fathom webhook secret, `whsec_<base64>`.
+    pub fathom_webhook_secret: String,
+    /// HubSpot portal (hub) id.
+    pub portal_id: u64,
+    /// HubSpot app id.
+    pub app_id: u64,
+    /// HubSpot hub domain.
+    pub hub_domain: String,
+    /// Email domain of the sales team (owners and Fathom users).
+    pub team_domain: String,
+    /// Fathom team name.
+    pub fathom_team: String,
+    /// Email of the Fathom user who connects (defaults to the first rep).
+    pub fathom_user_email: Option<String>,
+    /// Absolute base URL the sandbox is reachable at (e.g. `http://127.0.0.1:3000/sandbox`).
+    /// When unset, emitted links are absolute-path references built from the request.
+    pub public_base_url: Option<String>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            seed: 42,
+            reps: 5,
+            weeks: 13,
+            scale: 1.0,
+            now: Utc::now(),
+            auto_approve: false,
+            access_token_ttl: 1800,
+            auth_code_ttl: 600,
+            rate_limits: RateLimits::default(),
+            hubspot_client_id: "sandbox-hubspot-client".into(),
+            hubspot_client_secret: "sandbox-hubspot-secret".into(),
+            fathom_client_id: "sandbox-fathom-client".into(),
+            fathom_client_secret: "sandbox-fathom-secret".into(),
+            fathom_api_keys: vec!["sandbox-fathom-api-key".into()],
+            redirect_uris: vec![
+                "http://localhost:3000/oauth/hubspot/callback".into(),
+                "http://localhost:3000/oauth/fathom/callback".into(),
+                "http://127.0.0.1:3000/oauth/hubspot/callback".into(),
+                "http://127.0.0.1:3000/oauth/fathom/callback".into(),
+            ],
+            hubspot_app_scopes: crate::hubspot::scopes::KNOWN_SCOPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            hubspot_webhook_url: None,
+            fathom_webhook_url: None,
+            // base64("sandbox-fathom-webhook-secret-32b")
+            fathom_webhook_secret: "whsec_c2FuZGJveC1mYXRob20td2ViaG9vay1zZWNyZXQtMzJi".into(),
+            portal_id: 24_681_357,
+            app_id: 3_141_592,
+            hub_domain: "tally-sandbox.example.com".into(),
+            team_domain: "tally-demo.example".into(),
+            fathom_team: "Sales".into(),
+            fathom_user_email: None,
+            public_base_url: None,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! `/api/v1/connections` and `/api/v1/integrations/{provider}/connect`:
+//! connection health and connecting for scripts. Never returns a secret.
+
+use app::{
+    domain::{ConnectionDetail, ConnectionHealth},
+    error::ApiError,
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    api_v1::ApiViewer,
+    error::{ApiResult, JsonError, internal},
+};
+use crate::state::AppState;
+
+/// `GET /api/v1/connections`.
+pub async fn list(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<Vec<ConnectionHealth>>> {
+    Ok(Json(
+        state
+            .integrations
+            .all_health(viewer.org_id)
+            .await
+            .map_err(internal)?,
+    ))
+}
+
+/// `GET /api/v1/connections/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ConnectionDetail>> {
+    Ok(Json(state.services.integrations.detail(&viewer, id).await?))
+}
+
+/// Body of `PATCH /api/v1/connections/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct ConnectionPatch {
+    auto_sync: Option<bool>,
+}
+
+/// `PATCH /api/v1/connections/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<ConnectionPatch>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.manager()?;
+    if let Some(on) = body.auto_sync {
+        state
+            .services
+            .integrations
+            .set_auto_sync(&viewer, id, on)
+            .await?;
+    } else {
+        state.services.integrations.detail(&viewer, id).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of `DELETE /api/v1/connections/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct DisconnectQuery {
+    #[serde(default)]
+    purge: bool,
+}
+
+/// `DELETE /api/v1/connections/{id}?purge=true|false`.
+pub async fn disconnect(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    axum::extract::Query(query): axum::extract::Query<DisconnectQuery>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.manager()?;
+    state
+        .services
+        .integrations
+        .disconnect(&viewer, id, query.purge)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Body of connect for API-key providers.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConnectBody {
+    api_id: Option<String>,
+    api_token: Option<String>,
+}
+
+/// Answer of connect.
+#[derive(Debug, Serialize)]
+pub struct Connected {
+    /// Where to send the browser (OAuth providers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorize_url: Option<String>,
+    /// The stored connection (API-key providers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connection_id: Option<i64>,
+}
+
+/// `POST /api/v1/integrations/{provider}/connect`: an authorize URL for OAuth
+/// providers; for API-key providers the key in the body is checked and saved.
+pub async fn connect(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(provider): Path<String>,
+    body: Option<Json<ConnectBody>>,
+) -> ApiResult<Json<Connected>> {
+    let viewer = viewer.manager()?;
+    let integrations = &state.integrations;
+    let p = integrations
+        .provider(&provider)
+        .ok_or(JsonError(ApiError::NotFound))?;
+    if p.oauth().is_some() {
+        if !p.configured() {
+            return Err(JsonError(ApiError::Conflict(format!(
+                "{} is not configured on this server",
+                p.spec.name
+            ))));
+        }
+        let url = integrations.start(&viewer, p).await.map_err(internal)?;
+        return Ok(Json(Connected {
+            authorize_url: Some(url),
+            connection_id: None,
+        }));
+    }
+    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let id = state
+        .services
+        .integrations
+        .connect_api_key(
+            &viewer,
+            &provider,
+            body.api_id.unwrap_or_default(),
+            body.api_token.unwrap_or_default(),
+        )
+        .await?;
+    Ok(Json(Connected {
+        authorize_url: None,
+        connection_id: Some(id),
+    }))
+}

@@ -1,0 +1,81 @@
+//! Provider connections: connecting, keeping tokens fresh, health, and
+//! disconnecting.
+//!
+//! [`Integrations`] is the one service behind the `/oauth/…` routes, the
+//! REST API, the integrations page and (next) the sync engine, which asks it
+//! for tokens with [`Integrations::access_token`].
+
+pub mod api_key;
+pub mod client;
+pub mod disconnect;
+pub mod flow;
+pub mod health;
+pub mod identity;
+pub mod purge;
+pub mod service;
+pub mod states;
+pub mod store;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use crate::{config::Config, db::Db, providers::Provider, vault::Vault};
+
+pub use tokens::{AccessToken, TokenError};
+
+/// Runs a sync of one connection on demand. The sync engine (a later issue)
+/// implements it; while none is installed the page shows no "Sync now".
+#[async_trait::async_trait]
+pub trait SyncEngine: Send + Sync {
+    /// Starts a sync of the connection now.
+    async fn sync_now(&self, connection_id: i64) -> anyhow::Result<()>;
+}
+
+/// Connections and their tokens. Cheap to clone.
+#[derive(Clone)]
+pub struct Integrations {
+    pub(crate) db: Db,
+    pub(crate) vault: Vault,
+    pub(crate) config: Arc<Config>,
+    pub(crate) providers: Arc<Vec<Provider>>,
+    pub(crate) http: reqwest::Client,
+    /// The sync engine, once one exists.
+    pub sync: Option<Arc<dyn SyncEngine>>,
+}
+
+impl std::fmt::Debug for Integrations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Integrations")
+            .field("providers", &self.providers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Integrations {
+    /// The service for a database, vault and configuration.
+    pub fn new(db: Db, vault: Vault, config: Arc<Config>) -> anyhow::Result<Self> {
+        Ok(Self {
+            providers: Arc::new(crate::providers::all(&config)),
+            http: client::http_client()?,
+            db,
+            vault,
+            config,
+            sync: None,
+        })
+    }
+
+    /// A provider by id, configured or not.
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.spec.id == id)
+    }
+
+    /// Every provider, in card order.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The vault secrets are sealed with.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+}

@@ -1,0 +1,65 @@
+//! [`IntegrationsService`] for server functions: authorisation is done by the
+//! caller; here every lookup is scoped to the viewer's organisation.
+
+use app::{
+    domain::{ConnectionDetail, ProviderCard, Viewer},
+    error::ApiError,
+    services::IntegrationsService,
+};
+
+use super::{Integrations, api_key::KeyError, store};
+use crate::{http::error::internal, vault::SecretToken};
+
+impl Integrations {
+    async fn owned(&self, viewer: &Viewer, id: i64) -> Result<store::Connection, ApiError> {
+        store::get_in_org(&self.db, viewer.org_id, id)
+            .await
+            .map_err(internal)?
+            .ok_or(ApiError::NotFound)
+    }
+}
+
+#[async_trait::async_trait]
+impl IntegrationsService for Integrations {
+    async fn cards(&self, viewer: &Viewer) -> Result<Vec<ProviderCard>, ApiError> {
+        self.provider_cards(viewer.org_id).await.map_err(internal)
+    }
+
+    async fn detail(&self, viewer: &Viewer, id: i64) -> Result<ConnectionDetail, ApiError> {
+        let conn = self.owned(viewer, id).await?;
+        self.connection_detail(&conn).await.map_err(internal)
+    }
+
+    async fn set_auto_sync(&self, viewer: &Viewer, id: i64, on: bool) -> Result<(), ApiError> {
+        let conn = self.owned(viewer, id).await?;
+        store::set_auto_sync(&self.db, conn.id, on)
+            .await
+            .map_err(internal)
+    }
+
+    async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError> {
+        let conn = self.owned(viewer, id).await?;
+        self.disconnect_connection(&conn, purge)
+            .await
+            .map_err(internal)
+    }
+
+    async fn connect_api_key(
+        &self,
+        viewer: &Viewer,
+        provider: &str,
+        key_id: String,
+        key_secret: String,
+    ) -> Result<i64, ApiError> {
+        match self
+            .connect_key(viewer, provider, &key_id, SecretToken::new(key_secret))
+            .await
+        {
+            Ok(id) => Ok(id),
+            Err(KeyError::Internal(e)) => Err(internal(e)),
+            Err(KeyError::NotApiKey) => Err(ApiError::NotFound),
+            Err(e @ KeyError::Missing(field)) => Err(ApiError::invalid(field, e.to_string())),
+            Err(e) => Err(ApiError::invalid("api_token", e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The providers Tally can connect, in one registry.
+//!
+//! Each provider module declares a [`ProviderSpec`]: how it authenticates
+//! (OAuth2 with its scopes and PKCE choice, or an API key with a test call),
+//! its display name and what it syncs. [`resolve`] combines a spec with the
+//! configuration (client ids, endpoints, demo sandbox) into a [`Provider`].
+//! Adding a provider means one new module and one line in [`SPECS`].
+
+pub mod aircall;
+pub mod fathom;
+pub mod hubspot;
+
+use crate::config::{Config, OAuthClientConfig, ProviderUrls};
+
+/// How a provider's OAuth server is used.
+#[derive(Debug, Clone, Copy)]
+pub struct OAuthSpec {
+    /// Scopes the connection cannot work without (`scope`).
+    pub required_scopes: &'static [&'static str],
+    /// Scopes asked for but not required (`optional_scope`, HubSpot only).
+    pub optional_scopes: &'static [&'static str],
+    /// Whether to send a PKCE S256 challenge.
+    pub pkce: bool,
+    /// Environment variables that configure the client.
+    pub client_vars: &'static [&'static str],
+}
+
+/// How an API-key provider is checked before its key is saved.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiKeySpec {
+    /// Form fields the user fills in (the last is the secret).
+    pub fields: &'static [&'static str],
+    /// Path (below the API base) of the call that proves the key works.
+    pub test_path: &'static str,
+}
+
+/// How a provider authenticates.
+#[derive(Debug, Clone, Copy)]
+pub enum AuthKind {
+    /// OAuth 2.0 authorization code flow.
+    OAuth2(OAuthSpec),
+    /// A key the user pastes in.
+    ApiKey(ApiKeySpec),
+}
+
+/// What a provider is, independent of configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderSpec {
+    /// Stable id used in URLs and the database.
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// What a connection brings into Tally, for the card.
+    pub syncs: &'static [&'static str],
+    /// How it authenticates.
+    pub auth: AuthKind,
+    /// False while its sync is not built yet (the card says so).
+    pub sync_ready: bool,
+    /// Whether disconnecting can revoke the grant at the provider.
+    pub revocable: bool,
+}
+
+/// Every provider, in card order.
+pub const SPECS: &[ProviderSpec] = &[hubspot::SPEC, fathom::SPEC, aircall::SPEC];
+
+/// A spec by id.
+pub fn spec(id: &str) -> Option<&'static ProviderSpec> {
+    SPECS.iter().find(|s| s.id == id)
+}
+
+/// A provider with its configuration applied.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// The static description.
+    pub spec: &'static ProviderSpec,
+    /// OAuth client, when configured (always set for API-key providers' needs: none).
+    pub client: Option<OAuthClientConfig>,
+    /// Endpoints.
+    pub urls: ProviderUrls,
+}
+
+impl Provider {
+    /// Whether Connect can work: OAuth providers need a client id.
+    pub fn configured(&self) -> bool {
+        match self.spec.auth {
+            AuthKind::OAuth2(_) => self.client.is_some(),
+            AuthKind::ApiKey(_) => true,
+        }
+    }
+
+    /// The OAuth description, if this is an OAuth provider.
+    pub fn oauth(&self) -> Option<&'static OAuthSpec> {
+        match &self.spec.auth {
+            AuthKind::OAuth2(o) => Some(o),
+            AuthKind::ApiKey(_) => None,
+        }
+    }
+
+    /// Where the provider sends the browser back to.
+    pub fn redirect_uri(&self, public_url: &str) -> String {
+        format!("{public_url}/oauth/{}/callback", self.spec.id)
+    }
+}
+
+/// Base URL of the in-process sandbox in demo mode.
+pub fn sandbox_base(config: &Config) -> String {
+    format!("{}/sandbox", config.public_url)
+}
+
+/// Applies configuration (or the demo sandbox) to a spec.
+pub fn resolve(spec: &'static ProviderSpec, config: &Config) -> Provider {
+    let (client, urls) = match spec.id {
+        hubspot::ID => hubspot::configure(config),
+        fathom::ID => fathom::configure(config),
+        _ => aircall::configure(config),
+    };
+    Provider { spec, client, urls }
+}
+
+/// Every provider, configured.
+pub fn all(config: &Config) -> Vec<Provider> {
+    SPECS.iter().map(|s| resolve(s, config)).collect()
+}
+
+/// Scopes in `required` that `granted` lacks.
+pub fn missing_scopes(required: &[&str], granted: &[String]) -> Vec<String> {
+    required
+        .iter()
+        .filter(|r| !granted.iter().any(|g| g == *r))
+        .map(|r| (*r).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_found() {
+        for s in SPECS {
+            assert_eq!(spec(s.id).map(|f| f.name), Some(s.name));
+        }
+        assert!(spec("salesforce").is_none());
+    }
+
+    #[test]
+    fn missing_scopes_are_listed() {
+        let granted = vec!["a".to_owned(), "c".to_owned()];
+        assert_eq!(missing_scopes(&["a", "b", "c"], &granted), vec!["b"]);
+        assert!(missing_scopes(&["a"], &granted).is_empty());
+    }
+}

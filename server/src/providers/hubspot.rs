@@ -1,0 +1,63 @@
+//! HubSpot: OAuth with the read-only scopes a sales scorecard needs.
+//!
+//! Required scopes cover contacts (which also grants calls, meetings, notes,
+//! tasks and emails in the v3 API), companies, deals, owners and lists;
+//! `sales-email-read` is optional because not every portal offers it
+//! (provider facts §2). PKCE is sent as hardening; the state is what the
+//! flow relies on.
+
+use super::{AuthKind, OAuthSpec, ProviderSpec};
+use crate::config::{Config, OAuthClientConfig, ProviderUrls};
+
+/// Provider id.
+pub const ID: &str = "hubspot";
+
+/// The HubSpot spec.
+pub const SPEC: ProviderSpec = ProviderSpec {
+    id: ID,
+    name: "HubSpot",
+    syncs: &[
+        "owners",
+        "contacts",
+        "companies",
+        "deals",
+        "calls",
+        "meetings",
+        "emails",
+        "lists",
+    ],
+    auth: AuthKind::OAuth2(OAuthSpec {
+        required_scopes: &[
+            "crm.objects.contacts.read",
+            "crm.objects.companies.read",
+            "crm.objects.deals.read",
+            "crm.objects.owners.read",
+            "crm.lists.read",
+        ],
+        optional_scopes: &["sales-email-read"],
+        pkce: true,
+        client_vars: &["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET"],
+    }),
+    sync_ready: false,
+    revocable: true,
+};
+
+/// Client and endpoints: configured ones, or the sandbox in demo mode.
+pub fn configure(config: &Config) -> (Option<OAuthClientConfig>, ProviderUrls) {
+    if config.demo && config.hubspot.is_none() {
+        let base = format!("{}/hubspot", super::sandbox_base(config));
+        let options = sandbox::SandboxOptions::default();
+        return (
+            Some(OAuthClientConfig {
+                client_id: options.hubspot_client_id,
+                client_secret: options.hubspot_client_secret.into(),
+            }),
+            ProviderUrls {
+                authorize_url: format!("{base}/oauth/authorize"),
+                token_url: format!("{base}/oauth/v1/token"),
+                api_base: base,
+            },
+        );
+    }
+    (config.hubspot.clone(), config.hubspot_urls.clone())
+}
