@@ -91,6 +91,8 @@ pub type TemplateOwners = Vec<(String, Option<i64>)>;
 pub trait ScorecardService: Send + Sync {
     /// Scorecards of the organisation.
     async fn list(&self, viewer: &Viewer) -> Result<Vec<ScorecardSummary>, ApiError>;
+    /// Creates an empty scorecard (managers).
+    async fn create(&self, viewer: &Viewer, name: String) -> Result<i64, ApiError>;
     /// One scorecard (the first when `id` is `None`) as of `week` (the
     /// current week when `None`); `None` when the organisation has none.
     async fn week(

@@ -31,7 +31,7 @@ use crate::state::AppState;
 /// Scorecard routes, merged into `/api/v1`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/scorecards", get(list))
+        .route("/scorecards", get(list).post(create_scorecard))
         .route("/scorecards/template", post(template))
         .route("/scorecards/{id}", get(week))
         .route("/scorecards/{id}/export.csv", get(export))
@@ -90,6 +90,23 @@ async fn list(
     Ok(Json(
         serde_json::to_value(list).map_err(anyhow::Error::from)?,
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewScorecard {
+    name: String,
+}
+
+async fn create_scorecard(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = manager(viewer)?;
+    let body: NewScorecard = decode(body)?;
+    let id = scorecards(&state).create(&viewer, body.name).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
 
 #[derive(Deserialize)]

@@ -239,6 +239,19 @@ impl ScorecardService for Scorecards {
             .collect())
     }
 
+    async fn create(&self, viewer: &Viewer, name: String) -> Result<i64, ApiError> {
+        manager(viewer)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(ApiError::invalid("name", "must be 1 to 120 characters"));
+        }
+        let id = store::create_scorecard(&self.db, viewer.org_id, name)
+            .await
+            .map_err(internal)?;
+        self.publish(viewer.org_id).await;
+        Ok(id)
+    }
+
     async fn week(
         &self,
         viewer: &Viewer,

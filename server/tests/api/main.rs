@@ -15,3 +15,4 @@ mod connect;
 mod events;
 mod ops;
 mod schema;
+mod scorecard;
