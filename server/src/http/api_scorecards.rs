@@ -267,6 +267,7 @@ async fn cell(
     Path(id): Path<i64>,
     Query(q): Query<WeekQuery>,
 ) -> ApiResult<Json<Value>> {
+    scorecards(&state).measurable(&viewer, id).await?;
     let week = q
         .week
         .ok_or_else(|| JsonError(ApiError::invalid("week", "is required")))?;

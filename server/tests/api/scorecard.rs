@@ -405,3 +405,125 @@ async fn synced_sources_count_every_kind_and_filter() {
     })
     .await;
 }
+
+async fn post(user: &TestUser, url: String, body: Value) -> (u16, Value) {
+    let r = user.client.post(&url).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let v = r.json::<Value>().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+#[tokio::test]
+async fn manual_values_overrides_formulas_goals_and_audit() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let rep = app.member_of(&admin, "rex@acme.test", "member").await;
+        let other = app.member_of(&admin, "oz@acme.test", "member").await;
+        let rex = person(&app, admin.org_id, "Rex", Some(rep.id), &[]).await;
+        let card = first_card(&app, &admin).await;
+        let opened = create(&app, &admin, card, json!({"section": "Ops", "name": "Tickets opened", "person_id": rex, "source": {"type": "manual"}})).await;
+        let same_day = create(&app, &admin, card, json!({"section": "Ops", "name": "Closed same day", "person_id": rex, "source": {"type": "manual"}})).await;
+        let rate = create(&app, &admin, card, json!({"section": "Ops", "name": "Same-day close rate", "unit": "percent",
+            "goal": {"op": "at_least", "value": 70.0},
+            "source": {"type": "formula", "formula": format!("m:{same_day} / m:{opened} * 100")}})).await;
+        let w = current_week() - chrono::Days::new(7);
+        let value = |id: i64| app.url(&format!("/api/v1/measurables/{id}/values"));
+
+        // The owner enters their own manual values; others may not.
+        assert_eq!(post(&rep, value(opened), json!({"week": w.to_string(), "value": 10.0})).await.0, 204);
+        assert_eq!(post(&rep, value(same_day), json!({"week": w.to_string(), "value": 8.0})).await.0, 204);
+        assert_eq!(post(&other, value(opened), json!({"week": w.to_string(), "value": 99.0})).await.0, 403);
+        assert_eq!(post(&rep, value(rate), json!({"week": w.to_string(), "value": 1.0, "reason": "x"})).await.0, 403, "members cannot override formulas");
+        let (status, body) = post(&rep, value(opened), json!({"week": "next tuesday", "value": 1.0})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("week")));
+        let future = current_week() + chrono::Days::new(7);
+        assert_eq!(post(&rep, value(opened), json!({"week": future.to_string(), "value": 1.0})).await.0, 422);
+
+        let view = get(&rep, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Tickets opened"), Some(10.0));
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(80.0));
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["status"], "green");
+        assert_eq!(row(&view, "Tickets opened")["can_enter"], true);
+        assert_eq!(row(&view, "Same-day close rate")["can_enter"], false);
+
+        // An override needs a reason, flows into the cell and is audited.
+        let (status, body) = post(&admin, value(same_day), json!({"week": w.to_string(), "value": 6.0})).await;
+        assert_eq!(status, 204, "{body}");
+        let (status, body) = post(&admin, value(rate), json!({"week": w.to_string(), "value": 50.0})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("reason")));
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(60.0), "formula sees the corrected input");
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["status"], "red");
+        assert_eq!(post(&admin, value(rate), json!({"week": w.to_string(), "value": 75.0, "reason": "two tickets were duplicates"})).await.0, 204);
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(75.0));
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["manual"], true);
+        // Notes, by anyone in the organisation.
+        assert_eq!(post(&other, app.url(&format!("/api/v1/measurables/{rate}/notes")), json!({"week": w.to_string(), "note": "holiday week"})).await.0, 204);
+        let cell = get(&admin, app.url(&format!("/api/v1/measurables/{rate}/cell?week={w}"))).await;
+        assert_eq!(cell["cell"]["note"], "holiday week");
+        assert_eq!(cell["entry"][1], "two tickets were duplicates");
+        let actions: Vec<&str> = cell["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(&actions[..3], ["note", "override", "create"]);
+        let trail = get(&admin, app.url(&format!("/api/v1/measurables/{same_day}/cell?week={w}"))).await;
+        let entry = &trail["audit"][0];
+        assert_eq!((entry["action"].as_str(), entry["old_value"].as_str(), entry["new_value"].as_str()), (Some("entry"), Some("8"), Some("6")));
+        assert_eq!(entry["user_name"], "Admin of Acme");
+
+        // A goal change applies from its week on; earlier weeks keep their colour.
+        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{rate}"))).await["input"].clone();
+        def["goal"] = json!({"op": "at_least", "value": 90.0});
+        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{rate}"))).json(&def).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let past = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(row(&past, "Same-day close rate")["goal"]["value"], 70.0);
+        assert_eq!(row(&past, "Same-day close rate")["this_week"]["status"], "green");
+        let now = get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await;
+        assert_eq!(row(&now, "Same-day close rate")["goal"]["value"], 90.0);
+        assert_eq!(row(&now, "Same-day close rate")["last_week"]["status"], "green", "last week keeps the goal it had");
+
+        // Bad definitions are refused with the field named.
+        let bad = |source: Value| json!({"section": "Ops", "name": "Bad", "source": source});
+        let url = app.url(&format!("/api/v1/scorecards/{card}/measurables"));
+        for (body, field) in [
+            (bad(json!({"type": "formula", "formula": format!("m:{rate} +")})), "source.formula"),
+            (bad(json!({"type": "formula", "formula": "m:999999 * 2"})), "source.formula"),
+            (bad(json!({"type": "synced", "kind": "note", "filters": {"call_direction": "INBOUND"}})), "source.filters.call_direction"),
+            (bad(json!({"type": "synced", "kind": "call", "time_field": "close_date"})), "source.time_field"),
+            (json!({"section": "Ops", "name": "", "source": {"type": "manual"}}), "name"),
+            (json!({"section": "Ops", "name": "X", "source": {"type": "manual"}, "goal": {"op": "between", "value": 5.0}}), "goal"),
+            (json!({"section": "Ops", "name": "X", "unit": "parsecs", "source": {"type": "manual"}}), "unit"),
+            (json!({"section": "Ops", "name": "X", "person_id": 123456, "source": {"type": "manual"}}), "person_id"),
+        ] {
+            let (status, v) = post(&admin, url.clone(), body.clone()).await;
+            assert_eq!(status, 422, "{body}");
+            assert!(v["field"].as_str().unwrap().starts_with(field), "{body} → {v}");
+        }
+        let (status, v) = post(&admin, url.clone(), bad(json!({"type": "synced", "kind": "fax"}))).await;
+        assert_eq!(status, 422);
+        assert!(v["message"].as_str().unwrap().contains("fax"), "{v}");
+        // A cycle through an update is refused.
+        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{opened}"))).await["input"].clone();
+        def["source"] = json!({"type": "formula", "formula": format!("m:{rate} + 1")});
+        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{opened}"))).json(&def).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], "source.formula");
+        // Members cannot change definitions; a formula input cannot be deleted.
+        assert_eq!(post(&rep, url.clone(), bad(json!({"type": "manual"}))).await.0, 403);
+        let r = admin.client.delete(app.url(&format!("/api/v1/measurables/{opened}"))).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+
+        // CSV export of the grid.
+        let r = rep.client.get(app.url(&format!("/api/v1/scorecards/{card}/export.csv?week={w}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        let mut lines = csv.lines();
+        let head = lines.next().unwrap();
+        assert!(head.starts_with("Section,Measurable,Owner,Goal,"), "{head}");
+        assert!(head.ends_with(&format!("{w},Quarter average")), "{head}");
+        assert!(csv.contains("Ops,Same-day close rate,,≥ 70 %,"), "{csv}");
+        assert!(csv.lines().any(|l| l.starts_with("Ops,Tickets opened,Rex,,") && l.contains(",10,")), "{csv}");
+    })
+    .await;
+}
