@@ -27,7 +27,7 @@ use crate::scorecard::{Formula, Goal, Unit};
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Source {
     /// Counted or summed from records synced from HubSpot or Fathom.
-    Synced(SyncedQuery),
+    Synced(Box<SyncedQuery>),
     /// Entered by hand each week (by the owner or a manager).
     Manual,
     /// Computed from other measurables of the same week.

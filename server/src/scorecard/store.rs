@@ -470,7 +470,8 @@ pub async fn audit_trail(
     measurable_id: i64,
     week: &str,
 ) -> anyhow::Result<Vec<AuditLine>> {
-    let rows: Vec<(String, String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+    type AuditRow = (String, String, i64, Option<String>, Option<String>, String);
+    let rows: Vec<AuditRow> = sqlx::query_as(
         "SELECT action, user_name, at, old_value, new_value, reason FROM measurable_audit \
          WHERE org_id = $1 AND measurable_id = $2 AND (week = $3 OR week IS NULL) ORDER BY at DESC, id DESC LIMIT 200",
     )

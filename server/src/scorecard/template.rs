@@ -32,12 +32,12 @@ pub const DECISION_MAKER_WORDS: [&str; 6] = [
 ];
 
 fn synced(kind: RecordKind, time_field: TimeField, filters: Filters) -> Source {
-    Source::Synced(SyncedQuery {
+    Source::Synced(Box::new(SyncedQuery {
         kind,
         time_field,
         filters,
         aggregate: Aggregate::Count,
-    })
+    }))
 }
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -91,7 +91,7 @@ fn meetings(kind: &str, attended: bool, list: Option<&str>) -> Source {
 }
 
 fn mrr_closed() -> Source {
-    Source::Synced(SyncedQuery {
+    Source::Synced(Box::new(SyncedQuery {
         kind: RecordKind::Deal,
         time_field: TimeField::CloseDate,
         filters: Filters {
@@ -101,7 +101,7 @@ fn mrr_closed() -> Source {
         aggregate: Aggregate::Sum {
             properties: strings(&["mrr", "hs_mrr", "amount"]),
         },
-    })
+    }))
 }
 
 fn row(section: &str, name: &str, unit: Unit, goal: Goal, source: Source) -> MeasurableInput {

@@ -131,7 +131,8 @@ async fn build(
     .await
     .context("marking weeks shown")?;
 
-    let rows: Vec<(i64, String, Option<f64>, i64, Option<f64>, i64)> = sqlx::query_as(
+    type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
+    let rows: Vec<WeekRow> = sqlx::query_as(
         "SELECT w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at \
          FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
          WHERE m.scorecard_id = $1 AND w.week >= $2 AND w.week <= $3",
@@ -202,7 +203,7 @@ async fn build(
         let history: Vec<(NaiveDate, Option<f64>)> =
             all.iter().map(|w| (*w, cell(&m, *w).value)).collect();
         let running_pace = (selected == current && m.unit.accumulates())
-            .then(|| this_week.value)
+            .then_some(this_week.value)
             .flatten()
             .and_then(|v| pace(v, elapsed_fraction(Utc::now(), selected, &clock.tz)));
         let row = Row {
