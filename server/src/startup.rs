@@ -17,6 +17,7 @@ use crate::{
     accounts::service::Accounts,
     config::Config,
     db::Db,
+    events::EventBus,
     http::{self, metrics::Metrics},
     integrations::Integrations,
     state::AppState,
@@ -64,7 +65,7 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
 }
 
 /// The shared state for a config, an open, migrated database and a vault.
-pub fn state(config: Config, db: Db, vault: Vault) -> anyhow::Result<AppState> {
+pub fn state(config: Config, db: Db, vault: Vault, events: EventBus) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
@@ -78,6 +79,7 @@ pub fn state(config: Config, db: Db, vault: Vault) -> anyhow::Result<AppState> {
         db,
         config,
         metrics: Arc::new(Metrics::default()),
+        events,
         setup_done: Arc::new(AtomicBool::new(false)),
         vault,
         integrations,
@@ -106,9 +108,10 @@ impl Application {
         if config.addr.port() == 0 && config.public_url == format!("http://{}", config.addr) {
             config.public_url = format!("http://{bound}");
         }
+        let events = EventBus::start(&db, &config.database_url).await?;
         Ok(Self {
             listener,
-            state: state(config, db, vault)?,
+            state: state(config, db, vault, events)?,
         })
     }
 

@@ -6,7 +6,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    config::Config, db::Db, http::metrics::Metrics, integrations::Integrations, vault::Vault,
+    config::Config, db::Db, events::EventBus, http::metrics::Metrics, integrations::Integrations,
+    vault::Vault,
 };
 
 /// Cheap to clone: everything inside is shared.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub services: app::services::Services,
     /// Request counters and latency histogram.
     pub metrics: Arc<Metrics>,
+    /// Live events, shared by every replica.
+    pub events: EventBus,
     /// Set once the first user exists, so the setup check stops querying.
     pub setup_done: Arc<AtomicBool>,
     /// Secrets at rest.

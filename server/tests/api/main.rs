@@ -12,5 +12,6 @@ mod access;
 mod accounts;
 mod cli;
 mod connect;
+mod events;
 mod ops;
 mod schema;
