@@ -14,5 +14,6 @@ pub mod integrations;
 pub mod providers;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod vault;
