@@ -50,8 +50,7 @@ pub enum Provider {
     Fathom,
 }
 
-/// Shared state behind a [`Sandbox`].
-#[derive(Debug)]
+/// Shared state behind a [`Sandbox`]. Its `Debug` shows no tokens or secrets.
 pub struct Inner {
     pub(crate) opts: SandboxOptions,
     pub(crate) store: RwLock<store::Store>,
@@ -64,10 +63,32 @@ pub struct Inner {
     pub(crate) rate_limits_enabled: std::sync::atomic::AtomicBool,
     pub(crate) targets: Mutex<WebhookTargets>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
+    pub(crate) fathom_webhooks: Mutex<Vec<fathom::webhooks::FathomWebhook>>,
     pub(crate) redirect_uris: RwLock<Vec<String>>,
     pub(crate) clock_offset_ms: AtomicI64,
     pub(crate) event_seq: AtomicU64,
     pub(crate) http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("opts", &self.opts)
+            .field("clock_offset_ms", &self.clock_offset_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Entries kept in the request and delivery logs (oldest dropped first).
+pub(crate) const LOG_CAP: usize = 100_000;
+
+/// Appends to a capped log.
+pub(crate) fn push_capped<T>(log: &Mutex<Vec<T>>, item: T) {
+    let mut l = lock(log);
+    if l.len() >= LOG_CAP {
+        l.drain(..LOG_CAP / 10);
+    }
+    l.push(item);
 }
 
 /// A running simulator: cheap to clone, all state behind an `Arc`.
@@ -84,7 +105,7 @@ impl Sandbox {
     /// Generates the data set and builds the sandbox.
     pub fn new(opts: SandboxOptions) -> Sandbox {
         let store = generate::generate(&opts);
-        let rl = opts.rate_limits.clone();
+        let rl = opts.limits.clone();
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
             .build()
@@ -107,12 +128,13 @@ impl Sandbox {
                     rl.fathom_per_window,
                     rl.fathom_window_ms,
                 )),
-                rate_limits_enabled: std::sync::atomic::AtomicBool::new(rl.enabled),
+                rate_limits_enabled: std::sync::atomic::AtomicBool::new(opts.rate_limits),
                 targets: Mutex::new(WebhookTargets {
                     hubspot_url: opts.hubspot_webhook_url.clone(),
                     fathom_url: opts.fathom_webhook_url.clone(),
                 }),
                 deliveries: Mutex::new(Vec::new()),
+                fathom_webhooks: Mutex::new(Vec::new()),
                 redirect_uris: RwLock::new(opts.redirect_uris.clone()),
                 clock_offset_ms: AtomicI64::new(0),
                 event_seq: AtomicU64::new(1),
@@ -127,6 +149,7 @@ impl Sandbox {
         Router::new()
             .merge(hubspot::routes())
             .merge(fathom::routes())
+            .fallback(middleware::not_found)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),
                 middleware::provider_layer,

@@ -64,7 +64,7 @@ async fn main() -> std::io::Result<()> {
         fathom_webhook_url: args.fathom_webhook_url.clone(),
         ..SandboxOptions::default()
     };
-    opts.rate_limits.enabled = !args.no_rate_limits;
+    opts.rate_limits = !args.no_rate_limits;
     if !args.redirect_uri.is_empty() {
         opts.redirect_uris = args.redirect_uri.clone();
     }

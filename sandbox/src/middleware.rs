@@ -123,14 +123,14 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
             rate_limited = true;
             early = Some(match provider {
                 Provider::Hubspot => {
-                    hubspot::limits::too_many(is_crm_search(&path), &sb.inner.opts.rate_limits)
+                    hubspot::limits::too_many(is_crm_search(&path), &sb.inner.opts.limits)
                 }
                 Provider::Fathom => {
                     let mut r = fathom_429(Duration::from_secs(60));
                     set_header(
                         &mut r,
                         "ratelimit-limit",
-                        sb.inner.opts.rate_limits.fathom_per_window.to_string(),
+                        sb.inner.opts.limits.fathom_per_window.to_string(),
                     );
                     set_header(&mut r, "ratelimit-remaining", "0".into());
                     r
@@ -153,16 +153,16 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
                     let a = lock(&sb.inner.hubspot_search_window).hit(instant);
                     if !a.allowed {
                         rate_limited = true;
-                        early = Some(hubspot::limits::too_many(true, &sb.inner.opts.rate_limits));
+                        early = Some(hubspot::limits::too_many(true, &sb.inner.opts.limits));
                     }
                 } else {
                     let a = lock(&sb.inner.hubspot_window).hit(instant);
                     if a.allowed {
-                        headers_to_add = hubspot::limits::headers(&a, &sb.inner.opts.rate_limits);
+                        headers_to_add = hubspot::limits::headers(&a, &sb.inner.opts.limits);
                     } else {
                         rate_limited = true;
-                        let mut r = hubspot::limits::too_many(false, &sb.inner.opts.rate_limits);
-                        for (k, v) in hubspot::limits::headers(&a, &sb.inner.opts.rate_limits) {
+                        let mut r = hubspot::limits::too_many(false, &sb.inner.opts.limits);
+                        for (k, v) in hubspot::limits::headers(&a, &sb.inner.opts.limits) {
                             set_header(&mut r, k, v);
                         }
                         early = Some(r);
@@ -223,6 +223,30 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
         rate_limited: rate_limited || status == 429,
         fault: fault_label,
     };
-    lock(&sb.inner.log).push(entry);
+    crate::push_capped(&sb.inner.log, entry);
     resp
+}
+
+/// Unknown routes: a 404 in the shape of the provider the path belongs to.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    let path = uri.path().to_string();
+    match classify(&path) {
+        Some(Provider::Hubspot) => hubspot::errors::error(
+            StatusCode::NOT_FOUND,
+            "OBJECT_NOT_FOUND",
+            &format!("No sandbox HubSpot route for {}", redact_path(&path)),
+        ),
+        Some(Provider::Fathom) => (
+            StatusCode::NOT_FOUND,
+            axum::Json(
+                json!({"error": "not_found", "error_description": "No such Fathom endpoint"}),
+            ),
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": "unknown sandbox route"})),
+        )
+            .into_response(),
+    }
 }

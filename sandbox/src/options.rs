@@ -5,11 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-/// Rate-limit numbers (see `hubspot::limits` and `fathom`).
+/// Rate-limit numbers (see `hubspot::limits` and the provider middleware).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateLimits {
-    /// Master switch.
-    pub enabled: bool,
     /// HubSpot requests per rolling window per portal (110 for public apps).
     pub hubspot_per_window: usize,
     /// HubSpot rolling window in milliseconds (10,000).
@@ -25,7 +23,6 @@ pub struct RateLimits {
 impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
-            enabled: true,
             hubspot_per_window: 110,
             hubspot_window_ms: 10_000,
             hubspot_search_per_second: 5,
@@ -36,7 +33,9 @@ impl Default for RateLimits {
 }
 
 /// Everything that shapes a sandbox.
-#[derive(Debug, Clone)]
+///
+/// `Debug` redacts the client secrets and the webhook secret.
+#[derive(Clone)]
 pub struct SandboxOptions {
     /// Seed of the deterministic data generator.
     pub seed: u64,
@@ -55,8 +54,10 @@ pub struct SandboxOptions {
     pub access_token_ttl: u64,
     /// Authorization-code lifetime in seconds (600).
     pub auth_code_ttl: u64,
-    /// Rate limits.
-    pub rate_limits: RateLimits,
+    /// Enforce rate limits (HubSpot 110 / rolling 10 s and search 5/s; Fathom 60 / 60 s).
+    pub rate_limits: bool,
+    /// The rate-limit numbers.
+    pub limits: RateLimits,
     pub hubspot_client_id: String,
     pub hubspot_client_secret: String,
     pub fathom_client_id: String,
@@ -101,7 +102,8 @@ impl Default for SandboxOptions {
             auto_approve: false,
             access_token_ttl: 1800,
             auth_code_ttl: 600,
-            rate_limits: RateLimits::default(),
+            rate_limits: true,
+            limits: RateLimits::default(),
             hubspot_client_id: "sandbox-hubspot-client".into(),
             hubspot_client_secret: "sandbox-hubspot-secret".into(),
             fathom_client_id: "sandbox-fathom-client".into(),
@@ -129,5 +131,52 @@ impl Default for SandboxOptions {
             fathom_user_email: None,
             public_base_url: None,
         }
+    }
+}
+
+impl std::fmt::Debug for SandboxOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxOptions")
+            .field("seed", &self.seed)
+            .field("reps", &self.reps)
+            .field("weeks", &self.weeks)
+            .field("scale", &self.scale)
+            .field("now", &self.now)
+            .field("auto_approve", &self.auto_approve)
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("auth_code_ttl", &self.auth_code_ttl)
+            .field("rate_limits", &self.rate_limits)
+            .field("limits", &self.limits)
+            .field("hubspot_client_id", &self.hubspot_client_id)
+            .field("hubspot_client_secret", &"[redacted]")
+            .field("fathom_client_id", &self.fathom_client_id)
+            .field("fathom_client_secret", &"[redacted]")
+            .field("fathom_api_keys", &"[redacted]")
+            .field("redirect_uris", &self.redirect_uris)
+            .field("hubspot_app_scopes", &self.hubspot_app_scopes)
+            .field("hubspot_webhook_url", &self.hubspot_webhook_url)
+            .field("fathom_webhook_url", &self.fathom_webhook_url)
+            .field("fathom_webhook_secret", &"[redacted]")
+            .field("portal_id", &self.portal_id)
+            .field("app_id", &self.app_id)
+            .field("hub_domain", &self.hub_domain)
+            .field("team_domain", &self.team_domain)
+            .field("fathom_team", &self.fathom_team)
+            .field("fathom_user_email", &self.fathom_user_email)
+            .field("public_base_url", &self.public_base_url)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let s = format!("{:?}", SandboxOptions::default());
+        assert!(!s.contains("sandbox-hubspot-secret"));
+        assert!(!s.contains("sandbox-fathom-secret"));
+        assert!(!s.contains("whsec_"));
     }
 }

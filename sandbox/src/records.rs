@@ -223,7 +223,7 @@ impl Sandbox {
     pub fn create_fathom_meeting(&self, input: FathomMeetingInput) -> Result<Value, RecordError> {
         let now = self.now_ms();
         let team_domain = self.inner.opts.team_domain.clone();
-        let (m, payload) = {
+        let (m, targets) = {
             let mut s = self.store_mut();
             let recorder = match &input.recorded_by {
                 None => s.owners.iter().position(|o| !o.archived).unwrap_or(0),
@@ -277,15 +277,12 @@ impl Sandbox {
                 deleted: false,
             };
             s.insert_fathom(m.clone());
-            let payload = crate::fathom::meetings::meeting_json(
-                &s,
-                &self.inner.opts,
-                &m,
-                crate::fathom::meetings::Includes::webhook(),
-            );
-            (m, payload)
+            let targets = crate::fathom::webhooks::deliveries_for(self, &s, &m);
+            (m, targets)
         };
-        self.send_fathom(payload.clone());
+        for (url, secret, payload) in targets {
+            self.send_fathom(url, secret, payload);
+        }
         let s = self.store();
         Ok(crate::fathom::meetings::meeting_json(
             &s,

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::model::iso_ms;
 use crate::signature::{hubspot_signature_v3, standard_webhook_signature};
-use crate::{Provider, Sandbox, lock};
+use crate::{Provider, Sandbox};
 
 /// Where webhooks go.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -97,11 +97,8 @@ impl Sandbox {
         });
     }
 
-    /// Sends a Fathom payload to the Fathom target, if one is set.
-    pub(crate) fn send_fathom(&self, payload: Value) {
-        let Some(url) = self.webhook_targets().fathom_url else {
-            return;
-        };
+    /// Sends a Fathom payload to one target, signed with that target's secret.
+    pub(crate) fn send_fathom(&self, url: String, secret: String, payload: Value) {
         if tokio::runtime::Handle::try_current().is_err() {
             tracing::warn!("no tokio runtime: Fathom webhook not delivered");
             return;
@@ -113,12 +110,7 @@ impl Sandbox {
             for (attempt, pause) in BACKOFF_MS.iter().enumerate() {
                 tokio::time::sleep(Duration::from_millis(*pause)).await;
                 let ts = chrono::Utc::now().timestamp();
-                let sig = match standard_webhook_signature(
-                    &sb.inner.opts.fathom_webhook_secret,
-                    &msg_id,
-                    ts,
-                    &raw,
-                ) {
+                let sig = match standard_webhook_signature(&secret, &msg_id, ts, &raw) {
                     Ok(s) => s,
                     Err(e) => {
                         tracing::error!(error = %e, "fathom webhook secret is invalid");
@@ -158,16 +150,19 @@ impl Sandbox {
             Err(e) => (None, Some(e.to_string())),
         };
         let ok = status.is_some_and(|s| (200..300).contains(&s));
-        lock(&self.inner.deliveries).push(Delivery {
-            provider,
-            url: url.to_string(),
-            attempt,
-            status,
-            error,
-            ok,
-            timestamp: iso_ms(self.now_ms()),
-            body,
-        });
+        crate::push_capped(
+            &self.inner.deliveries,
+            Delivery {
+                provider,
+                url: url.to_string(),
+                attempt,
+                status,
+                error,
+                ok,
+                timestamp: iso_ms(self.now_ms()),
+                body,
+            },
+        );
         ok
     }
 }

@@ -324,3 +324,98 @@ async fn truth_revoke_and_expire_over_http() {
         .unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn fathom_webhook_registered_through_the_api() {
+    let (sb, base) = start(small_opts()).await;
+    let (hook, got) = receiver().await;
+    let (tok, _) = fathom_token(&base).await;
+    let c = client();
+    let r = c
+        .post(format!("{base}/fathom/external/v1/webhooks"))
+        .bearer_auth(&tok)
+        .json(&json!({"destination_url": format!("{hook}/fathom-api"), "triggered_for": ["my_recordings"], "include_summary": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let w: Value = r.json().await.unwrap();
+    let secret = w["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"));
+    // Recorded by someone else: not delivered to a my_recordings webhook.
+    let owners: Value = c
+        .get(format!("{base}/_sandbox/truth/owners"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other = owners["results"][1]["email"].as_str().unwrap().to_string();
+    sb.create_fathom_meeting(sandbox::FathomMeetingInput {
+        recorded_by: Some(other),
+        ..Default::default()
+    })
+    .unwrap();
+    let m = sb
+        .create_fathom_meeting(sandbox::FathomMeetingInput {
+            title: Some("Mine".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    wait_for(&got, 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let hits = got.lock().unwrap().clone();
+    assert_eq!(hits.len(), 1);
+    let (_, headers, body) = &hits[0];
+    let expected = standard_webhook_signature(
+        &secret,
+        headers["webhook-id"].to_str().unwrap(),
+        headers["webhook-timestamp"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap(),
+        body,
+    )
+    .unwrap();
+    assert_eq!(headers["webhook-signature"].to_str().unwrap(), expected);
+    let payload: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["recording_id"], m["recording_id"]);
+    assert!(payload["default_summary"]["markdown_formatted"].is_string());
+    assert_eq!(payload["transcript"], Value::Null);
+    let id = w["id"].as_str().unwrap();
+    let r = c
+        .delete(format!("{base}/fathom/external/v1/webhooks/{id}"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(sb.fathom_webhooks().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_in_the_provider_shape() {
+    let (sb, base) = start(small_opts()).await;
+    let c = client();
+    let r = c
+        .get(format!("{base}/hubspot/crm/v3/nonsense"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "error");
+    let r = c
+        .get(format!("{base}/fathom/external/v1/nonsense"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(
+        sb.request_log()
+            .iter()
+            .any(|e| e.path == "/hubspot/crm/v3/nonsense" && e.status == 404)
+    );
+}

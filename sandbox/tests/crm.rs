@@ -104,6 +104,26 @@ async fn nested_router_links_and_date_versioned_paths() {
 }
 
 #[tokio::test]
+async fn public_base_url_makes_links_absolute() {
+    let mut o = small_opts();
+    o.public_base_url = Some("https://tally.example.com/sandbox".into());
+    let (_sb, base) = start(o).await;
+    let (tok, _) = hubspot_token(&base, ALL).await;
+    let (_, v) = get_json(
+        &client(),
+        &format!("{base}/hubspot/crm/v3/objects/notes?limit=3"),
+        &tok,
+    )
+    .await;
+    let link = v["paging"]["next"]["link"].as_str().unwrap();
+    assert!(
+        link.starts_with("https://tally.example.com/sandbox/hubspot/crm/v3/objects/notes?"),
+        "{link}"
+    );
+    assert!(link.contains("limit=3"));
+}
+
+#[tokio::test]
 async fn bad_expired_and_underscoped_tokens() {
     let (sb, base) = start(small_opts()).await;
     let c = client();

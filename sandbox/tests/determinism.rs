@@ -60,11 +60,12 @@ fn data_ends_at_now_and_has_the_documented_shapes() {
     );
 }
 
-/// Measures generation of ~1M records. Run with
+/// Measures generation of ~1M records, memory, and list paging speed at the start and the
+/// end of the largest table. Run with
 /// `cargo test -p sandbox --release --test determinism -- --ignored --nocapture`.
-#[test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "large: run in release to measure"]
-fn one_million_records() {
+async fn one_million_records() {
     let opts = SandboxOptions {
         reps: 50,
         weeks: 26,
@@ -83,6 +84,72 @@ fn one_million_records() {
         sb.approx_heap_bytes() / (1024 * 1024)
     );
     assert!(n >= 1_000_000, "{n}");
+
+    let (addr, _h) = sandbox::serve_sandbox(&sb, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{addr}");
+    let (tok, _) = common::hubspot_token(&base, common::SCOPES).await;
+    let c = common::client();
+    let calls = sb.counts()["hubspot"]["calls"]["total"].as_u64().unwrap();
+    // Page 200 pages from the start, then 200 pages from a cursor near the end.
+    let last_ids: Vec<String> = {
+        let d = sb.dump(ObjectKind::Calls);
+        vec![
+            d[0]["id"].as_str().unwrap().to_string(),
+            d[d.len() - 20_001]["id"].as_str().unwrap().to_string(),
+        ]
+    };
+    for (label, start) in [("start", &last_ids[0]), ("end", &last_ids[1])] {
+        let mut url = format!(
+            "{base}/hubspot/crm/v3/objects/calls?limit=100&after={start}&properties=hs_timestamp,hs_call_disposition"
+        );
+        let t = std::time::Instant::now();
+        let mut got = 0;
+        for _ in 0..200 {
+            let v: serde_json::Value = c
+                .get(&url)
+                .bearer_auth(&tok)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            got += v["results"].as_array().unwrap().len();
+            match v["paging"]["next"]["link"].as_str() {
+                Some(l) => url = format!("{base}{l}"),
+                None => break,
+            }
+        }
+        let e = t.elapsed();
+        println!(
+            "paging {label} of {calls} calls: {got} records in {e:.2?} ({:.2?} per page of 100)",
+            e / 200
+        );
+    }
+    // A full pass over the biggest table, in pages of 100.
+    let t = std::time::Instant::now();
+    let mut url = format!("{base}/hubspot/crm/v3/objects/calls?limit=100");
+    let mut got = 0u64;
+    loop {
+        let v: serde_json::Value = c
+            .get(&url)
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        got += v["results"].as_array().unwrap().len() as u64;
+        match v["paging"]["next"]["link"].as_str() {
+            Some(l) => url = format!("{base}{l}"),
+            None => break,
+        }
+    }
+    println!("full pass: {got} calls in {:.2?}", t.elapsed());
+    assert_eq!(got, calls);
 }
 
 fn rss_kb() -> i64 {

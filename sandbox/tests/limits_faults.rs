@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn hubspot_ten_secondly_limit_and_headers() {
     let mut o = small_opts();
-    o.rate_limits.enabled = true;
-    o.rate_limits.hubspot_per_window = 5;
+    o.rate_limits = true;
+    o.limits.hubspot_per_window = 5;
     let (sb, base) = start(o).await;
     let (tok, _) = hubspot_token(&base, SCOPES).await;
     let c = client();
@@ -54,7 +54,7 @@ async fn hubspot_ten_secondly_limit_and_headers() {
 #[tokio::test]
 async fn hubspot_search_secondly_limit_without_headers() {
     let mut o = small_opts();
-    o.rate_limits.enabled = true;
+    o.rate_limits = true;
     let (_sb, base) = start(o).await;
     let (tok, _) = hubspot_token(&base, SCOPES).await;
     let c = client();
@@ -84,8 +84,8 @@ async fn hubspot_search_secondly_limit_without_headers() {
 #[tokio::test]
 async fn fathom_limit_headers_and_429() {
     let mut o = small_opts();
-    o.rate_limits.enabled = true;
-    o.rate_limits.fathom_per_window = 3;
+    o.rate_limits = true;
+    o.limits.fathom_per_window = 3;
     let (_sb, base) = start(o).await;
     let (tok, _) = fathom_token(&base).await;
     let c = client();

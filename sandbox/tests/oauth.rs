@@ -363,3 +363,22 @@ async fn fathom_oauth_scope_and_refresh_rotation() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"], "invalid_grant");
 }
+
+#[tokio::test]
+async fn access_token_ttl_is_configurable_and_enforced() {
+    let mut o = small_opts();
+    o.access_token_ttl = 60;
+    let (sb, base) = start(o).await;
+    let (tok, _) = hubspot_token(&base, SCOPES).await;
+    let c = client();
+    let url = format!("{base}/hubspot/crm/v3/objects/contacts");
+    assert_eq!(
+        c.get(&url).bearer_auth(&tok).send().await.unwrap().status(),
+        200
+    );
+    sb.advance_clock(std::time::Duration::from_secs(61));
+    let r = c.get(&url).bearer_auth(&tok).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["category"], "EXPIRED_AUTHENTICATION");
+}

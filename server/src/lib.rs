@@ -15,5 +15,6 @@ pub mod providers;
 pub mod scorecard;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod vault;

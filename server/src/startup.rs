@@ -72,7 +72,14 @@ pub fn state(config: Config, db: Db, vault: Vault, events: EventBus) -> anyhow::
     let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
-    let integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
+    let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
+    let sync = crate::sync::SyncEngine::new(
+        db.clone(),
+        integrations.clone(),
+        events.clone(),
+        config.sync_interval,
+    )?;
+    integrations.sync = Some(Arc::new(sync.clone()));
     Ok(AppState {
         leptos_options: leptos_options(&config),
         services: app::services::Services {
@@ -87,6 +94,7 @@ pub fn state(config: Config, db: Db, vault: Vault, events: EventBus) -> anyhow::
         setup_done: Arc::new(AtomicBool::new(false)),
         vault,
         integrations,
+        sync,
         sandbox,
     })
 }
@@ -134,6 +142,7 @@ impl Application {
 
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run(self) -> anyhow::Result<()> {
+        self.state.sync.spawn_scheduler();
         let router = http::router(self.state);
         axum::serve(
             self.listener,

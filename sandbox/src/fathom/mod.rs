@@ -92,4 +92,12 @@ pub fn routes() -> Router<Sandbox> {
         .route(&format!("{B}/users"), get(meetings::users))
         .route(&format!("{B}/team_members"), get(meetings::team_members))
         .route(&format!("{B}/teams"), get(meetings::teams))
+        .route(
+            &format!("{B}/webhooks"),
+            axum::routing::post(webhooks::create),
+        )
+        .route(
+            &format!("{B}/webhooks/{{id}}"),
+            axum::routing::delete(webhooks::delete),
+        )
 }

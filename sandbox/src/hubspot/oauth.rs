@@ -5,6 +5,7 @@
 //! redirect-URI matching, unknown-scope refusal, single-use 10-minute codes, and errors in
 //! HubSpot's combined legacy + RFC 6749 shape.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -332,8 +333,6 @@ pub async fn token(State(sb): State<Sandbox>, uri: Uri, body: Bytes) -> Response
         ),
     }
 }
-
-use axum::Json;
 
 fn access_info(sb: &Sandbox, token: &str) -> Option<Value> {
     let now = sb.now_ms();

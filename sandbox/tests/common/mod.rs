@@ -19,7 +19,7 @@ pub fn small_opts() -> SandboxOptions {
         now: Utc.with_ymd_and_hms(2026, 11, 20, 18, 0, 0).unwrap(),
         ..SandboxOptions::default()
     };
-    o.rate_limits.enabled = false;
+    o.rate_limits = false;
     o
 }
 

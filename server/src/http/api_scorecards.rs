@@ -40,7 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/measurables/{id}/cell", get(cell))
         .route("/measurables/{id}/values", post(set_value))
         .route("/measurables/{id}/notes", post(set_note))
-        .route("/people", get(people))
         .route("/events", get(events))
 }
 
@@ -340,16 +339,6 @@ async fn template(
         .apply_template(&viewer, body.owners.into_iter().collect())
         .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
-}
-
-async fn people(
-    State(state): State<AppState>,
-    ApiViewer(viewer): ApiViewer,
-) -> ApiResult<Json<Value>> {
-    let list = scorecards(&state).people(&viewer).await?;
-    Ok(Json(
-        serde_json::to_value(list).map_err(anyhow::Error::from)?,
-    ))
 }
 
 async fn events(State(state): State<AppState>, ApiViewer(viewer): ApiViewer) -> Response {

@@ -56,6 +56,20 @@ fn user_patch() -> Value {
                                             "active": {"type": "boolean"}}})
 }
 
+fn sync_settings() -> Value {
+    json!({"type": "object", "properties": {"backfill_weeks": {"type": "integer", "minimum": 1, "maximum": 260},
+                                            "lists": {"type": "array", "items": {"type": "string"}}}})
+}
+fn new_person() -> Value {
+    json!({"type": "object", "required": ["name", "email"],
+           "properties": {"name": {"type": "string"}, "email": {"type": "string"}}})
+}
+fn person_link() -> Value {
+    json!({"type": "object", "required": ["connection_id", "external_id"],
+           "properties": {"connection_id": {"type": "integer"}, "external_id": {"type": "string"},
+                          "person_id": {"type": ["integer", "null"]}}})
+}
+
 fn connection_patch() -> Value {
     json!({"type": "object", "properties": {"auto_sync": {"type": "boolean"}}})
 }
@@ -261,6 +275,62 @@ pub const OPERATIONS: &[Operation] = &[
         status: 200,
     },
     Operation {
+        method: "post",
+        path: "/connections/{id}/sync",
+        summary: "Sync now: starts a run at once and returns `{run_id}` (or the running one's)",
+        access: Access::Manager,
+        request: None,
+        status: 202,
+    },
+    Operation {
+        method: "get",
+        path: "/connections/{id}/runs",
+        summary: "Sync runs, newest first: trigger, status, counts per object, API calls, 429s, progress",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/connections/{id}/sync-settings",
+        summary: "Backfill window (weeks) and the lists whose memberships are synced",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/connections/{id}/sync-settings",
+        summary: "Change the backfill window or the synced lists",
+        access: Access::Manager,
+        request: Some(sync_settings),
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/people",
+        summary: "People, their HubSpot/Fathom links, and unmatched provider users",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/people",
+        summary: "Add a person who is not a Tally user",
+        access: Access::Manager,
+        request: Some(new_person),
+        status: 201,
+    },
+    Operation {
+        method: "put",
+        path: "/people/links",
+        summary: "Link a provider user to a person (`person_id: null` = not a person)",
+        access: Access::Manager,
+        request: Some(person_link),
+        status: 204,
+    },
+    Operation {
         method: "get",
         path: "/scorecards",
         summary: "Scorecards of the organisation",
@@ -355,14 +425,6 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: Some(cell_note),
         status: 204,
-    },
-    Operation {
-        method: "get",
-        path: "/people",
-        summary: "People who can own measurables",
-        access: Access::Member,
-        request: None,
-        status: 200,
     },
     Operation {
         method: "get",

@@ -483,3 +483,33 @@ async fn org_settings_are_validated_field_by_field() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_is_throttled() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        // Twenty failures spread over twenty accounts: no account reaches its
+        // limit, but the address does.
+        for i in 0..20 {
+            let email = format!("guess{i}@acme.test");
+            let r = client()
+                .post(app.url("/login"))
+                .form(&[("email", email.as_str()), ("password", "guessing again")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], "/login?error=invalid");
+        }
+        let r = client()
+            .post(app.url("/login"))
+            .form(&[
+                ("email", "ann@acme.test"),
+                ("password", admin.password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/login?error=throttled");
+    })
+    .await;
+}
