@@ -97,18 +97,30 @@ pub async fn recompute(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Res
 
     let now = now_ms();
     let mut tx = db.pool.begin().await.context("starting a recompute")?;
+    // A NULL double bound through the Any driver is mis-encoded on
+    // PostgreSQL, so "no value" is written as a literal NULL instead.
     for ((id, week), value) in &values {
-        sqlx::query(
-            "INSERT INTO measurable_weeks (measurable_id, week, value, computed_at, shown) VALUES ($1, $2, $3, $4, 0) \
-             ON CONFLICT (measurable_id, week) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at",
-        )
-        .bind(*id)
-        .bind(format_date(*week))
-        .bind(*value)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .context("saving a weekly value")?;
+        let query = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO measurable_weeks (measurable_id, week, value, computed_at, shown) VALUES ($1, $2, $3, $4, 0) \
+                 ON CONFLICT (measurable_id, week) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at",
+            )
+            .bind(*id)
+            .bind(format_date(*week))
+            .bind(*v)
+            .bind(now),
+            None => sqlx::query(
+                "INSERT INTO measurable_weeks (measurable_id, week, value, computed_at, shown) VALUES ($1, $2, NULL, $3, 0) \
+                 ON CONFLICT (measurable_id, week) DO UPDATE SET value = NULL, computed_at = excluded.computed_at",
+            )
+            .bind(*id)
+            .bind(format_date(*week))
+            .bind(now),
+        };
+        query
+            .execute(&mut *tx)
+            .await
+            .context("saving a weekly value")?;
     }
     tx.commit().await.context("saving weekly values")?;
     Ok(())

@@ -348,14 +348,19 @@ pub async fn set_entry(
                 .context("clearing an entry")?;
         }
         Some((value, reason)) => {
-            sqlx::query(
+            // A literal for "no value": NULL doubles bound through the Any
+            // driver are mis-encoded on PostgreSQL.
+            let value_sql = match value {
+                Some(v) if v.is_finite() => format!("{v:?}"),
+                _ => "NULL".to_owned(),
+            };
+            sqlx::query(&format!(
                 "INSERT INTO measurable_entries (measurable_id, week, value, reason, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (measurable_id, week) DO UPDATE \
-                 SET value = excluded.value, reason = excluded.reason, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )
+                 VALUES ($1, $2, {value_sql}, $3, $4, $5) ON CONFLICT (measurable_id, week) DO UPDATE \
+                 SET value = excluded.value, reason = excluded.reason, updated_by = excluded.updated_by, updated_at = excluded.updated_at"
+            ))
             .bind(measurable_id)
             .bind(week)
-            .bind(value)
             .bind(reason)
             .bind(user_id)
             .bind(now_ms())
