@@ -15,3 +15,5 @@ mod connect;
 mod events;
 mod ops;
 mod schema;
+mod sync;
+mod sync_env;
