@@ -4,6 +4,7 @@
 //! [`crate::services::Services`] and maps the result; no logic lives here.
 //! They are mounted under `/api/fn/` so `/api/v1/` stays the documented REST API.
 
+mod integrations;
 mod session;
 
 /// The viewer resource `App` provides as context.
@@ -11,5 +12,6 @@ pub type CurrentViewerResource =
     leptos::prelude::Resource<Result<Option<crate::domain::Viewer>, crate::error::ApiError>>;
 mod settings;
 
+pub use integrations::*;
 pub use session::*;
 pub use settings::*;

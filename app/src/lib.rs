@@ -27,8 +27,9 @@ use leptos_router::{
 use crate::{
     components::shell::AppShell,
     pages::{
-        integrations::IntegrationsPage, login::LoginPage, not_found::NotFound,
-        password::PasswordPage, scorecard::ScorecardPage, settings::SettingsPage, setup::SetupPage,
+        connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
+        not_found::NotFound, password::PasswordPage, scorecard::ScorecardPage,
+        settings::SettingsPage, setup::SetupPage,
     },
 };
 
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -65,7 +65,7 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
 }
 
 /// The shared state for a config, an open, migrated database and a vault.
-pub fn state(config: Config, db: Db, vault: Vault, events: EventBus) -> anyhow::Result<AppState> {
+pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
@@ -119,7 +119,7 @@ impl Application {
         let events = EventBus::start(&db, &config.database_url).await?;
         Ok(Self {
             listener,
-            state: state(config, db, vault, events)?,
+            state: state(config, db, events, vault)?,
         })
     }
 
