@@ -4,6 +4,7 @@
 //! [`crate::services::Services`] and maps the result; no logic lives here.
 //! They are mounted under `/api/fn/` so `/api/v1/` stays the documented REST API.
 
+mod integrations;
 mod session;
 
 /// The viewer resource `App` provides as context.
@@ -12,6 +13,7 @@ pub type CurrentViewerResource =
 mod scorecard;
 mod settings;
 
+pub use integrations::*;
 pub use scorecard::*;
 pub use session::*;
 pub use settings::*;

@@ -27,10 +27,10 @@ use leptos_router::{
 use crate::{
     components::shell::AppShell,
     pages::{
-        integrations::IntegrationsPage, login::LoginPage, measurable_editor::MeasurableEditorPage,
-        not_found::NotFound, password::PasswordPage, scorecard::ScorecardPage,
-        scorecard_cell::CellPage, scorecard_template::TemplatePage, settings::SettingsPage,
-        setup::SetupPage,
+        connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
+        measurable_editor::MeasurableEditorPage, not_found::NotFound, password::PasswordPage,
+        scorecard::ScorecardPage, scorecard_cell::CellPage, scorecard_template::TemplatePage,
+        settings::SettingsPage, setup::SetupPage,
     },
 };
 
@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/measurables/:id") view=MeasurableEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -1,5 +1,6 @@
 //! One module per routed page.
 
+pub mod connection;
 pub mod integrations;
 pub mod login;
 pub mod measurable_editor;

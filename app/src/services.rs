@@ -171,6 +171,9 @@ pub trait IntegrationsService: Send + Sync {
     /// Revokes at the provider where possible, deletes the secrets, and keeps
     /// or purges the synced data.
     async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError>;
+    /// Starts a sync now. Fails with a conflict while no sync engine is
+    /// installed (the page then shows no "Sync now" button).
+    async fn sync_now(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
     /// Checks an API key with the provider and saves it (API-key providers).
     async fn connect_api_key(
         &self,

@@ -99,7 +99,13 @@ async fn main() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Logs to stderr, filtered by `RUST_LOG` (default `sandbox=info`). Request paths are
+/// logged with tokens redacted; bodies and secrets never are.
 fn tracing_subscriber_init() {
-    // The binary stays dependency-light: tracing events go nowhere unless a subscriber is
-    // installed by an embedding process.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("sandbox=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

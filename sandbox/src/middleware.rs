@@ -99,7 +99,6 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
     let method = req.method().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let now = sb.now_ms();
-    tracing::debug!(%method, path = %redact_path(&path), "sandbox request");
 
     let mut fault_label = None;
     let mut rate_limited = false;
@@ -223,6 +222,14 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
         rate_limited: rate_limited || status == 429,
         fault: fault_label,
     };
+    tracing::info!(
+        method = %entry.method,
+        path = %entry.path,
+        status = entry.status,
+        rate_limited = entry.rate_limited,
+        fault = entry.fault.as_deref().unwrap_or(""),
+        "sandbox request"
+    );
     crate::push_capped(&sb.inner.log, entry);
     resp
 }

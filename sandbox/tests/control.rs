@@ -147,6 +147,29 @@ async fn create_update_archive_fire_signed_hubspot_webhooks() {
         "f240bbac-87c9-4f6e-bf70-924b57d47db7"
     );
 
+    // Incremental sync: a search on hs_lastmodifieddate finds the updated record.
+    let (tok, _) = hubspot_token(&base, SCOPES).await;
+    let since = chrono::DateTime::parse_from_rfc3339(updated["updatedAt"].as_str().unwrap())
+        .unwrap()
+        .timestamp_millis();
+    let r = c
+        .post(format!("{base}/hubspot/crm/v3/objects/calls/search"))
+        .bearer_auth(&tok)
+        .json(&json!({"filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": since.to_string()}]}],
+                      "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}]}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str()),
+        "{v}"
+    );
+
     // Archive sends a deletion and hides the record from lists.
     let r = c
         .delete(format!("{base}/_sandbox/hubspot/calls/{id}"))
@@ -157,7 +180,6 @@ async fn create_update_archive_fire_signed_hubspot_webhooks() {
     wait_for(&got, 3).await;
     let events: Value = serde_json::from_str(&got.lock().unwrap()[2].2).unwrap();
     assert_eq!(events[0]["subscriptionType"], "object.deletion");
-    let (tok, _) = hubspot_token(&base, SCOPES).await;
     let r = c
         .get(format!("{base}/hubspot/crm/v3/objects/calls/{id}"))
         .bearer_auth(&tok)

@@ -162,3 +162,16 @@ fn rss_kb() -> i64 {
         })
         .unwrap_or(0)
 }
+
+#[test]
+fn degenerate_configurations_do_not_panic() {
+    for (reps, weeks, scale) in [(0, 4, 1.0), (1, 0, 1.0), (2, 1, 0.0), (1, 1, 0.01)] {
+        let sb = Sandbox::new(SandboxOptions {
+            reps,
+            weeks,
+            scale,
+            ..small_opts()
+        });
+        let _ = sb.counts();
+    }
+}

@@ -94,3 +94,21 @@ pub fn redact_path(path: &str) -> String {
     }
     path.to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn token_paths_are_redacted_in_logs() {
+        assert_eq!(
+            redact_path("/sandbox/hubspot/oauth/v1/access-tokens/CJT-secret"),
+            "/sandbox/hubspot/oauth/v1/access-tokens/[redacted]"
+        );
+        assert_eq!(
+            redact_path("/sandbox/hubspot/oauth/v1/refresh-tokens/na1-secret"),
+            "/sandbox/hubspot/oauth/v1/refresh-tokens/[redacted]"
+        );
+        assert_eq!(redact_path("/integrations"), "/integrations");
+    }
+}

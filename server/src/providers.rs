@@ -54,7 +54,8 @@ pub struct ProviderSpec {
     pub syncs: &'static [&'static str],
     /// How it authenticates.
     pub auth: AuthKind,
-    /// False while its sync is not built yet (the card says so).
+    /// False when its sync is not part of this release (the card says
+    /// "Coming soon"); true when the sync engine covers it.
     pub sync_ready: bool,
     /// Whether disconnecting can revoke the grant at the provider.
     pub revocable: bool,

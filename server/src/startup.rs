@@ -67,7 +67,7 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
 
 /// The shared state for a config, an open, migrated database, a vault and
 /// the event bus.
-pub fn state(config: Config, db: Db, vault: Vault, events: EventBus) -> anyhow::Result<AppState> {
+pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
     let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
@@ -124,7 +124,7 @@ impl Application {
         crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
-            state: state(config, db, vault, events)?,
+            state: state(config, db, events, vault)?,
         })
     }
 

@@ -349,7 +349,8 @@ pub fn run<'a>(
         });
     }
     let total = hits.len();
-    let end = (after + limit).min(total);
+    // Nothing past the 10,000th result is ever returned.
+    let end = (after + limit).min(total).min(RESULT_CAP);
     let page = if after < total {
         hits[after..end].to_vec()
     } else {

@@ -100,7 +100,11 @@ mod tests {
 
     #[test]
     fn strength_rules_name_the_problem() {
-        assert!(check_strength("short").unwrap_err().contains("at least 12"));
+        assert!(
+            check_strength("short")
+                .expect_err("too short")
+                .contains("at least 12")
+        );
         assert!(check_strength("long enough pass").is_ok());
         let otp = one_time_password();
         assert_eq!(otp.len(), 23);

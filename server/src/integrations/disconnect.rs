@@ -13,10 +13,10 @@ impl Integrations {
         conn: &Connection,
         purge: bool,
     ) -> anyhow::Result<()> {
-        if let Some(provider) = self.provider(&conn.provider) {
-            if provider.spec.revocable {
-                self.revoke(conn, &provider.urls.api_base).await;
-            }
+        if let Some(provider) = self.provider(&conn.provider)
+            && provider.spec.revocable
+        {
+            self.revoke(conn, &provider.urls.api_base).await;
         }
         store::mark_disconnected(&self.db, conn.id, purge).await?;
         if purge {

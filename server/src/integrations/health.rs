@@ -11,6 +11,8 @@ use app::domain::{
 use super::{Integrations, store::Connection};
 use crate::providers::{self, AuthKind, Provider};
 
+type RunRow = (i64, i64, Option<i64>, String, i64, Option<String>);
+
 impl Integrations {
     /// Health of one connection.
     pub async fn health(&self, conn: &Connection) -> anyhow::Result<ConnectionHealth> {
@@ -94,7 +96,7 @@ impl Integrations {
 
     /// A connection with its sync runs.
     pub async fn connection_detail(&self, conn: &Connection) -> anyhow::Result<ConnectionDetail> {
-        let runs: Vec<(i64, i64, Option<i64>, String, i64, Option<String>)> = sqlx::query_as(
+        let runs: Vec<RunRow> = sqlx::query_as(
             "SELECT id, started_at, finished_at, status, items, error FROM sync_runs \
              WHERE connection_id = $1 ORDER BY started_at DESC LIMIT 100",
         )

@@ -44,6 +44,14 @@ impl IntegrationsService for Integrations {
             .map_err(internal)
     }
 
+    async fn sync_now(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+        let conn = self.owned(viewer, id).await?;
+        let Some(engine) = &self.sync else {
+            return Err(ApiError::Conflict("syncing is not available yet".into()));
+        };
+        engine.sync_now(conn.id).await.map_err(internal)
+    }
+
     async fn connect_api_key(
         &self,
         viewer: &Viewer,

@@ -60,7 +60,8 @@ pub struct PendingAuth {
     pub verifier: Option<SecretToken>,
 }
 
-/// Creates a state for the viewer; returns it and the PKCE verifier to keep.
+/// Records a state (and the sealed PKCE verifier) for the viewer; returns
+/// the raw state for the authorize URL. Also drops states a day past expiry.
 pub async fn create(
     db: &Db,
     vault: &Vault,

@@ -20,7 +20,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         pkce: false,
         client_vars: &["FATHOM_CLIENT_ID", "FATHOM_CLIENT_SECRET"],
     }),
-    sync_ready: false,
+    sync_ready: true,
     revocable: false,
 };
 

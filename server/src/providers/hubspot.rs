@@ -38,7 +38,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         pkce: true,
         client_vars: &["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET"],
     }),
-    sync_ready: false,
+    sync_ready: true,
     revocable: true,
 };
 

@@ -6,9 +6,8 @@ use server::http::openapi::{Access, OPERATIONS};
 
 use crate::helpers::{TestApp, TestUser, client, on_each_backend};
 
-/// Server functions: (endpoint, form body, who may call it).
-/// A server function call: endpoint, form fields, who may call it.
-type FnCall = (&'static str, Vec<(&'static str, String)>, Access);
+/// A server function call: endpoint, form body, who may call it.
+type ServerFnCall = (&'static str, Vec<(&'static str, String)>, Access);
 
 /// Server functions that take a measurable id of organisation A.
 const MEASURABLE_FNS: [&str; 5] = [
@@ -19,7 +18,7 @@ const MEASURABLE_FNS: [&str; 5] = [
     "scorecard_cell",
 ];
 
-fn scorecard_fns(m: i64) -> Vec<FnCall> {
+fn scorecard_fns(m: i64) -> Vec<ServerFnCall> {
     let cell = |extra: Vec<(&'static str, String)>| {
         let mut form = vec![
             ("measurable_id", m.to_string()),
@@ -69,8 +68,39 @@ fn scorecard_fns(m: i64) -> Vec<FnCall> {
     ]
 }
 
-fn server_fns(target_user: i64) -> Vec<FnCall> {
+/// Server functions: (endpoint, form body, who may call it).
+fn server_fns(target_user: i64, connection: i64) -> Vec<ServerFnCall> {
     vec![
+        ("integrations", vec![], Access::Member),
+        (
+            "connection",
+            vec![("id", connection.to_string())],
+            Access::Member,
+        ),
+        (
+            "set_auto_sync",
+            vec![("id", connection.to_string()), ("on", "false".into())],
+            Access::Manager,
+        ),
+        (
+            "disconnect",
+            vec![("id", connection.to_string()), ("purge", "true".into())],
+            Access::Manager,
+        ),
+        (
+            "sync_now",
+            vec![("id", connection.to_string())],
+            Access::Manager,
+        ),
+        (
+            "connect_api_key",
+            vec![
+                ("provider", "aircall".into()),
+                ("api_id", "x".into()),
+                ("api_token", "y".into()),
+            ],
+            Access::Manager,
+        ),
         ("org_settings", vec![], Access::Member),
         (
             "update_org_settings",
@@ -120,6 +150,10 @@ fn body_for(path: &str) -> serde_json::Value {
         "/users" => serde_json::json!({"email": "eve@evil.test", "name": "Eve", "role": "admin"}),
         "/users/{id}" => serde_json::json!({"role": "member", "active": false}),
         "/session" => serde_json::json!({"email": "nobody@x.test", "password": "nothing at all"}),
+        "/connections/{id}" => serde_json::json!({"auto_sync": false}),
+        "/integrations/{provider}/connect" => {
+            serde_json::json!({"api_id": "x", "api_token": "y"})
+        }
         "/scorecards" => serde_json::json!({"name": "Hijacked"}),
         "/scorecards/{id}/measurables" | "/measurables/{id}" => {
             serde_json::json!({"section": "X", "name": "Hijacked", "source": {"type": "manual"}})
@@ -134,12 +168,38 @@ fn body_for(path: &str) -> serde_json::Value {
 
 async fn call(app: &TestApp, who: Option<&TestUser>, verb: &str, path: &str, id: i64) -> u16 {
     let c = who.map_or_else(client, |u| u.client.clone());
-    let url = app.url(&format!("/api/v1{}", path.replace("{id}", &id.to_string())));
+    let concrete = path
+        .replace("{id}", &id.to_string())
+        .replace("{provider}", "hubspot");
+    let url = app.url(&format!("/api/v1{concrete}"));
     let mut req = c.request(method(verb), url);
     if verb != "get" && verb != "delete" {
         req = req.json(&body_for(path));
     }
     req.send().await.unwrap().status().as_u16()
+}
+
+/// A stored connection of the admin's organisation.
+async fn a_connection(app: &TestApp, admin: &TestUser) -> i64 {
+    use server::{integrations::store, vault::SecretToken};
+    store::upsert(
+        app.db(),
+        &app.state.vault,
+        store::NewConnection {
+            org_id: admin.org_id,
+            provider: "hubspot",
+            account_id: "42",
+            account_name: "acme.example",
+            account_user: "ann@acme.test",
+            status: app::domain::ConnectionStatus::Connected,
+            scopes: &[],
+            user_id: admin.id,
+            access_expires_at: Some(server::db::now_ms() + 1_800_000),
+            secrets: vec![(store::ACCESS_TOKEN, SecretToken::new("at-123"))],
+        },
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -152,6 +212,8 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
         let (token_id, _) = server::accounts::api_tokens::create(app.db(), admin_a.id, "a's token")
             .await
             .unwrap();
+
+        let connection_id = a_connection(&app, &admin_a).await;
 
         // A scorecard with one manual measurable that nobody else may touch.
         let created: serde_json::Value = admin_a
@@ -180,6 +242,8 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
         for op in OPERATIONS {
             let id = if op.path.starts_with("/tokens") {
                 token_id
+            } else if op.path.starts_with("/connections") {
+                connection_id
             } else if op.path.starts_with("/scorecards/") {
                 card_a
             } else if op.path.starts_with("/measurables/") {
@@ -209,7 +273,7 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
             }
         }
 
-        let mut fns = server_fns(admin_a.id);
+        let mut fns = server_fns(admin_a.id, connection_id);
         fns.extend(scorecard_fns(measurable_a));
         for (endpoint, form, access) in fns {
             let url = app.url(&format!("/api/fn/{endpoint}"));
@@ -225,20 +289,6 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                 anon.text().await.unwrap().contains("Unauthorized"),
                 "anonymous {endpoint}"
             );
-            if access == Access::Manager {
-                let r = post(member_a.client.clone()).await.unwrap();
-                assert!(
-                    r.text().await.unwrap().contains("Forbidden"),
-                    "member {endpoint}"
-                );
-            }
-            if MEASURABLE_FNS.contains(&endpoint) {
-                let r = post(admin_b.client.clone()).await.unwrap();
-                assert!(
-                    r.text().await.unwrap().contains("NotFound"),
-                    "other organisation's admin {endpoint}"
-                );
-            }
             if access == Access::Admin {
                 let r = post(member_a.client.clone()).await.unwrap();
                 assert!(
@@ -251,7 +301,18 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                     "manager {endpoint}"
                 );
             }
-            if endpoint.starts_with("set_user") {
+            if access == Access::Manager {
+                let r = post(member_a.client.clone()).await.unwrap();
+                assert!(
+                    r.text().await.unwrap().contains("Forbidden"),
+                    "member {endpoint}"
+                );
+            }
+            let takes_connection = form.iter().any(|(k, _)| *k == "id");
+            if endpoint.starts_with("set_user")
+                || takes_connection
+                || MEASURABLE_FNS.contains(&endpoint)
+            {
                 let r = post(admin_b.client.clone()).await.unwrap();
                 assert!(
                     r.text().await.unwrap().contains("NotFound"),
@@ -274,6 +335,13 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
         assert!(card["sections"][0]["rows"][0]["this_week"]["note"].is_null());
 
         // After all that, organisation A is untouched.
+        let (status, auto_sync): (String, i64) =
+            sqlx::query_as("SELECT status, auto_sync FROM connections WHERE id = $1")
+                .bind(connection_id)
+                .fetch_one(&app.db().pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), auto_sync), ("connected", 1));
         let org: serde_json::Value = admin_a
             .client
             .get(app.url("/api/v1/org"))

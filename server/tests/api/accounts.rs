@@ -98,16 +98,16 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session() {
     on_each_backend(|app| async move {
         let admin = app.admin("Acme", "ann@acme.test").await;
         let c = client();
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("email", "ann@acme.test"),
-                ("password", admin.password.as_str()),
-                ("next", "/settings"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_login(
+                &c,
+                &[
+                    ("email", "ann@acme.test"),
+                    ("password", admin.password.as_str()),
+                    ("next", "/settings"),
+                ],
+            )
+            .await;
         assert_eq!(r.headers()["location"], "/settings");
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
         assert!(
@@ -143,15 +143,15 @@ async fn cookies_are_secure_behind_https() {
         return;
     };
     let admin = app.admin("Acme", "ann@acme.test").await;
-    let r = client()
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "ann@acme.test"),
-            ("password", admin.password.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_login(
+            &client(),
+            &[
+                ("email", "ann@acme.test"),
+                ("password", admin.password.as_str()),
+            ],
+        )
+        .await;
     assert!(
         r.headers()["set-cookie"]
             .to_str()
@@ -166,24 +166,24 @@ async fn wrong_passwords_are_refused_then_throttled() {
         let admin = app.admin("Acme", "ann@acme.test").await;
         let c = client();
         for _ in 0..5 {
-            let r = c
-                .post(app.url("/login"))
-                .form(&[("email", "ann@acme.test"), ("password", "wrong password!")])
-                .send()
-                .await
-                .unwrap();
+            let r = app
+                .post_login(
+                    &c,
+                    &[("email", "ann@acme.test"), ("password", "wrong password!")],
+                )
+                .await;
             assert_eq!(r.headers()["location"], "/login?error=invalid");
         }
         // Even the right password waits now.
-        let r = c
-            .post(app.url("/login"))
-            .form(&[
-                ("email", "ann@acme.test"),
-                ("password", admin.password.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_login(
+                &c,
+                &[
+                    ("email", "ann@acme.test"),
+                    ("password", admin.password.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(r.headers()["location"], "/login?error=throttled");
         let r = c
             .post(app.url("/api/v1/session"))
@@ -194,15 +194,15 @@ async fn wrong_passwords_are_refused_then_throttled() {
         assert_eq!(r.status(), 429);
         assert!(r.headers().contains_key("retry-after"));
         // Unknown accounts get the same answer as wrong passwords.
-        let r = client()
-            .post(app.url("/login"))
-            .form(&[
-                ("email", "nobody@acme.test"),
-                ("password", "whatever it is"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_login(
+                &client(),
+                &[
+                    ("email", "nobody@acme.test"),
+                    ("password", "whatever it is"),
+                ],
+            )
+            .await;
         assert_eq!(r.headers()["location"], "/login?error=invalid");
     })
     .await;
@@ -492,23 +492,23 @@ async fn one_address_guessing_many_accounts_is_throttled() {
         // limit, but the address does.
         for i in 0..20 {
             let email = format!("guess{i}@acme.test");
-            let r = client()
-                .post(app.url("/login"))
-                .form(&[("email", email.as_str()), ("password", "guessing again")])
-                .send()
-                .await
-                .unwrap();
+            let r = app
+                .post_login(
+                    &client(),
+                    &[("email", email.as_str()), ("password", "guessing again")],
+                )
+                .await;
             assert_eq!(r.headers()["location"], "/login?error=invalid");
         }
-        let r = client()
-            .post(app.url("/login"))
-            .form(&[
-                ("email", "ann@acme.test"),
-                ("password", admin.password.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_login(
+                &client(),
+                &[
+                    ("email", "ann@acme.test"),
+                    ("password", admin.password.as_str()),
+                ],
+            )
+            .await;
         assert_eq!(r.headers()["location"], "/login?error=throttled");
     })
     .await;

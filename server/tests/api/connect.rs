@@ -720,3 +720,193 @@ async fn no_secret_reaches_logs_or_response_bodies() {
         }
     }
 }
+
+#[tokio::test]
+async fn integrations_page_shows_health_and_is_read_only_for_members() {
+    on_each_demo(&[], |app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let member = app.member_of(&admin, "mo@acme.test", "member").await;
+        let page = |user: &TestUser, path: &str| {
+            let request = user.client.get(app.url(path));
+            async move {
+                let r = request.send().await.unwrap();
+                assert_eq!(r.status(), 200);
+                r.text().await.unwrap()
+            }
+        };
+        let html = page(&admin, "/integrations").await;
+        for text in [
+            "Connect HubSpot",
+            "Connect Fathom",
+            "Not connected",
+            "Aircall",
+            "Coming soon",
+            "API token",
+        ] {
+            assert!(html.contains(text), "{text} missing from the page");
+        }
+        assert!(html.contains("href=\"/oauth/hubspot/start\""));
+
+        let mut seen = Seen::default();
+        let id = connect(&app, &admin, "hubspot", &mut seen).await;
+        let html = page(&admin, "/integrations").await;
+        let hub_domain = sandbox(&app).options().hub_domain.clone();
+        for text in [
+            ">Connected<",
+            hub_domain.as_str(),
+            "Disconnect",
+            "Keep synced data",
+            "Reconnect",
+            "5 of 5 required granted",
+            "never",
+            "Turn auto-sync off",
+        ] {
+            assert!(html.contains(text), "{text} missing after connecting");
+        }
+        assert!(
+            !html.contains("Sync now"),
+            "no sync engine yet, so no Sync now button"
+        );
+
+        let html = page(&member, "/integrations").await;
+        assert!(html.contains(">Connected<"));
+        for text in ["Connect HubSpot", "Disconnect", "Reconnect", "API token"] {
+            assert!(!html.contains(text), "members must not see {text}");
+        }
+        let html = page(&member, &format!("/integrations/{id}")).await;
+        assert!(html.contains("No sync runs yet"), "{html}");
+
+        // The page's forms work without JavaScript.
+        let r = member
+            .client
+            .post(app.url("/api/fn/disconnect"))
+            .form(&[("id", id.to_string()), ("purge", "false".into())])
+            .send()
+            .await
+            .unwrap();
+        assert!(!r.status().is_success());
+        let r = admin
+            .client
+            .post(app.url("/api/fn/set_auto_sync"))
+            .form(&[("id", id.to_string()), ("on", "false".into())])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection());
+        assert!(
+            page(&admin, "/integrations")
+                .await
+                .contains("Turn auto-sync on")
+        );
+        let r = admin
+            .client
+            .post(app.url("/api/fn/disconnect"))
+            .form(&[("id", id.to_string()), ("purge", "true".into())])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection());
+        assert_eq!(status_of(&app, id).await.0, "disconnected");
+        assert!(
+            page(&admin, "/integrations")
+                .await
+                .contains("Connect HubSpot")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unconfigured_providers_say_which_variables_to_set() {
+    let Some(app) = spawn_app(Backend::Sqlite, &[]).await else {
+        return;
+    };
+    let admin = app.admin("Acme", "ann@acme.test").await;
+    let html = admin
+        .client
+        .get(app.url("/integrations"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Not configured"));
+    assert!(html.contains("HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET"));
+    assert!(html.contains("FATHOM_CLIENT_ID"));
+    assert!(!html.contains("Connect HubSpot"));
+    let r = admin
+        .client
+        .get(app.url("/oauth/hubspot/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = admin
+        .client
+        .post(app.url("/api/v1/integrations/hubspot/connect"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+}
+
+/// A stand-in for Aircall's `GET /v1/ping`: accepts `id1:tok-aircall-secret`.
+async fn fake_aircall() -> String {
+    use axum::{http::HeaderMap, routing::get};
+    async fn ping(headers: HeaderMap) -> axum::http::StatusCode {
+        use base64::Engine as _;
+        let good = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("id1:tok-aircall-secret")
+        );
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(good.as_str()) {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNAUTHORIZED
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, axum::Router::new().route("/v1/ping", get(ping)))
+            .await
+            .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn aircall_keys_are_checked_before_they_are_saved() {
+    for backend in BACKENDS {
+        let base = fake_aircall().await;
+        let Some(app) = spawn_app(backend, &["--aircall-api-base", &base]).await else {
+            continue;
+        };
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let url = app.url("/api/v1/integrations/aircall/connect");
+        let r = admin
+            .client
+            .post(&url)
+            .json(&serde_json::json!({"api_id": "id1", "api_token": "wrong"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM connections").await, 0);
+        let r = admin
+            .client
+            .post(&url)
+            .json(&serde_json::json!({"api_id": "id1", "api_token": "tok-aircall-secret"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let id = r.json::<serde_json::Value>().await.unwrap()["connection_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(status_of(&app, id).await.0, "connected");
+        assert_eq!(stored(&app, id, "api_token").await, "tok-aircall-secret");
+        assert!(!all_text(&app).await.contains("tok-aircall-secret"));
+    }
+}

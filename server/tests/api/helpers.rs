@@ -263,18 +263,27 @@ impl TestApp {
         }
     }
 
-    /// Signs a user in through the HTML form.
-    pub async fn sign_in(&self, user: &TestUser) {
-        let response = user
-            .client
+    /// Posts the sign-in form with the given fields.
+    pub async fn post_login(
+        &self,
+        client: &reqwest::Client,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
             .post(self.url("/login"))
-            .form(&[
-                ("email", user.email.as_str()),
-                ("password", user.password.as_str()),
-            ])
+            .form(form)
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Signs a user in through the HTML form.
+    pub async fn sign_in(&self, user: &TestUser) {
+        let form = [
+            ("email", user.email.as_str()),
+            ("password", user.password.as_str()),
+        ];
+        let response = self.post_login(&user.client, &form).await;
         assert_eq!(response.status(), 303);
         assert_eq!(
             response.headers()["location"],

@@ -16,3 +16,5 @@ mod events;
 mod ops;
 mod schema;
 mod scorecard;
+mod sync;
+mod sync_env;
