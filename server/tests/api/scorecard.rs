@@ -527,3 +527,218 @@ async fn manual_values_overrides_formulas_goals_and_audit() {
     })
     .await;
 }
+
+/// An instant from the sandbox's truth: RFC 3339 or epoch milliseconds.
+fn truth_ms(v: &Value) -> Option<i64> {
+    let s = v.as_str()?;
+    s.parse::<i64>().ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp_millis())
+    })
+}
+
+fn in_week(at: Option<i64>, week: NaiveDate) -> bool {
+    at.is_some_and(|at| at >= ms(week, 0, 0) && at < ms(week, 7, 0))
+}
+
+#[tokio::test]
+async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
+    for backend in crate::helpers::BACKENDS {
+        let Some(e) = crate::sync_env::env(backend, crate::sync_env::small_opts()).await else {
+            continue;
+        };
+        let run = e
+            .app
+            .state
+            .sync
+            .run(
+                e.hubspot,
+                server::sync::Trigger::Manual,
+                server::sync::Work::Full,
+            )
+            .await
+            .unwrap()
+            .expect("the lease was free");
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM sync_runs WHERE id = $1")
+            .bind(run)
+            .fetch_one(&e.app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(status, "succeeded");
+        let owners = crate::sync_env::truth(&e.sb_base, "owners").await;
+        let rep_owner = owners[0]["id"].as_str().unwrap().to_owned();
+        let rep_email = owners[0]["email"].as_str().unwrap().to_lowercase();
+        let (person,): (i64,) =
+            sqlx::query_as("SELECT id FROM people WHERE org_id = $1 AND LOWER(email) = $2")
+                .bind(e.admin.org_id)
+                .bind(&rep_email)
+                .fetch_one(&e.app.db().pool)
+                .await
+                .expect("the first rep became a person");
+        let owners_body: serde_json::Map<String, Value> = [
+            "Inside sales",
+            "Outside sales",
+            "Hybrid",
+            "Warm 250",
+            "Reactive operations",
+        ]
+        .iter()
+        .map(|s| ((*s).to_owned(), json!(person)))
+        .collect();
+        let (status, v) = post(
+            &e.admin,
+            e.app.url("/api/v1/scorecards/template"),
+            json!({ "owners": owners_body }),
+        )
+        .await;
+        assert_eq!(status, 201, "{v}");
+        let card = v["id"].as_i64().unwrap();
+
+        let mine = |plural: &'static str| {
+            let base = e.sb_base.clone();
+            let rep = rep_owner.clone();
+            async move {
+                crate::sync_env::truth(&base, &format!("hubspot/{plural}"))
+                    .await
+                    .into_iter()
+                    .filter(|r| {
+                        r["archived"] == false
+                            && r["properties"]["hubspot_owner_id"] == rep.as_str()
+                    })
+                    .collect::<Vec<Value>>()
+            }
+        };
+        let (calls, notes, meetings, deals) = (
+            mine("calls").await,
+            mine("notes").await,
+            mine("meetings").await,
+            mine("deals").await,
+        );
+        let keywords: Vec<String> = [
+            "decision maker",
+            "DM",
+            "CEO",
+            "owner",
+            "president",
+            "founder",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let meeting = |kind: &str, w: NaiveDate, attended: bool| {
+            meetings
+                .iter()
+                .filter(|m| m["properties"]["hs_activity_type"] == kind)
+                .filter(|m| !attended || m["properties"]["hs_meeting_outcome"] == "COMPLETED")
+                .filter(|m| {
+                    let at = if attended {
+                        truth_ms(&m["properties"]["hs_meeting_start_time"])
+                    } else {
+                        truth_ms(&m["createdAt"])
+                    };
+                    in_week(at, w)
+                })
+                .count() as f64
+        };
+        let mut checked = 0.0;
+        for back in 0..3u64 {
+            let w = current_week() - chrono::Days::new(7 * back);
+            let view = get(
+                &e.admin,
+                e.app.url(&format!("/api/v1/scorecards/{card}?week={w}")),
+            )
+            .await;
+            let section = |name: &str| -> Value {
+                view["sections"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["name"] == name)
+                    .unwrap()
+                    .clone()
+            };
+            let value = |section_name: &str, row_name: &str| -> f64 {
+                let s = section(section_name);
+                s["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["name"] == row_name)
+                    .unwrap()["this_week"]["value"]
+                    .as_f64()
+                    .unwrap()
+            };
+            let dials = calls
+                .iter()
+                .filter(|c| in_week(truth_ms(&c["properties"]["hs_timestamp"]), w))
+                .count() as f64;
+            let dm = notes
+                .iter()
+                .filter(|n| in_week(truth_ms(&n["properties"]["hs_timestamp"]), w))
+                .filter(|n| {
+                    app::scorecard::html_contains_any_whole_word(
+                        n["properties"]["hs_note_body"].as_str().unwrap_or_default(),
+                        &keywords,
+                    )
+                })
+                .count() as f64;
+            let mrr: f64 = deals
+                .iter()
+                .filter(|d| d["properties"]["hs_is_closed_won"] == "true")
+                .filter(|d| in_week(truth_ms(&d["properties"]["closedate"]), w))
+                .map(|d| {
+                    ["mrr", "hs_mrr", "amount"]
+                        .iter()
+                        .find_map(|p| {
+                            d["properties"][*p]
+                                .as_str()
+                                .and_then(|s| s.trim().parse::<f64>().ok())
+                        })
+                        .unwrap_or(0.0)
+                })
+                .sum();
+            assert_eq!(
+                value("Inside sales", "Dials"),
+                dials,
+                "{backend:?} dials in {w}"
+            );
+            assert_eq!(
+                value("Inside sales", "Conversations with decision maker"),
+                dm,
+                "{backend:?} DM in {w}"
+            );
+            assert_eq!(
+                value("Inside sales", "First-time appointments set"),
+                meeting("First Time Appointment", w, false),
+                "FTA set in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "FTA attended"),
+                meeting("First Time Appointment", w, true),
+                "FTA attended in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "COI attended"),
+                meeting("COI", w, true),
+                "COI attended in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "Networking events"),
+                meeting("Networking Event", w, true),
+                "networking in {w}"
+            );
+            assert_eq!(
+                value("Hybrid", "COI created"),
+                meeting("COI", w, false),
+                "COI created in {w}"
+            );
+            assert!(
+                (value("Outside sales", "MRR closed") - mrr).abs() < 1e-6,
+                "{backend:?} MRR in {w}"
+            );
+            checked += dials + dm;
+        }
+        assert!(checked > 0.0, "the sandbox generated activity to compare");
+    }
+}
