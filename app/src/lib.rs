@@ -4,6 +4,8 @@
 //! server functions) and with `hydrate` into the browser's WASM bundle. Only
 //! `services` and `auth` are server-only; everything else must build for both.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;
