@@ -29,10 +29,10 @@ use leptos_router::{
 use crate::{
     components::shell::AppShell,
     pages::{
-        connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
-        measurable_editor::MeasurableEditorPage, not_found::NotFound, password::PasswordPage,
-        scorecard::ScorecardPage, scorecard_cell::CellPage, scorecard_template::TemplatePage,
-        settings::SettingsPage, setup::SetupPage,
+        connection::ConnectionPage, dashboard::DashboardPage, integrations::IntegrationsPage,
+        login::LoginPage, measurable_editor::MeasurableEditorPage, not_found::NotFound,
+        password::PasswordPage, scorecard::ScorecardPage, scorecard_cell::CellPage,
+        scorecard_template::TemplatePage, settings::SettingsPage, setup::SetupPage,
     },
 };
 
@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/cell") view=CellPage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/template") view=TemplatePage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>
