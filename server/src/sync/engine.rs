@@ -408,7 +408,10 @@ impl SyncEngine {
                 };
                 let changed = match work {
                     Work::FathomMeetings(items) => ctx.write(&items, None).await?,
-                    _ => ctx.meetings().await?,
+                    _ => {
+                        ctx.team_members().await?;
+                        ctx.meetings().await?
+                    }
                 };
                 runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;
                 super::people::auto_match(db, org_id).await?;
