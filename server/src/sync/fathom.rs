@@ -137,7 +137,7 @@ impl Ctx {
                 break;
             }
         }
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = records::write_tx(&self.db).await?;
         for m in members {
             let Some(email) = m["email"].as_str().map(str::to_lowercase) else {
                 continue;
@@ -192,7 +192,7 @@ impl Ctx {
             }
         }
         if let Some(n) = newest {
-            let mut tx = self.db.pool.begin().await?;
+            let mut tx = records::write_tx(&self.db).await?;
             records::set_cursor(
                 &mut tx,
                 self.connection_id,
@@ -211,7 +211,7 @@ impl Ctx {
     pub async fn write(&self, items: &[Value], _: Option<()>) -> anyhow::Result<bool> {
         let now = now_ms();
         let mut changes = Vec::new();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = records::write_tx(&self.db).await?;
         let mut recorders = Vec::new();
         for m in items {
             if let Some(row) = row_of(m, self.connection_id, self.org_id, now) {
@@ -297,7 +297,7 @@ impl Ctx {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = records::write_tx(&self.db).await?;
         records::upsert(
             &mut tx,
             &Row::new("recording_contents", self.connection_id)
