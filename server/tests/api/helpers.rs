@@ -45,7 +45,11 @@ impl Drop for TestDb {
                     .build()
                     .unwrap();
                 rt.block_on(async move {
-                    pool.close().await;
+                    // A task of the (now blocked) test runtime may still hold
+                    // a connection; don't wait for it forever: FORCE below
+                    // ends every session anyway.
+                    let _ =
+                        tokio::time::timeout(std::time::Duration::from_secs(2), pool.close()).await;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                         let _ = sqlx::query(&format!(
                             "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
