@@ -81,6 +81,10 @@ pub struct Config {
     pub fathom_urls: ProviderUrls,
     /// Aircall API base (no trailing slash).
     pub aircall_api_base: String,
+    /// Time between scheduled syncs; zero turns the scheduler off.
+    pub sync_interval: Duration,
+    /// Fathom webhook signing secret (`whsec_…`), when configured.
+    pub fathom_webhook_secret: Option<SecretString>,
 }
 
 impl Config {

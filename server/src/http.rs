@@ -7,6 +7,8 @@
 //! pages; metrics wrap each matched route so they can label it by template.
 
 pub mod api_connections;
+pub mod api_scorecards;
+pub mod api_sync;
 pub mod api_v1;
 pub mod error;
 pub mod forms;
@@ -15,6 +17,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod session;
+pub mod webhooks;
 
 use axum::{Router, middleware, routing::get};
 use leptos::prelude::provide_context;
@@ -40,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .merge(forms::router())
         .merge(oauth::router())
+        .merge(webhooks::router())
         .nest("/api/v1", api_v1::router())
         .leptos_routes_with_context(
             &state,

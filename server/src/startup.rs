@@ -20,6 +20,7 @@ use crate::{
     events::EventBus,
     http::{self, metrics::Metrics},
     integrations::Integrations,
+    scorecard::service::Scorecards,
     state::AppState,
     vault::{Keyring, Vault},
 };
@@ -64,17 +65,27 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
     })
 }
 
-/// The shared state for a config, an open, migrated database and a vault.
+/// The shared state for a config, an open, migrated database, a vault and
+/// the event bus.
 pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
+    let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
-    let integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
+    let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
+    let sync = crate::sync::SyncEngine::new(
+        db.clone(),
+        integrations.clone(),
+        events.clone(),
+        config.sync_interval,
+    )?;
+    integrations.sync = Some(Arc::new(sync.clone()));
     Ok(AppState {
         leptos_options: leptos_options(&config),
         services: app::services::Services {
             accounts,
             integrations: Arc::new(integrations.clone()),
+            scorecards,
         },
         db,
         config,
@@ -83,6 +94,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         setup_done: Arc::new(AtomicBool::new(false)),
         vault,
         integrations,
+        sync,
         sandbox,
     })
 }
@@ -109,6 +121,7 @@ impl Application {
             config.public_url = format!("http://{bound}");
         }
         let events = EventBus::start(&db, &config.database_url).await?;
+        crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
             state: state(config, db, events, vault)?,
@@ -129,6 +142,7 @@ impl Application {
 
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run(self) -> anyhow::Result<()> {
+        self.state.sync.spawn_scheduler();
         let router = http::router(self.state);
         axum::serve(
             self.listener,

@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 
 use crate::{
     config::Config, db::Db, events::EventBus, http::metrics::Metrics, integrations::Integrations,
-    vault::Vault,
+    sync::SyncEngine, vault::Vault,
 };
 
 /// Cheap to clone: everything inside is shared.
@@ -32,6 +32,8 @@ pub struct AppState {
     pub vault: Vault,
     /// Provider connections and tokens.
     pub integrations: Integrations,
+    /// The sync engine.
+    pub sync: SyncEngine,
     /// The provider sandbox served at `/sandbox` in demo mode.
     pub sandbox: Option<sandbox::Sandbox>,
 }

@@ -8,6 +8,7 @@
 use std::{net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use clap::Args;
+use secrecy::SecretString;
 
 use super::{Config, ConfigError, LogFormat, OAuthClientConfig, ProviderUrls, secret::secret_from};
 
@@ -61,6 +62,15 @@ pub struct RawConfig {
     /// Fathom at it, and keep a demo organisation with an admin.
     #[arg(long, env = "TALLY_DEMO", default_value = "false")]
     pub demo: String,
+
+    /// Minutes between scheduled syncs of each connection with auto-sync on
+    /// (0 turns the scheduler off; "Sync now" and webhooks still work).
+    #[arg(long, env = "TALLY_SYNC_INTERVAL_MINUTES", default_value = "15")]
+    pub sync_interval_minutes: String,
+
+    /// Fathom webhook signing secret (`whsec_…`). Demo mode uses the sandbox's.
+    #[arg(long, env = "FATHOM_WEBHOOK_SECRET", hide_env_values = true)]
+    pub fathom_webhook_secret: Option<String>,
 
     /// Keyring for secrets at rest: `id:base64key,…` (32-byte keys, the first
     /// is active). Unset: `data/secret.key` is generated on first run.
@@ -204,6 +214,24 @@ impl RawConfig {
                 )
             })?;
         let demo = parse_bool("TALLY_DEMO", &self.demo)?;
+        let sync_interval_minutes: u64 = self
+            .sync_interval_minutes
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| *m <= 24 * 60)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "TALLY_SYNC_INTERVAL_MINUTES",
+                    &self.sync_interval_minutes,
+                    "must be a whole number of minutes from 0 (off) to 1440",
+                    "15",
+                )
+            })?;
+        let fathom_webhook_secret = self
+            .fathom_webhook_secret
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| SecretString::from(s.trim().to_owned()));
         let secret_keys = secret_from(
             ("TALLY_SECRET_KEYS", self.secret_keys),
             ("TALLY_SECRET_KEYS_FILE", self.secret_keys_file),
@@ -275,6 +303,8 @@ impl RawConfig {
             fathom,
             fathom_urls,
             aircall_api_base,
+            sync_interval: Duration::from_secs(sync_interval_minutes * 60),
+            fathom_webhook_secret,
         })
     }
 }

@@ -14,7 +14,7 @@ use axum::{
     extract::{FromRequestParts, Path, State},
     http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
-    routing::{delete, get, patch, post},
+    routing::{delete, get, patch, post, put},
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,18 @@ pub fn router() -> Router<AppState> {
             "/integrations/{provider}/connect",
             post(super::api_connections::connect),
         )
+        .route("/connections/{id}/sync", post(super::api_sync::sync_now))
+        .route("/connections/{id}/runs", get(super::api_sync::list_runs))
+        .route(
+            "/connections/{id}/sync-settings",
+            get(super::api_sync::get_settings).put(super::api_sync::put_settings),
+        )
+        .route(
+            "/people",
+            get(super::api_sync::list_people).post(super::api_sync::create_person),
+        )
+        .route("/people/links", put(super::api_sync::put_link))
+        .merge(super::api_scorecards::router())
         .fallback(not_found)
 }
 

@@ -1,0 +1,226 @@
+//! `/api/v1` routes of the sync engine: "Sync now", run history, per-
+//! connection sync settings, and people with their provider links.
+
+use app::error::ApiError;
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    api_v1::ApiViewer,
+    error::{ApiResult, JsonError, internal},
+};
+use crate::{
+    integrations::store,
+    state::AppState,
+    sync::{Start, Trigger, Work, people, runs},
+};
+
+async fn owned(state: &AppState, org_id: i64, id: i64) -> ApiResult<store::Connection> {
+    store::get_in_org(&state.db, org_id, id)
+        .await
+        .map_err(internal)?
+        .ok_or(JsonError(ApiError::NotFound))
+}
+
+/// `POST /api/v1/connections/{id}/sync`: starts a run now; `{run_id}`.
+pub async fn sync_now(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = viewer.manager()?;
+    let conn = owned(&state, viewer.org_id, id).await?;
+    if !matches!(conn.provider.as_str(), "hubspot" | "fathom") {
+        return Err(ApiError::Conflict(format!("{} cannot be synced yet", conn.provider)).into());
+    }
+    match state
+        .sync
+        .start(conn.id, Trigger::Manual, Work::Full)
+        .await
+        .map_err(internal)?
+    {
+        Start::Started(run_id) => Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({"run_id": run_id, "started": true})),
+        )),
+        Start::Busy(run_id) => Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({"run_id": run_id, "started": false})),
+        )),
+    }
+}
+
+/// `GET /api/v1/connections/{id}/runs`: the latest 50 runs, newest first.
+pub async fn list_runs(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<runs::RunView>>> {
+    let conn = owned(&state, viewer.org_id, id).await?;
+    Ok(Json(
+        runs::list(&state.db, conn.id, 50).await.map_err(internal)?,
+    ))
+}
+
+/// Body of `PUT /api/v1/connections/{id}/sync-settings`.
+#[derive(Debug, Deserialize)]
+pub struct SettingsBody {
+    #[serde(default)]
+    backfill_weeks: Option<i64>,
+    #[serde(default)]
+    lists: Option<Vec<String>>,
+}
+
+/// `GET /api/v1/connections/{id}/sync-settings`.
+pub async fn get_settings(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let conn = owned(&state, viewer.org_id, id).await?;
+    runs::ensure_settings(&state.db, conn.id)
+        .await
+        .map_err(internal)?;
+    let (weeks, lists): (i64, String) =
+        sqlx::query_as("SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1")
+            .bind(conn.id)
+            .fetch_one(&state.db.pool)
+            .await
+            .map_err(internal)?;
+    let lists: Vec<String> = serde_json::from_str(&lists).unwrap_or_default();
+    Ok(Json(
+        json!({"backfill_weeks": weeks, "lists": lists, "always_synced_lists": [crate::sync::hubspot::DEFAULT_LIST]}),
+    ))
+}
+
+/// `PUT /api/v1/connections/{id}/sync-settings`.
+pub async fn put_settings(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<SettingsBody>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.manager()?;
+    let conn = owned(&state, viewer.org_id, id).await?;
+    runs::ensure_settings(&state.db, conn.id)
+        .await
+        .map_err(internal)?;
+    if let Some(w) = body.backfill_weeks {
+        if !(1..=260).contains(&w) {
+            return Err(ApiError::invalid("backfill_weeks", "must be from 1 to 260").into());
+        }
+        sqlx::query("UPDATE sync_settings SET backfill_weeks = $1 WHERE connection_id = $2")
+            .bind(w)
+            .bind(conn.id)
+            .execute(&state.db.pool)
+            .await
+            .map_err(internal)?;
+    }
+    if let Some(lists) = body.lists {
+        let clean: Vec<String> = lists
+            .into_iter()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        sqlx::query("UPDATE sync_settings SET lists = $1 WHERE connection_id = $2")
+            .bind(serde_json::to_string(&clean).map_err(internal)?)
+            .bind(conn.id)
+            .execute(&state.db.pool)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/people`: people, their provider links, unmatched provider users.
+pub async fn list_people(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<people::PeopleView>> {
+    people::auto_match(&state.db, viewer.org_id)
+        .await
+        .map_err(internal)?;
+    Ok(Json(
+        people::view(&state.db, viewer.org_id)
+            .await
+            .map_err(internal)?,
+    ))
+}
+
+/// Body of `PUT /api/v1/people/links`.
+#[derive(Debug, Deserialize)]
+pub struct LinkBody {
+    #[serde(default)]
+    connection_id: Option<i64>,
+    #[serde(default)]
+    external_id: Option<String>,
+    /// `null` marks the provider user as "not a person".
+    #[serde(default)]
+    person_id: Option<i64>,
+}
+
+/// `PUT /api/v1/people/links`: link a provider user to a person by hand.
+pub async fn put_link(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<LinkBody>,
+) -> ApiResult<StatusCode> {
+    let viewer = viewer.manager()?;
+    let (Some(connection_id), Some(external_id)) = (body.connection_id, body.external_id) else {
+        return Err(
+            ApiError::invalid("external_id", "connection_id and external_id are required").into(),
+        );
+    };
+    if people::link(
+        &state.db,
+        viewer.org_id,
+        connection_id,
+        &external_id,
+        body.person_id,
+    )
+    .await
+    .map_err(internal)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound.into())
+    }
+}
+
+/// Body of `POST /api/v1/people`.
+#[derive(Debug, Deserialize)]
+pub struct PersonBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// `POST /api/v1/people`: add a person who is not a Tally user.
+pub async fn create_person(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<PersonBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = viewer.manager()?;
+    let name = body.name.unwrap_or_default().trim().to_owned();
+    let email = body.email.unwrap_or_default().trim().to_lowercase();
+    if name.is_empty() {
+        return Err(ApiError::invalid("name", "is required").into());
+    }
+    if !email.contains('@') {
+        return Err(ApiError::invalid("email", "is not an email address").into());
+    }
+    let id = people::create(&state.db, viewer.org_id, &name, &email)
+        .await
+        .map_err(|_| JsonError(ApiError::Conflict("a person with that email exists".into())))?;
+    people::auto_match(&state.db, viewer.org_id)
+        .await
+        .map_err(internal)?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}

@@ -1,0 +1,174 @@
+//! `POST /webhooks/hubspot` and `POST /webhooks/fathom`: signed deliveries
+//! that queue a webhook-triggered run fetching just the changed records.
+//! Refused deliveries (401 unsigned or stale, 400 malformed) change nothing.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{OriginalUri, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+
+use crate::{
+    db::now_ms,
+    state::AppState,
+    sync::{
+        Work,
+        webhooks::{self, Refused},
+    },
+};
+
+/// The webhook routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/webhooks/hubspot", post(hubspot))
+        .route("/webhooks/fathom", post(fathom))
+}
+
+fn refuse(r: &Refused) -> Response {
+    let status = match r {
+        Refused::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        Refused::Malformed(_) => StatusCode::BAD_REQUEST,
+    };
+    tracing::warn!(reason = %r, "refused a webhook delivery");
+    (status, Json(json!({"error": r.to_string()}))).into_response()
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn failed(e: &anyhow::Error) -> Response {
+    tracing::error!(error = format!("{e:#}"), "handling a webhook");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+async fn hubspot(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(secret) = state
+        .integrations
+        .provider("hubspot")
+        .and_then(|p| p.client.as_ref())
+        .map(|c| c.client_secret.expose_secret().to_owned())
+    else {
+        return refuse(&Refused::Unauthorized("HubSpot is not configured"));
+    };
+    let full = match uri.query() {
+        Some(q) => format!("{}{}?{q}", state.config.public_url, uri.path()),
+        None => format!("{}{}", state.config.public_url, uri.path()),
+    };
+    if let Err(r) = webhooks::verify_hubspot(
+        &secret,
+        "POST",
+        &full,
+        &body,
+        header(&headers, "x-hubspot-signature-v3"),
+        header(&headers, "x-hubspot-request-timestamp"),
+        now_ms(),
+    ) {
+        return refuse(&r);
+    }
+    let events = match webhooks::parse_hubspot(&body) {
+        Ok(e) => e,
+        Err(r) => return refuse(&r),
+    };
+    let mut fresh: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for e in events {
+        match webhooks::first_delivery(&state.db, "hubspot", &e.0).await {
+            Ok(true) => fresh.entry(e.1.clone()).or_default().push(e),
+            Ok(false) => {}
+            Err(e) => return failed(&e),
+        }
+    }
+    for (portal, events) in fresh {
+        let conns: Vec<(i64,)> = match sqlx::query_as(
+            "SELECT id FROM connections WHERE provider = 'hubspot' AND account_id = $1 \
+             AND status NOT IN ('disconnected', 'needs_reauth')",
+        )
+        .bind(&portal)
+        .fetch_all(&state.db.pool)
+        .await
+        {
+            Ok(c) => c,
+            Err(e) => return failed(&e.into()),
+        };
+        let work = webhooks::hubspot_work(&events);
+        for (id,) in conns {
+            if let Err(e) = state.sync.webhook(id, work.clone()).await {
+                return failed(&e);
+            }
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let secret = match (&state.config.fathom_webhook_secret, state.config.demo) {
+        (Some(s), _) => s.expose_secret().to_owned(),
+        (None, true) => sandbox::SandboxOptions::default().fathom_webhook_secret,
+        (None, false) => return refuse(&Refused::Unauthorized("FATHOM_WEBHOOK_SECRET is not set")),
+    };
+    if let Err(r) = webhooks::verify_standard(
+        &secret,
+        header(&headers, "webhook-id"),
+        header(&headers, "webhook-timestamp"),
+        header(&headers, "webhook-signature"),
+        &body,
+        now_ms(),
+    ) {
+        return refuse(&r);
+    }
+    let meeting: Value = match serde_json::from_slice(&body) {
+        Ok(v @ Value::Object(_)) if v.get("recording_id").is_some() => v,
+        _ => {
+            return refuse(&Refused::Malformed(
+                "expected a meeting object with recording_id",
+            ));
+        }
+    };
+    let id = header(&headers, "webhook-id")
+        .unwrap_or_default()
+        .to_owned();
+    match webhooks::first_delivery(&state.db, "fathom", &id).await {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::NO_CONTENT.into_response(),
+        Err(e) => return failed(&e),
+    }
+    let recorder = meeting["recorded_by"]["email"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    // The recorder's own connection, or any connection that has seen them.
+    let conns: Vec<(i64,)> = match sqlx::query_as(
+        "SELECT c.id FROM connections c WHERE c.provider = 'fathom' \
+         AND c.status NOT IN ('disconnected', 'needs_reauth') AND (lower(c.account_id) = $1 \
+         OR EXISTS (SELECT 1 FROM owners o WHERE o.connection_id = c.id AND o.external_id = $1))",
+    )
+    .bind(&recorder)
+    .fetch_all(&state.db.pool)
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return failed(&e.into()),
+    };
+    for (cid,) in conns {
+        if let Err(e) = state
+            .sync
+            .webhook(cid, Work::FathomMeetings(vec![meeting.clone()]))
+            .await
+        {
+            return failed(&e);
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,22 @@
+//! The sync engine: copies HubSpot and Fathom activity into Tally's tables
+//! so scorecards can be computed locally.
+//!
+//! [`engine::SyncEngine`] runs syncs (scheduled, manual, webhook-driven)
+//! under a per-connection lease; [`hubspot`] and [`fathom`] know the
+//! providers' APIs; [`records`] writes idempotent upserts; [`budget`] and
+//! [`client`] keep every call inside the providers' limits; [`runs`] keeps
+//! the run history; [`webhooks`] verifies deliveries; [`people`] links
+//! provider users to Tally people.
+
+pub mod budget;
+pub mod client;
+pub mod engine;
+pub mod fathom;
+pub mod hubspot;
+pub mod people;
+pub mod records;
+pub mod runs;
+pub mod webhooks;
+
+pub use engine::{Start, SyncEngine, Work};
+pub use runs::Trigger;

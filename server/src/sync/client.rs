@@ -1,0 +1,195 @@
+//! Provider calls for a sync run: budgets, retries, token refresh.
+//!
+//! Every call waits for its budget, counts towards the run's API-call and
+//! 429 counters, waits out 429s, retries 5xx answers, timeouts and dropped
+//! connections with bounded exponential back-off plus jitter, and on a 401
+//! refreshes the token once before marking the connection "needs re-auth".
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::{Context as _, anyhow};
+use app::domain::ConnectionStatus;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::budget::{Bucket, Budgets};
+use crate::{
+    db::now_ms,
+    integrations::{Integrations, TokenError, store},
+};
+
+/// The run had to stop because the connection needs to be reconnected.
+#[derive(Debug, thiserror::Error)]
+#[error("the connection needs to be reconnected")]
+pub struct NeedsReauth;
+
+/// Counters of one run.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Requests sent.
+    pub api_calls: AtomicI64,
+    /// 429 answers seen.
+    pub throttled: AtomicI64,
+}
+
+/// A provider API bound to one connection.
+#[derive(Clone)]
+pub struct Api {
+    /// Base URL, e.g. `https://api.hubapi.com`.
+    pub base: String,
+    /// Connection.
+    pub connection_id: i64,
+    pub(crate) http: reqwest::Client,
+    pub(crate) integrations: Integrations,
+    pub(crate) budgets: Budgets,
+    pub(crate) counters: Arc<Counters>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("base", &self.base)
+            .field("connection_id", &self.connection_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn jitter(d: Duration) -> Duration {
+    d.mul_f64(0.5 + rand::random::<f64>())
+}
+
+impl Api {
+    async fn token(&self) -> anyhow::Result<String> {
+        match self.integrations.access_token(self.connection_id).await {
+            Ok(t) => Ok(t.token.expose().to_owned()),
+            Err(TokenError::NeedsReauth | TokenError::Disconnected) => Err(NeedsReauth.into()),
+            Err(e) => Err(anyhow!(e).context("getting an access token")),
+        }
+    }
+
+    /// Forces a refresh on the next `access_token` call.
+    async fn expire_token(&self) -> anyhow::Result<()> {
+        sqlx::query("UPDATE connections SET access_expires_at = $1 WHERE id = $2")
+            .bind(now_ms())
+            .bind(self.connection_id)
+            .execute(&self.integrations.db.pool)
+            .await
+            .context("expiring a refused token")?;
+        Ok(())
+    }
+
+    async fn needs_reauth(&self) -> anyhow::Result<()> {
+        store::record_failure(
+            &self.integrations.db,
+            self.connection_id,
+            ConnectionStatus::NeedsReauth,
+            "the provider refused the access token",
+            None,
+        )
+        .await
+    }
+
+    /// `GET base + path` (path includes the query).
+    pub async fn get(&self, path: &str, bucket: Bucket) -> anyhow::Result<Value> {
+        self.call(Method::GET, path, None, bucket).await
+    }
+
+    /// `POST base + path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value, bucket: Bucket) -> anyhow::Result<Value> {
+        self.call(Method::POST, path, Some(body), bucket).await
+    }
+
+    /// One call with budgets, retries and refresh.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        bucket: Bucket,
+    ) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let mut failures = 0_u32;
+        let mut throttles = 0_u32;
+        let mut refreshed = false;
+        loop {
+            let limits = self.budgets.limits();
+            self.budgets.acquire(self.connection_id, bucket).await;
+            let token = self.token().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(token)
+                .timeout(limits.timeout);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            self.counters.api_calls.fetch_add(1, Ordering::Relaxed);
+            let transient = match req.send().await {
+                Err(e) => format!("request failed: {}", e.without_url()),
+                Ok(resp) => {
+                    let status = resp.status();
+                    self.budgets
+                        .observe(self.connection_id, bucket, resp.headers());
+                    if status.is_success() {
+                        match resp.bytes().await {
+                            Ok(bytes) => {
+                                if bytes.is_empty() {
+                                    return Ok(Value::Null);
+                                }
+                                match serde_json::from_slice(&bytes) {
+                                    Ok(v) => return Ok(v),
+                                    Err(e) => format!("unreadable answer: {e}"),
+                                }
+                            }
+                            Err(e) => format!("answer cut off: {}", e.without_url()),
+                        }
+                    } else if status == StatusCode::TOO_MANY_REQUESTS {
+                        self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                        throttles += 1;
+                        let retry_after = resp
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<f64>().ok());
+                        let text = resp.text().await.unwrap_or_default();
+                        let secondly =
+                            text.contains("SECONDLY\"") && !text.contains("TEN_SECONDLY");
+                        if throttles > limits.max_throttles {
+                            anyhow::bail!("{path}: still rate limited after {throttles} waits");
+                        }
+                        let wait = self.budgets.throttle_wait(bucket, retry_after, secondly);
+                        self.budgets.pause(self.connection_id, bucket, wait);
+                        continue;
+                    } else if status == StatusCode::UNAUTHORIZED {
+                        if refreshed {
+                            self.needs_reauth().await?;
+                            return Err(NeedsReauth.into());
+                        }
+                        refreshed = true;
+                        self.expire_token().await?;
+                        continue;
+                    } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+                        format!("{path} answered {status}")
+                    } else {
+                        let text = resp.text().await.unwrap_or_default();
+                        let short: String = text.chars().take(300).collect();
+                        anyhow::bail!("{path} answered {status}: {short}");
+                    }
+                }
+            };
+            failures += 1;
+            if failures >= limits.max_tries {
+                anyhow::bail!("{transient} (gave up after {failures} tries)");
+            }
+            let backoff = limits.backoff_base * 2_u32.saturating_pow(failures - 1);
+            tracing::debug!(connection_id = self.connection_id, %transient, "retrying");
+            tokio::time::sleep(jitter(backoff)).await;
+        }
+    }
+}

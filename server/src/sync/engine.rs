@@ -1,0 +1,589 @@
+//! Running syncs: the lease, run bookkeeping, progress events, the
+//! scheduler and webhook-triggered runs.
+//!
+//! A run takes the connection's lease (one run per connection, across
+//! replicas), marks any run a crash left `running` as `interrupted`, and then
+//! works through the provider's steps. It renews the lease while it works;
+//! if the process dies the lease simply expires and the next run resumes
+//! from the committed cursors.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use app::domain::ConnectionStatus;
+use serde_json::Value;
+
+use super::{
+    budget::{Budgets, Limits},
+    client::{Api, Counters, NeedsReauth},
+    fathom, hubspot,
+    runs::{self, Trigger},
+};
+use crate::{
+    db::{Db, now_ms},
+    events::{Event, EventBus},
+    integrations::{Integrations, store},
+};
+
+/// What a run does.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// Everything (backfill on the first run, incremental after).
+    Full,
+    /// HubSpot records named by webhooks: (kind, ids to fetch, ids deleted).
+    HubspotIds(Vec<(hubspot::Kind, Vec<String>, Vec<String>)>),
+    /// Fathom meetings delivered by a webhook.
+    FathomMeetings(Vec<Value>),
+}
+
+/// Result of asking for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// A new run.
+    Started(i64),
+    /// Another run holds the lease (its id, when known).
+    Busy(Option<i64>),
+}
+
+struct Inner {
+    db: Db,
+    integrations: Integrations,
+    events: EventBus,
+    budgets: Budgets,
+    http: reqwest::Client,
+    owner: String,
+    lease_ttl_ms: AtomicI64,
+    interval_ms: std::sync::atomic::AtomicU64,
+    retrying: Mutex<HashMap<i64, Vec<Work>>>,
+}
+
+/// The sync engine. Cheap to clone.
+#[derive(Clone)]
+pub struct SyncEngine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("owner", &self.inner.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Default lease: renewed every third of it.
+pub const LEASE_TTL_MS: i64 = 60_000;
+
+impl SyncEngine {
+    /// An engine; call [`SyncEngine::spawn_scheduler`] to run on a timer.
+    pub fn new(
+        db: Db,
+        integrations: Integrations,
+        events: EventBus,
+        interval: Duration,
+    ) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Tally/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the sync HTTP client")?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                integrations,
+                events,
+                budgets: Budgets::new(Limits::default()),
+                http,
+                owner: uuid::Uuid::new_v4().to_string(),
+                lease_ttl_ms: AtomicI64::new(LEASE_TTL_MS),
+                interval_ms: std::sync::atomic::AtomicU64::new(
+                    u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+                ),
+                retrying: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The request budgets (tests shorten their windows).
+    pub fn budgets(&self) -> &Budgets {
+        &self.inner.budgets
+    }
+
+    /// Sets the lease length (tests use short ones).
+    pub fn set_lease_ttl_ms(&self, ms: i64) {
+        self.inner
+            .lease_ttl_ms
+            .store(ms.max(300), Ordering::Relaxed);
+    }
+
+    /// Time between scheduled runs (zero: off).
+    pub fn interval(&self) -> Duration {
+        Duration::from_millis(self.inner.interval_ms.load(Ordering::Relaxed))
+    }
+
+    /// Changes the scheduling interval (tests).
+    pub fn set_interval(&self, d: Duration) {
+        self.inner.interval_ms.store(
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    fn ttl(&self) -> i64 {
+        self.inner.lease_ttl_ms.load(Ordering::Relaxed)
+    }
+
+    /// Starts a run in the background; returns its id, or the running one's.
+    pub async fn start(
+        &self,
+        connection_id: i64,
+        trigger: Trigger,
+        work: Work,
+    ) -> anyhow::Result<Start> {
+        let Some(run_id) = self.begin(connection_id, trigger, &work).await? else {
+            return Ok(Start::Busy(
+                runs::active_run(&self.inner.db, connection_id).await?,
+            ));
+        };
+        let engine = self.clone();
+        tokio::spawn(async move {
+            engine.execute(connection_id, run_id, work).await;
+        });
+        Ok(Start::Started(run_id))
+    }
+
+    /// Runs to the end in the caller's task; `None` when another run holds
+    /// the lease. Dropping the future mid-way is what a crash looks like.
+    pub async fn run(
+        &self,
+        connection_id: i64,
+        trigger: Trigger,
+        work: Work,
+    ) -> anyhow::Result<Option<i64>> {
+        let Some(run_id) = self.begin(connection_id, trigger, &work).await? else {
+            return Ok(None);
+        };
+        self.execute(connection_id, run_id, work).await;
+        Ok(Some(run_id))
+    }
+
+    /// Takes the lease and creates the run row.
+    async fn begin(
+        &self,
+        connection_id: i64,
+        trigger: Trigger,
+        work: &Work,
+    ) -> anyhow::Result<Option<i64>> {
+        let db = &self.inner.db;
+        if !runs::try_lease(db, connection_id, &self.inner.owner, self.ttl()).await? {
+            return Ok(None);
+        }
+        runs::mark_interrupted(db, connection_id).await?;
+        let provider = store::get(db, connection_id)
+            .await?
+            .map(|c| c.provider)
+            .unwrap_or_default();
+        let total = match (work, provider.as_str()) {
+            (Work::Full, "hubspot") => 4 + hubspot::KINDS.len() as i64,
+            (Work::Full, _) => 1,
+            (Work::HubspotIds(k), _) => k.len() as i64,
+            (Work::FathomMeetings(_), _) => 1,
+        };
+        let run_id = runs::start(db, connection_id, trigger, total).await?;
+        Ok(Some(run_id))
+    }
+
+    async fn execute(&self, connection_id: i64, run_id: i64, work: Work) {
+        let counters = Arc::new(Counters::default());
+        let heartbeat = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(
+                    u64::try_from(self.ttl() / 3).unwrap_or(1000),
+                ))
+                .await;
+                match runs::renew_lease(
+                    &self.inner.db,
+                    connection_id,
+                    &self.inner.owner,
+                    self.ttl(),
+                )
+                .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => return "the run lost its lease".to_owned(),
+                    Err(e) => tracing::warn!(error = format!("{e:#}"), "renewing a sync lease"),
+                }
+            }
+        };
+        let outcome = tokio::select! {
+            r = self.steps(connection_id, run_id, work, counters.clone()) => r.map_err(|e| {
+                if e.is::<NeedsReauth>() {
+                    "the connection needs to be reconnected".to_owned()
+                } else {
+                    format!("{e:#}")
+                }
+            }),
+            lost = heartbeat => Err(lost),
+        };
+        let db = &self.inner.db;
+        let calls = counters.api_calls.load(Ordering::Relaxed);
+        let throttled = counters.throttled.load(Ordering::Relaxed);
+        if let Err(e) = runs::set_calls(db, run_id, calls, throttled).await {
+            tracing::warn!(error = format!("{e:#}"), "saving run counters");
+        }
+        let error = outcome.err();
+        if let Some(e) = &error {
+            tracing::warn!(connection_id, run_id, error = %e, "sync run failed");
+        }
+        if let Err(e) = runs::finish(db, run_id, connection_id, error.as_deref()).await {
+            tracing::error!(error = format!("{e:#}"), "finishing a sync run");
+        }
+        if let Err(e) = runs::release_lease(db, connection_id, &self.inner.owner).await {
+            tracing::error!(error = format!("{e:#}"), "releasing a sync lease");
+        }
+        self.progress(connection_id, run_id).await;
+        self.drain_retrying(connection_id).await;
+    }
+
+    async fn org_of(&self, connection_id: i64) -> i64 {
+        store::get(&self.inner.db, connection_id)
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |c| c.org_id)
+    }
+
+    async fn progress(&self, connection_id: i64, run_id: i64) {
+        let org_id = self.org_of(connection_id).await;
+        if let Err(e) = self
+            .inner
+            .events
+            .publish(Event::SyncProgress {
+                org_id,
+                connection_id,
+                run_id,
+            })
+            .await
+        {
+            tracing::warn!(error = format!("{e:#}"), "publishing sync progress");
+        }
+    }
+
+    async fn changed(&self, org_id: i64, connection_id: i64, objects: Vec<String>) {
+        if let Err(e) = self
+            .inner
+            .events
+            .publish(Event::RecordsChanged {
+                org_id,
+                connection_id,
+                objects,
+            })
+            .await
+        {
+            tracing::warn!(error = format!("{e:#}"), "publishing records changed");
+        }
+    }
+
+    async fn settings(&self, connection_id: i64) -> anyhow::Result<(i64, Vec<String>)> {
+        runs::ensure_settings(&self.inner.db, connection_id).await?;
+        let (weeks, lists): (i64, String) = sqlx::query_as(
+            "SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1",
+        )
+        .bind(connection_id)
+        .fetch_one(&self.inner.db.pool)
+        .await?;
+        let mut names: Vec<String> = serde_json::from_str(&lists).unwrap_or_default();
+        if !names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(hubspot::DEFAULT_LIST))
+        {
+            names.push(hubspot::DEFAULT_LIST.to_owned());
+        }
+        Ok((weeks, names))
+    }
+
+    async fn steps(
+        &self,
+        connection_id: i64,
+        run_id: i64,
+        work: Work,
+        counters: Arc<Counters>,
+    ) -> anyhow::Result<()> {
+        let db = &self.inner.db;
+        let conn = store::get(db, connection_id)
+            .await?
+            .with_context(|| format!("no connection {connection_id}"))?;
+        if matches!(
+            conn.status,
+            ConnectionStatus::NeedsReauth | ConnectionStatus::Disconnected
+        ) {
+            return Err(NeedsReauth.into());
+        }
+        let provider = self
+            .inner
+            .integrations
+            .provider(&conn.provider)
+            .with_context(|| format!("unknown provider {}", conn.provider))?;
+        let api = Api {
+            base: provider.urls.api_base.trim_end_matches('/').to_owned(),
+            connection_id,
+            http: self.inner.http.clone(),
+            integrations: self.inner.integrations.clone(),
+            budgets: self.inner.budgets.clone(),
+            counters: counters.clone(),
+        };
+        let (weeks, lists) = self.settings(connection_id).await?;
+        let org_id = conn.org_id;
+        let save = |label: &'static str| {
+            let counters = counters.clone();
+            async move {
+                let _ = label;
+                runs::set_calls(
+                    db,
+                    run_id,
+                    counters.api_calls.load(Ordering::Relaxed),
+                    counters.throttled.load(Ordering::Relaxed),
+                )
+                .await
+            }
+        };
+        match conn.provider.as_str() {
+            "hubspot" => {
+                let ctx = hubspot::Ctx {
+                    db: db.clone(),
+                    api,
+                    org_id,
+                    connection_id,
+                    portal: conn.account_id.clone(),
+                    run_id,
+                    backfill_weeks: weeks,
+                    events: self.inner.events.clone(),
+                };
+                match work {
+                    Work::Full => {
+                        let steps: [(&str, u8); 4] = [
+                            ("owners", 0),
+                            ("pipelines", 1),
+                            ("call_dispositions", 2),
+                            ("lists", 3),
+                        ];
+                        for (object, step) in steps {
+                            let changed = match step {
+                                0 => ctx.owners().await?,
+                                1 => ctx.pipelines().await?,
+                                2 => ctx.dispositions_sync().await?,
+                                _ => ctx.lists(&lists).await?,
+                            };
+                            runs::object_done(db, run_id, connection_id, object).await?;
+                            save(object).await?;
+                            if changed {
+                                self.changed(org_id, connection_id, vec![object.to_owned()])
+                                    .await;
+                            }
+                            self.progress(connection_id, run_id).await;
+                        }
+                        super::people::auto_match(db, org_id).await?;
+                        for k in hubspot::KINDS {
+                            ctx.objects(k).await?;
+                            runs::object_done(db, run_id, connection_id, k.plural).await?;
+                            save(k.plural).await?;
+                            self.progress(connection_id, run_id).await;
+                        }
+                    }
+                    Work::HubspotIds(items) => {
+                        for (k, fetch, deleted) in items {
+                            let mut changed = ctx.delete_ids(k, &deleted).await?;
+                            if !fetch.is_empty() {
+                                changed |= ctx.fetch_ids(k, &fetch).await?;
+                            }
+                            runs::object_done(db, run_id, connection_id, k.plural).await?;
+                            if changed {
+                                self.changed(org_id, connection_id, vec![k.plural.to_owned()])
+                                    .await;
+                            }
+                        }
+                    }
+                    Work::FathomMeetings(_) => {}
+                }
+            }
+            "fathom" => {
+                let ctx = fathom::Ctx {
+                    db: db.clone(),
+                    api,
+                    org_id,
+                    connection_id,
+                    run_id,
+                    backfill_weeks: weeks,
+                };
+                let changed = match work {
+                    Work::FathomMeetings(items) => ctx.write(&items, None).await?,
+                    _ => {
+                        ctx.team_members().await?;
+                        ctx.meetings().await?
+                    }
+                };
+                runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;
+                super::people::auto_match(db, org_id).await?;
+                if changed {
+                    self.changed(org_id, connection_id, vec!["fathom_meetings".to_owned()])
+                        .await;
+                }
+            }
+            other => anyhow::bail!("{other} cannot be synced yet"),
+        }
+        save("end").await?;
+        Ok(())
+    }
+
+    /// Queues webhook work: runs at once, or after the current run.
+    pub async fn webhook(&self, connection_id: i64, work: Work) -> anyhow::Result<()> {
+        match self
+            .start(connection_id, Trigger::Webhook, work.clone())
+            .await?
+        {
+            Start::Started(_) => Ok(()),
+            Start::Busy(_) => {
+                let first = {
+                    let mut q = self
+                        .inner
+                        .retrying
+                        .lock()
+                        .map_err(|_| anyhow::anyhow!("poisoned"))?;
+                    let list = q.entry(connection_id).or_default();
+                    list.push(work);
+                    list.len() == 1
+                };
+                if first {
+                    // Another replica may hold the lease: poll for it.
+                    let engine = self.clone();
+                    tokio::spawn(async move {
+                        for _ in 0..600 {
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                            if engine.drain_retrying(connection_id).await {
+                                return;
+                            }
+                        }
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Starts queued webhook work if the lease is free; true when nothing is
+    /// left. Boxed: it starts runs, and runs call it when they end.
+    fn drain_retrying(
+        &self,
+        connection_id: i64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'static>> {
+        let engine = self.clone();
+        Box::pin(async move {
+            let pending = {
+                let Ok(mut q) = engine.inner.retrying.lock() else {
+                    return true;
+                };
+                q.remove(&connection_id).unwrap_or_default()
+            };
+            if pending.is_empty() {
+                return true;
+            }
+            let work = merge(pending.clone());
+            match engine.start(connection_id, Trigger::Webhook, work).await {
+                Ok(Start::Started(_)) => true,
+                _ => {
+                    if let Ok(mut q) = engine.inner.retrying.lock() {
+                        q.entry(connection_id).or_default().extend(pending);
+                    }
+                    false
+                }
+            }
+        })
+    }
+
+    /// Starts every due connection once, then sleeps; forever.
+    pub fn spawn_scheduler(&self) {
+        if self.interval().is_zero() {
+            tracing::info!("scheduled syncs are off (TALLY_SYNC_INTERVAL_MINUTES=0)");
+            return;
+        }
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = engine.tick().await {
+                    tracing::warn!(error = format!("{e:#}"), "sync scheduler");
+                }
+                let pause = engine.interval().min(Duration::from_secs(30));
+                tokio::time::sleep(pause.mul_f64(0.8 + 0.4 * rand::random::<f64>())).await;
+            }
+        });
+    }
+
+    /// One scheduler pass.
+    pub async fn tick(&self) -> anyhow::Result<()> {
+        let db = &self.inner.db;
+        let now = now_ms();
+        let due: Vec<(i64,)> = sqlx::query_as(
+            "SELECT c.id FROM connections c LEFT JOIN sync_settings s ON s.connection_id = c.id \
+             WHERE c.auto_sync = 1 AND c.status IN ('connected', 'degraded', 'missing_scopes') \
+             AND c.provider IN ('hubspot', 'fathom') AND (s.next_run_at IS NULL OR s.next_run_at <= $1)",
+        )
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await?;
+        let interval = i64::try_from(self.interval().as_millis()).unwrap_or(i64::MAX / 4);
+        for (id,) in due {
+            runs::ensure_settings(db, id).await?;
+            let next = now + interval + (interval as f64 * 0.1 * rand::random::<f64>()) as i64;
+            // Claim the slot so other replicas skip it this round.
+            let claimed = sqlx::query(
+                "UPDATE sync_settings SET next_run_at = $1 WHERE connection_id = $2 \
+                 AND (next_run_at IS NULL OR next_run_at <= $3)",
+            )
+            .bind(next)
+            .bind(id)
+            .bind(now)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+            if claimed == 1 {
+                self.start(id, Trigger::Schedule, Work::Full).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn merge(pending: Vec<Work>) -> Work {
+    let mut ids: Vec<(hubspot::Kind, Vec<String>, Vec<String>)> = Vec::new();
+    let mut meetings = Vec::new();
+    let mut full = false;
+    for w in pending {
+        match w {
+            Work::Full => full = true,
+            Work::HubspotIds(items) => ids.extend(items),
+            Work::FathomMeetings(m) => meetings.extend(m),
+        }
+    }
+    if full {
+        Work::Full
+    } else if !meetings.is_empty() {
+        Work::FathomMeetings(meetings)
+    } else {
+        Work::HubspotIds(ids)
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::integrations::SyncEngine for SyncEngine {
+    async fn sync_now(&self, connection_id: i64) -> anyhow::Result<()> {
+        self.start(connection_id, Trigger::Manual, Work::Full)
+            .await?;
+        Ok(())
+    }
+}

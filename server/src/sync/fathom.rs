@@ -1,0 +1,314 @@
+//! Syncing one Fathom account: recorded meetings, their recorders, and each
+//! recording's transcript and summary.
+//!
+//! `GET /meetings` lists newest first, so the cursor (the newest
+//! `created_at` seen) is committed only once a listing is complete; pages
+//! before that are idempotent upserts. OAuth apps may not ask for
+//! transcripts inline, so each new recording costs two more calls
+//! (`/recordings/{id}/transcript` and `/summary`), inside Fathom's budget.
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use super::{
+    budget::Bucket,
+    client::Api,
+    hubspot::ts,
+    records::{self, Change, Row},
+    runs,
+};
+use crate::db::{Db, now_ms};
+
+/// Cursor overlap.
+pub const OVERLAP_MS: i64 = 10 * 60 * 1000;
+
+/// Everything one Fathom sync needs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Database.
+    pub db: Db,
+    /// The account's API.
+    pub api: Api,
+    /// Organisation.
+    pub org_id: i64,
+    /// Connection.
+    pub connection_id: i64,
+    /// Run.
+    pub run_id: i64,
+    /// Backfill window, weeks.
+    pub backfill_weeks: i64,
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The activity row of a meeting.
+pub fn row_of(m: &Value, connection_id: i64, org_id: i64, now: i64) -> Option<Row> {
+    let id = match &m["recording_id"] {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    let recorder = m["recorded_by"]["email"].as_str().map(str::to_lowercase);
+    let start =
+        ts(m["recording_start_time"].as_str()).or_else(|| ts(m["scheduled_start_time"].as_str()));
+    let end = ts(m["recording_end_time"].as_str()).or_else(|| ts(m["scheduled_end_time"].as_str()));
+    let external = m["calendar_invitees"].as_array().map_or(0, |a| {
+        a.iter()
+            .filter(|i| i["is_external"].as_bool() == Some(true))
+            .count()
+    });
+    let mut props = m.clone();
+    if let Some(o) = props.as_object_mut() {
+        // Transcripts and summaries live in recording_contents.
+        for k in ["transcript", "default_summary", "action_items"] {
+            o.remove(k);
+        }
+    }
+    Some(
+        Row::new("activities", connection_id)
+            .key("kind", "fathom_meeting")
+            .key("external_id", id)
+            .col("org_id", org_id)
+            .col("owner_external_id", recorder)
+            .col(
+                "occurred_at",
+                start.or_else(|| ts(m["created_at"].as_str())),
+            )
+            .col("remote_created_at", ts(m["created_at"].as_str()))
+            .col("remote_updated_at", ts(m["created_at"].as_str()))
+            .col("start_at", start)
+            .col("end_at", end)
+            .col(
+                "title",
+                m["title"]
+                    .as_str()
+                    .or(m["meeting_title"].as_str())
+                    .unwrap_or_default(),
+            )
+            .col("body", "")
+            .col(
+                "duration_ms",
+                match (start, end) {
+                    (Some(s), Some(e)) if e >= s => Some(e - s),
+                    _ => None,
+                },
+            )
+            .col(
+                "activity_type",
+                m["meeting_type"].as_str().map(str::to_owned),
+            )
+            .col("external_attendees", i64::try_from(external).unwrap_or(0))
+            .col(
+                "url",
+                m["share_url"]
+                    .as_str()
+                    .or(m["url"].as_str())
+                    .map(str::to_owned),
+            )
+            .col("properties", props.to_string())
+            .col("deleted", false)
+            .col("synced_at", now),
+    )
+}
+
+impl Ctx {
+    /// Team members (recorders, including those with no meeting yet).
+    pub async fn team_members(&self) -> anyhow::Result<()> {
+        let now = now_ms();
+        let mut next: Option<String> = None;
+        let mut members = Vec::new();
+        loop {
+            let path = match &next {
+                Some(c) => format!("/team_members?cursor={c}"),
+                None => "/team_members".to_owned(),
+            };
+            let page = self
+                .api
+                .get(&path, Bucket::Fathom)
+                .await
+                .context("listing Fathom team members")?;
+            members.extend(page["items"].as_array().cloned().unwrap_or_default());
+            next = page["next_cursor"].as_str().map(str::to_owned);
+            if next.is_none() {
+                break;
+            }
+        }
+        let mut tx = records::write_tx(&self.db).await?;
+        for m in members {
+            let Some(email) = m["email"].as_str().map(str::to_lowercase) else {
+                continue;
+            };
+            records::upsert(
+                &mut tx,
+                &Row::new("owners", self.connection_id)
+                    .key("external_id", email.clone())
+                    .col("org_id", self.org_id)
+                    .col("email", email)
+                    .col("name", m["name"].as_str().unwrap_or_default())
+                    .col("properties", m.to_string())
+                    .col("deleted", false)
+                    .col("synced_at", now),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Meetings created since the cursor; returns whether anything changed.
+    pub async fn meetings(&self) -> anyhow::Result<bool> {
+        let stored = records::cursor(&self.db, self.connection_id, "fathom_meetings").await?;
+        let since = match stored.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+            Some(c) => c - OVERLAP_MS,
+            None => now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000,
+        };
+        let mut next: Option<String> = None;
+        let mut newest: Option<i64> = stored.as_deref().and_then(|c| c.parse().ok());
+        let mut changed = false;
+        loop {
+            let mut path = format!("/meetings?limit=100&created_after={}", iso(since));
+            if let Some(c) = &next {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = self
+                .api
+                .get(&path, Bucket::Fathom)
+                .await
+                .context("listing Fathom meetings")?;
+            let items = page["items"].as_array().cloned().unwrap_or_default();
+            for m in &items {
+                if let Some(c) = ts(m["created_at"].as_str()) {
+                    newest = Some(newest.map_or(c, |n| n.max(c)));
+                }
+            }
+            changed |= self.write(&items, None).await?;
+            next = page["next_cursor"].as_str().map(str::to_owned);
+            if next.is_none() {
+                break;
+            }
+        }
+        if let Some(n) = newest {
+            let mut tx = records::write_tx(&self.db).await?;
+            records::set_cursor(
+                &mut tx,
+                self.connection_id,
+                "fathom_meetings",
+                &n.to_string(),
+                now_ms(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
+    }
+
+    /// Upserts meetings (from a listing or a webhook body) and fetches the
+    /// transcript and summary of the ones that have none yet.
+    pub async fn write(&self, items: &[Value], _: Option<()>) -> anyhow::Result<bool> {
+        let now = now_ms();
+        let mut changes = Vec::new();
+        let mut tx = records::write_tx(&self.db).await?;
+        let mut recorders = Vec::new();
+        for m in items {
+            if let Some(row) = row_of(m, self.connection_id, self.org_id, now) {
+                changes.push(records::upsert(&mut tx, &row).await?);
+            }
+            if let Some(email) = m["recorded_by"]["email"].as_str() {
+                recorders.push((
+                    email.to_lowercase(),
+                    m["recorded_by"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                ));
+            }
+        }
+        for (email, name) in recorders {
+            records::upsert(
+                &mut tx,
+                &Row::new("owners", self.connection_id)
+                    .key("external_id", email.clone())
+                    .col("org_id", self.org_id)
+                    .col("email", email)
+                    .col("name", name)
+                    .col("properties", "{}")
+                    .col("deleted", false)
+                    .col("synced_at", now),
+            )
+            .await?;
+        }
+        let added = changes.iter().filter(|c| **c == Change::Added).count() as i64;
+        let updated = changes.iter().filter(|c| **c == Change::Updated).count() as i64;
+        runs::add_counts(
+            &mut tx,
+            self.run_id,
+            self.connection_id,
+            "fathom_meetings",
+            added,
+            updated,
+            0,
+        )
+        .await?;
+        tx.commit().await?;
+        for m in items {
+            let Some(id) = m["recording_id"]
+                .as_i64()
+                .map(|n| n.to_string())
+                .or_else(|| m["recording_id"].as_str().map(str::to_owned))
+            else {
+                continue;
+            };
+            self.contents(&id).await?;
+        }
+        Ok(added + updated > 0)
+    }
+
+    /// Transcript and summary of one recording, fetched once.
+    async fn contents(&self, id: &str) -> anyhow::Result<()> {
+        let have: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM recording_contents WHERE connection_id = $1 AND external_id = $2 \
+             AND transcript IS NOT NULL AND summary IS NOT NULL",
+        )
+        .bind(self.connection_id)
+        .bind(id)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        if have.is_some() {
+            return Ok(());
+        }
+        let t = self
+            .api
+            .get(&format!("/recordings/{id}/transcript"), Bucket::Fathom)
+            .await?;
+        let s = self
+            .api
+            .get(&format!("/recordings/{id}/summary"), Bucket::Fathom)
+            .await?;
+        let transcript = t
+            .get("transcript")
+            .cloned()
+            .unwrap_or(json!([]))
+            .to_string();
+        let summary = s["summary"]["markdown_formatted"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut tx = records::write_tx(&self.db).await?;
+        records::upsert(
+            &mut tx,
+            &Row::new("recording_contents", self.connection_id)
+                .key("external_id", id)
+                .col("org_id", self.org_id)
+                .col("transcript", transcript)
+                .col("summary", summary)
+                .col("synced_at", now_ms()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,236 @@
+//! People: the Tally persons scorecards count for, linked to provider users.
+//!
+//! Every active Tally user is a person. A HubSpot owner or Fathom recorder
+//! whose email matches a person is linked automatically; a manager can link
+//! any provider user to any person (or mark it "not a person"), and manual
+//! links are never overwritten. Provider users with no link are listed as
+//! unmatched so a manager can sort them out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Db, now_ms};
+
+/// A provider user linked to a person.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderUser {
+    /// Connection it came through.
+    pub connection_id: i64,
+    /// `hubspot` or `fathom`.
+    pub provider: String,
+    /// HubSpot owner id or Fathom email.
+    pub external_id: String,
+    /// Display name.
+    pub name: String,
+    /// Email, when known.
+    pub email: Option<String>,
+    /// `auto` or `manual` (None when unmatched).
+    pub source: Option<String>,
+}
+
+/// A person and their links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Person {
+    /// Person id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Linked provider users.
+    pub links: Vec<ProviderUser>,
+}
+
+/// The people page / API answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeopleView {
+    /// People with links.
+    pub people: Vec<Person>,
+    /// Provider users linked to no one.
+    pub unmatched: Vec<ProviderUser>,
+}
+
+/// Creates a person per active user and links provider users by email.
+pub async fn auto_match(db: &Db, org_id: i64) -> anyhow::Result<()> {
+    let now = now_ms();
+    let users: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, lower(email), name FROM users WHERE org_id = $1 AND active = 1")
+            .bind(org_id)
+            .fetch_all(&db.pool)
+            .await?;
+    for (user_id, email, name) in users {
+        sqlx::query(
+            "INSERT INTO people (org_id, name, email, user_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (org_id, email) DO NOTHING",
+        )
+        .bind(org_id)
+        .bind(name)
+        .bind(email)
+        .bind(user_id)
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    }
+    let unlinked: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT o.connection_id, c.provider, o.external_id, lower(o.email) FROM owners o \
+         JOIN connections c ON c.id = o.connection_id \
+         WHERE o.org_id = $1 AND o.email IS NOT NULL AND o.deleted = 0 AND NOT EXISTS \
+         (SELECT 1 FROM person_links l WHERE l.connection_id = o.connection_id AND l.external_id = o.external_id)",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
+    for (connection_id, provider, external_id, email) in unlinked {
+        let person: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM people WHERE org_id = $1 AND email = $2")
+                .bind(org_id)
+                .bind(&email)
+                .fetch_optional(&db.pool)
+                .await?;
+        if let Some((person_id,)) = person {
+            sqlx::query(
+                "INSERT INTO person_links (org_id, connection_id, provider, external_id, person_id, source, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'auto', $6, $6) ON CONFLICT (connection_id, external_id) DO NOTHING",
+            )
+            .bind(org_id)
+            .bind(connection_id)
+            .bind(provider)
+            .bind(external_id)
+            .bind(person_id)
+            .bind(now)
+            .execute(&db.pool)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+type UserRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// People and unmatched provider users of an organisation.
+pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
+    let people: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, name, email FROM people WHERE org_id = $1 ORDER BY name, id")
+            .bind(org_id)
+            .fetch_all(&db.pool)
+            .await?;
+    let users: Vec<UserRow> = sqlx::query_as(
+        "SELECT o.connection_id, c.provider, o.external_id, o.name, o.email, l.person_id, l.source \
+         FROM owners o JOIN connections c ON c.id = o.connection_id \
+         LEFT JOIN person_links l ON l.connection_id = o.connection_id AND l.external_id = o.external_id \
+         WHERE o.org_id = $1 AND o.deleted = 0 ORDER BY o.name, o.external_id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: Vec<Person> = people
+        .into_iter()
+        .map(|(id, name, email)| Person {
+            id,
+            name,
+            email,
+            links: Vec::new(),
+        })
+        .collect();
+    let mut unmatched = Vec::new();
+    for (connection_id, provider, external_id, name, email, person_id, source) in users {
+        let user = ProviderUser {
+            connection_id,
+            provider,
+            external_id,
+            name,
+            email,
+            source: source.clone(),
+        };
+        match (person_id, source) {
+            (Some(pid), _) => {
+                if let Some(p) = out.iter_mut().find(|p| p.id == pid) {
+                    p.links.push(user);
+                }
+            }
+            (None, Some(_)) => {}
+            (None, None) => unmatched.push(user),
+        }
+    }
+    Ok(PeopleView {
+        people: out,
+        unmatched,
+    })
+}
+
+/// Creates a person by hand; returns its id.
+pub async fn create(db: &Db, org_id: i64, name: &str, email: &str) -> anyhow::Result<i64> {
+    let now = now_ms();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO people (org_id, name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(email.to_lowercase())
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// Sets a manual link (person `None`: "not a person"). False when the
+/// provider user or the person is not in the organisation.
+pub async fn link(
+    db: &Db,
+    org_id: i64,
+    connection_id: i64,
+    external_id: &str,
+    person_id: Option<i64>,
+) -> anyhow::Result<bool> {
+    let owner: Option<(String,)> = sqlx::query_as(
+        "SELECT c.provider FROM owners o JOIN connections c ON c.id = o.connection_id \
+         WHERE o.org_id = $1 AND o.connection_id = $2 AND o.external_id = $3",
+    )
+    .bind(org_id)
+    .bind(connection_id)
+    .bind(external_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((provider,)) = owner else {
+        return Ok(false);
+    };
+    if let Some(pid) = person_id {
+        let ok: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM people WHERE id = $1 AND org_id = $2")
+                .bind(pid)
+                .bind(org_id)
+                .fetch_optional(&db.pool)
+                .await?;
+        if ok.is_none() {
+            return Ok(false);
+        }
+    }
+    let now = now_ms();
+    let mut tx = super::records::write_tx(db).await?;
+    sqlx::query("DELETE FROM person_links WHERE connection_id = $1 AND external_id = $2")
+        .bind(connection_id)
+        .bind(external_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO person_links (org_id, connection_id, provider, external_id, person_id, source, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'manual', $6, $6)",
+    )
+    .bind(org_id)
+    .bind(connection_id)
+    .bind(provider)
+    .bind(external_id)
+    .bind(person_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,285 @@
+//! Writing synced rows: one idempotent upsert for every synced table.
+//!
+//! Every synced row is keyed by its connection and provider id (plus kind
+//! where a table holds several), so writing the same record twice is a no-op
+//! and a record seen again after an upstream delete comes back to life. Rows
+//! are never removed: an upstream delete sets `deleted = 1`, so the scorecard
+//! can recompute the weeks a record touched.
+
+use sqlx::{Any, Transaction};
+
+/// A column value; `None` is NULL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    /// Text.
+    Text(Option<String>),
+    /// 64-bit integer (also booleans as 0/1 and timestamps in ms).
+    Int(Option<i64>),
+    /// Double precision.
+    Float(Option<f64>),
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Int(Some(i64::from(v)))
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        Val::Float(v)
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A new row.
+    Added,
+    /// An existing row changed (or was deleted / restored).
+    Updated,
+    /// Already up to date.
+    Unchanged,
+}
+
+/// A row of one synced table: key columns identify it, the rest are written.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Table name (one of the synced tables; never user input).
+    pub table: &'static str,
+    /// Identifying columns, `connection_id` first.
+    pub key: Vec<(&'static str, Val)>,
+    /// Every other column written.
+    pub cols: Vec<(&'static str, Val)>,
+}
+
+impl Row {
+    /// A row of `table` keyed by connection and `key`.
+    pub fn new(table: &'static str, connection_id: i64) -> Self {
+        Self {
+            table,
+            key: vec![("connection_id", Val::Int(Some(connection_id)))],
+            cols: Vec::new(),
+        }
+    }
+
+    /// Adds a key column.
+    pub fn key(mut self, name: &'static str, v: impl Into<Val>) -> Self {
+        self.key.push((name, v.into()));
+        self
+    }
+
+    /// Adds a written column.
+    pub fn col(mut self, name: &'static str, v: impl Into<Val>) -> Self {
+        self.cols.push((name, v.into()));
+        self
+    }
+
+    fn value(&self, name: &str) -> Option<&Val> {
+        self.cols.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+fn bind<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    v: &Val,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    match v.clone() {
+        Val::Text(t) => q.bind(t),
+        Val::Int(i) => q.bind(i),
+        Val::Float(f) => q.bind(f),
+    }
+}
+
+/// Inserts or updates `row`. Change detection compares the `properties`
+/// and `deleted` columns when the row has them.
+pub async fn upsert(tx: &mut Transaction<'static, Any>, row: &Row) -> anyhow::Result<Change> {
+    let where_sql = row
+        .key
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let has_props = row.value("properties").is_some();
+    let has_deleted = row.value("deleted").is_some();
+    let select = format!(
+        "SELECT id, {}, {} FROM {} WHERE {where_sql}",
+        if has_props { "properties" } else { "''" },
+        if has_deleted { "deleted" } else { "0" },
+        row.table
+    );
+    let mut q = sqlx::query_as::<_, (i64, String, i64)>(&select);
+    for (_, v) in &row.key {
+        q = match v.clone() {
+            Val::Text(t) => q.bind(t),
+            Val::Int(i) => q.bind(i),
+            Val::Float(f) => q.bind(f),
+        };
+    }
+    let existing = q.fetch_optional(&mut **tx).await?;
+    match existing {
+        None => {
+            let names: Vec<&str> = row.key.iter().chain(&row.cols).map(|(n, _)| *n).collect();
+            let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                row.table,
+                names.join(", "),
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for (_, v) in row.key.iter().chain(&row.cols) {
+                q = bind(q, v);
+            }
+            q.execute(&mut **tx).await?;
+            Ok(Change::Added)
+        }
+        Some((id, props, deleted)) => {
+            let same_props =
+                matches!(row.value("properties"), Some(Val::Text(Some(p))) if *p == props);
+            let same_deleted = matches!(row.value("deleted"), Some(Val::Int(Some(d))) if *d == deleted)
+                || !has_deleted;
+            if has_props && same_props && same_deleted {
+                return Ok(Change::Unchanged);
+            }
+            let sets: Vec<String> = row
+                .cols
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
+                .collect();
+            let sql = format!(
+                "UPDATE {} SET {} WHERE id = ${}",
+                row.table,
+                sets.join(", "),
+                row.cols.len() + 1
+            );
+            let mut q = sqlx::query(&sql);
+            for (_, v) in &row.cols {
+                q = bind(q, v);
+            }
+            q.bind(id).execute(&mut **tx).await?;
+            if !has_props && same_deleted {
+                Ok(Change::Unchanged)
+            } else {
+                Ok(Change::Updated)
+            }
+        }
+    }
+}
+
+/// Marks rows of `table` (activities need `kind`) deleted by external id;
+/// returns how many changed.
+pub async fn mark_deleted(
+    tx: &mut Transaction<'static, Any>,
+    table: &'static str,
+    connection_id: i64,
+    kind: Option<&str>,
+    external_ids: &[String],
+    now: i64,
+) -> anyhow::Result<u64> {
+    let mut n = 0;
+    for id in external_ids {
+        let sql = match kind {
+            Some(_) => format!(
+                "UPDATE {table} SET deleted = 1, synced_at = $1 WHERE connection_id = $2 \
+                 AND external_id = $3 AND deleted = 0 AND kind = $4"
+            ),
+            None => format!(
+                "UPDATE {table} SET deleted = 1, synced_at = $1 WHERE connection_id = $2 \
+                 AND external_id = $3 AND deleted = 0"
+            ),
+        };
+        let mut q = sqlx::query(&sql)
+            .bind(now)
+            .bind(connection_id)
+            .bind(id.clone());
+        if let Some(k) = kind {
+            q = q.bind(k.to_owned());
+        }
+        n += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(n)
+}
+
+/// Reads a cursor.
+pub async fn cursor(
+    db: &crate::db::Db,
+    connection_id: i64,
+    object: &str,
+) -> anyhow::Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT cursor FROM sync_cursors WHERE connection_id = $1 AND object = $2")
+            .bind(connection_id)
+            .bind(object)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Writes a cursor inside the transaction of the data it covers.
+pub async fn set_cursor(
+    tx: &mut Transaction<'static, Any>,
+    connection_id: i64,
+    object: &str,
+    cursor: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    let done = sqlx::query(
+        "UPDATE sync_cursors SET cursor = $1, updated_at = $2 WHERE connection_id = $3 AND object = $4",
+    )
+    .bind(cursor)
+    .bind(now)
+    .bind(connection_id)
+    .bind(object)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        sqlx::query(
+            "INSERT INTO sync_cursors (connection_id, object, cursor, updated_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(connection_id)
+        .bind(object)
+        .bind(cursor)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so two
+/// runs writing at once wait for each other (busy timeout) instead of
+/// failing with "database is locked" when a read lock cannot be upgraded.
+pub async fn write_tx(db: &crate::db::Db) -> anyhow::Result<Transaction<'static, Any>> {
+    Ok(match db.backend {
+        crate::db::Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        crate::db::Backend::Postgres => db.pool.begin().await?,
+    })
+}
