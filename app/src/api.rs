@@ -5,6 +5,7 @@
 //! They are mounted under `/api/fn/` so `/api/v1/` stays the documented REST API.
 
 mod integrations;
+mod people;
 mod session;
 
 /// The viewer resource `App` provides as context.
@@ -13,5 +14,6 @@ pub type CurrentViewerResource =
 mod settings;
 
 pub use integrations::*;
+pub use people::*;
 pub use session::*;
 pub use settings::*;

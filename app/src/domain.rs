@@ -6,6 +6,7 @@
 mod account;
 mod integration;
 mod org;
+pub mod people;
 
 pub use account::{Role, UserSummary, Viewer};
 pub use integration::{

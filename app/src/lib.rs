@@ -28,7 +28,7 @@ use crate::{
     components::shell::AppShell,
     pages::{
         connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
-        not_found::NotFound, password::PasswordPage, scorecard::ScorecardPage,
+        not_found::NotFound, password::PasswordPage, people::PeoplePage, scorecard::ScorecardPage,
         settings::SettingsPage, setup::SetupPage,
     },
 };
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
                 </ParentRoute>

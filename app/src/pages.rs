@@ -5,6 +5,7 @@ pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod password;
+pub mod people;
 pub mod scorecard;
 pub mod settings;
 pub mod setup;

@@ -82,6 +82,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         services: app::services::Services {
             accounts,
             integrations: Arc::new(integrations.clone()),
+            people: Arc::new(crate::sync::people::People { db: db.clone() }),
         },
         db,
         config,

@@ -15,6 +15,7 @@ pub fn AppShell() -> impl IntoView {
             <nav class="nav" aria-label="Main">
                 <A href="/" exact=true>"Scorecard"</A>
                 <A href="/integrations">"Integrations"</A>
+                <A href="/people">"People"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <Transition fallback=|| ()>

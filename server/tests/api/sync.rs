@@ -944,3 +944,70 @@ async fn sync_scheduler_starts_due_connections_once_per_interval() {
         assert!(next > server::db::now_ms(), "next run is in the future");
     }
 }
+
+#[tokio::test]
+async fn sync_people_page_lists_links_and_relinks_without_js() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        both(&e).await;
+        let html = e
+            .admin
+            .client
+            .get(e.app.url("/people"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Unmatched"), "{html}");
+        assert!(html.contains("HubSpot: "), "links are listed");
+        let people: Value = e
+            .admin
+            .client
+            .get(e.app.url("/api/v1/people"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let before = people["unmatched"].as_array().unwrap().len();
+        let u = &people["unmatched"][0];
+        let r = e
+            .admin
+            .client
+            .post(e.app.url("/api/fn/link_person"))
+            .header("accept", "application/json")
+            .form(&[
+                ("connection_id", u["connection_id"].to_string()),
+                ("external_id", u["external_id"].as_str().unwrap().to_owned()),
+                ("person_id", "0".to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        let people: Value = e
+            .admin
+            .client
+            .get(e.app.url("/api/v1/people"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            people["unmatched"].as_array().unwrap().len(),
+            before - 1,
+            "marked not a person"
+        );
+    }
+}
