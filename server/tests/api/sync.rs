@@ -439,6 +439,7 @@ async fn sync_webhooks_land_changes_within_seconds_once() {
             hubspot_url: Some(e.app.url("/webhooks/hubspot")),
             fathom_url: Some(e.app.url("/webhooks/fathom")),
         });
+        e.sb.clear_request_log();
         let (call, deal, note) = change_upstream(&e).await;
         let started = std::time::Instant::now();
         wait_until("webhook changes", || {
@@ -454,13 +455,16 @@ async fn sync_webhooks_land_changes_within_seconds_once() {
         .await
         .unwrap();
         assert!(webhook_runs >= 1);
-        // Only the changed records were read: no search, no listing.
-        let searches =
-            e.sb.request_log()
-                .iter()
-                .filter(|r| r.path.ends_with("/search"))
-                .count();
-        let _ = searches;
+        // Only the changed records were read: batch reads, no search, no listing.
+        let log = e.sb.request_log();
+        assert!(
+            log.iter().all(|r| !r.path.ends_with("/search")),
+            "no search"
+        );
+        assert!(
+            log.iter().any(|r| r.path.ends_with("/batch/read")),
+            "batch read by id"
+        );
 
         // A Fathom recording arrives through its webhook.
         let owners = truth(&e.sb_base, "owners").await;
