@@ -5,6 +5,7 @@
 //! They are mounted under `/api/fn/` so `/api/v1/` stays the documented REST API.
 
 mod integrations;
+mod people;
 mod session;
 
 /// The viewer resource `App` provides as context.
@@ -14,6 +15,7 @@ mod scorecard;
 mod settings;
 
 pub use integrations::*;
+pub use people::*;
 pub use scorecard::*;
 pub use session::*;
 pub use settings::*;

@@ -7,6 +7,7 @@ mod account;
 mod integration;
 pub mod measurable;
 mod org;
+pub mod people;
 pub mod scorecard;
 
 pub use account::{Role, UserSummary, Viewer};

@@ -31,8 +31,9 @@ use crate::{
     pages::{
         connection::ConnectionPage, dashboard::DashboardPage, integrations::IntegrationsPage,
         login::LoginPage, measurable_editor::MeasurableEditorPage, not_found::NotFound,
-        password::PasswordPage, scorecard::ScorecardPage, scorecard_cell::CellPage,
-        scorecard_template::TemplatePage, settings::SettingsPage, setup::SetupPage,
+        password::PasswordPage, people::PeoplePage, scorecard::ScorecardPage,
+        scorecard_cell::CellPage, scorecard_template::TemplatePage, settings::SettingsPage,
+        setup::SetupPage,
     },
 };
 
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("scorecard/measurables/:id") view=MeasurableEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
+                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -7,6 +7,7 @@ pub mod login;
 pub mod measurable_editor;
 pub mod not_found;
 pub mod password;
+pub mod people;
 pub mod scorecard;
 pub mod scorecard_cell;
 pub mod scorecard_template;

@@ -29,6 +29,23 @@ pub struct Services {
     pub scorecards: Arc<dyn ScorecardService>,
     /// Provider connections and their health.
     pub integrations: Arc<dyn IntegrationsService>,
+    /// People and their provider links.
+    pub people: Arc<dyn PeopleService>,
+}
+
+/// People and the provider users linked to them.
+#[async_trait]
+pub trait PeopleService: Send + Sync {
+    /// People, links and unmatched provider users of the viewer's organisation.
+    async fn people(&self, viewer: &Viewer) -> Result<crate::domain::people::PeopleView, ApiError>;
+    /// Links a provider user to a person (`None`: not a person); managers only.
+    async fn link(
+        &self,
+        viewer: &Viewer,
+        connection_id: i64,
+        external_id: &str,
+        person_id: Option<i64>,
+    ) -> Result<(), ApiError>;
 }
 
 impl std::fmt::Debug for Services {

@@ -86,6 +86,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
             accounts,
             integrations: Arc::new(integrations.clone()),
             scorecards,
+            people: Arc::new(crate::sync::people::People { db: db.clone() }),
         },
         db,
         config,

@@ -16,6 +16,7 @@ pub fn AppShell() -> impl IntoView {
                 <A href="/" exact=true>"Scorecard"</A>
                 <A href="/dashboard">"Dashboard"</A>
                 <A href="/integrations">"Integrations"</A>
+                <A href="/people">"People"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <Transition fallback=|| ()>

@@ -228,17 +228,17 @@ impl Ctx {
             }
         }
         for (email, name) in recorders {
-            records::upsert(
-                &mut tx,
-                &Row::new("owners", self.connection_id)
-                    .key("external_id", email.clone())
-                    .col("org_id", self.org_id)
-                    .col("email", email)
-                    .col("name", name)
-                    .col("properties", "{}")
-                    .col("deleted", false)
-                    .col("synced_at", now),
+            // Team members carry richer data; only add recorders not seen yet.
+            sqlx::query(
+                "INSERT INTO owners (connection_id, external_id, org_id, email, name, properties, deleted, synced_at) \
+                 VALUES ($1, $2, $3, $2, $4, '{}', 0, $5) ON CONFLICT (connection_id, external_id) DO NOTHING",
             )
+            .bind(self.connection_id)
+            .bind(email)
+            .bind(self.org_id)
+            .bind(name)
+            .bind(now)
+            .execute(&mut *tx)
             .await?;
         }
         let added = changes.iter().filter(|c| **c == Change::Added).count() as i64;

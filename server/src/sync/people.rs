@@ -6,48 +6,9 @@
 //! links are never overwritten. Provider users with no link are listed as
 //! unmatched so a manager can sort them out.
 
-use serde::{Deserialize, Serialize};
-
 use crate::db::{Db, now_ms};
 
-/// A provider user linked to a person.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ProviderUser {
-    /// Connection it came through.
-    pub connection_id: i64,
-    /// `hubspot` or `fathom`.
-    pub provider: String,
-    /// HubSpot owner id or Fathom email.
-    pub external_id: String,
-    /// Display name.
-    pub name: String,
-    /// Email, when known.
-    pub email: Option<String>,
-    /// `auto` or `manual` (None when unmatched).
-    pub source: Option<String>,
-}
-
-/// A person and their links.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Person {
-    /// Person id.
-    pub id: i64,
-    /// Name.
-    pub name: String,
-    /// Email.
-    pub email: String,
-    /// Linked provider users.
-    pub links: Vec<ProviderUser>,
-}
-
-/// The people page / API answer.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PeopleView {
-    /// People with links.
-    pub people: Vec<Person>,
-    /// Provider users linked to no one.
-    pub unmatched: Vec<ProviderUser>,
-}
+pub use app::domain::people::{PeopleView, Person, ProviderUser};
 
 /// Creates a person per active user and links provider users by email.
 pub async fn auto_match(db: &Db, org_id: i64) -> anyhow::Result<()> {
@@ -162,6 +123,7 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
     Ok(PeopleView {
         people: out,
         unmatched,
+        can_manage: false,
     })
 }
 
@@ -233,4 +195,54 @@ pub async fn link(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// [`app::services::PeopleService`] over the database.
+#[derive(Debug, Clone)]
+pub struct People {
+    /// Database.
+    pub db: Db,
+}
+
+#[async_trait::async_trait]
+impl app::services::PeopleService for People {
+    async fn people(
+        &self,
+        viewer: &app::domain::Viewer,
+    ) -> Result<PeopleView, app::error::ApiError> {
+        auto_match(&self.db, viewer.org_id)
+            .await
+            .map_err(crate::http::error::internal)?;
+        let mut v = view(&self.db, viewer.org_id)
+            .await
+            .map_err(crate::http::error::internal)?;
+        v.can_manage = viewer.role.can_manage();
+        Ok(v)
+    }
+
+    async fn link(
+        &self,
+        viewer: &app::domain::Viewer,
+        connection_id: i64,
+        external_id: &str,
+        person_id: Option<i64>,
+    ) -> Result<(), app::error::ApiError> {
+        if !viewer.role.can_manage() {
+            return Err(app::error::ApiError::Forbidden);
+        }
+        if link(
+            &self.db,
+            viewer.org_id,
+            connection_id,
+            external_id,
+            person_id,
+        )
+        .await
+        .map_err(crate::http::error::internal)?
+        {
+            Ok(())
+        } else {
+            Err(app::error::ApiError::NotFound)
+        }
+    }
 }

@@ -101,6 +101,16 @@ fn server_fns(target_user: i64, connection: i64) -> Vec<ServerFnCall> {
             ],
             Access::Manager,
         ),
+        ("people", vec![], Access::Member),
+        (
+            "link_person",
+            vec![
+                ("connection_id", connection.to_string()),
+                ("external_id", "1".into()),
+                ("person_id", "0".into()),
+            ],
+            Access::Manager,
+        ),
         ("org_settings", vec![], Access::Member),
         (
             "update_org_settings",

@@ -439,6 +439,7 @@ async fn sync_webhooks_land_changes_within_seconds_once() {
             hubspot_url: Some(e.app.url("/webhooks/hubspot")),
             fathom_url: Some(e.app.url("/webhooks/fathom")),
         });
+        e.sb.clear_request_log();
         let (call, deal, note) = change_upstream(&e).await;
         let started = std::time::Instant::now();
         wait_until("webhook changes", || {
@@ -454,13 +455,16 @@ async fn sync_webhooks_land_changes_within_seconds_once() {
         .await
         .unwrap();
         assert!(webhook_runs >= 1);
-        // Only the changed records were read: no search, no listing.
-        let searches =
-            e.sb.request_log()
-                .iter()
-                .filter(|r| r.path.ends_with("/search"))
-                .count();
-        let _ = searches;
+        // Only the changed records were read: batch reads, no search, no listing.
+        let log = e.sb.request_log();
+        assert!(
+            log.iter().all(|r| !r.path.ends_with("/search")),
+            "no search"
+        );
+        assert!(
+            log.iter().any(|r| r.path.ends_with("/batch/read")),
+            "batch read by id"
+        );
 
         // A Fathom recording arrives through its webhook.
         let owners = truth(&e.sb_base, "owners").await;
@@ -942,5 +946,72 @@ async fn sync_scheduler_starts_due_connections_once_per_interval() {
             .await
             .unwrap();
         assert!(next > server::db::now_ms(), "next run is in the future");
+    }
+}
+
+#[tokio::test]
+async fn sync_people_page_lists_links_and_relinks_without_js() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        both(&e).await;
+        let html = e
+            .admin
+            .client
+            .get(e.app.url("/people"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Unmatched"), "{html}");
+        assert!(html.contains("HubSpot: "), "links are listed");
+        let people: Value = e
+            .admin
+            .client
+            .get(e.app.url("/api/v1/people"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let before = people["unmatched"].as_array().unwrap().len();
+        let u = &people["unmatched"][0];
+        let r = e
+            .admin
+            .client
+            .post(e.app.url("/api/fn/link_person"))
+            .header("accept", "application/json")
+            .form(&[
+                ("connection_id", u["connection_id"].to_string()),
+                ("external_id", u["external_id"].as_str().unwrap().to_owned()),
+                ("person_id", "0".to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        let people: Value = e
+            .admin
+            .client
+            .get(e.app.url("/api/v1/people"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            people["unmatched"].as_array().unwrap().len(),
+            before - 1,
+            "marked not a person"
+        );
     }
 }
