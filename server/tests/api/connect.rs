@@ -657,8 +657,12 @@ async fn no_secret_reaches_logs_or_response_bodies() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    // The test runtime is single-threaded, so the server's tasks log here too.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not thread-scoped: a scoped subscriber missed lines when other
+    // tests ran beside it (tracing caches callsite interest process-wide).
+    // No other test in this binary installs a subscriber; their lines land
+    // here too, which only widens the search.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only global subscriber in this binary");
 
     let Some(app) = spawn_app(Backend::Sqlite, &["--demo", "true"]).await else {
         return;
