@@ -438,6 +438,7 @@ impl SyncEngine {
             other => anyhow::bail!("{other} cannot be synced yet"),
         }
         save("end").await?;
+        runs::refresh_counts(db, connection_id).await?;
         Ok(())
     }
 

@@ -397,3 +397,51 @@ pub async fn list(db: &Db, connection_id: i64, limit: i64) -> anyhow::Result<Vec
     }
     Ok(out)
 }
+
+/// Refreshes the live record counts per object the integrations page shows.
+pub async fn refresh_counts(db: &Db, connection_id: i64) -> anyhow::Result<()> {
+    let now = now_ms();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM activities WHERE connection_id = $1 AND deleted = 0 GROUP BY kind \
+         UNION ALL SELECT 'deal', COUNT(*) FROM deals WHERE connection_id = $1 AND deleted = 0 \
+         UNION ALL SELECT 'contact', COUNT(*) FROM contacts WHERE connection_id = $1 AND deleted = 0 \
+         UNION ALL SELECT 'company', COUNT(*) FROM companies WHERE connection_id = $1 AND deleted = 0",
+    )
+    .bind(connection_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut tx = super::records::write_tx(db).await?;
+    for (kind, count) in rows {
+        if count == 0 {
+            continue;
+        }
+        let object = match kind.as_str() {
+            "company" => "companies".to_owned(),
+            "fathom_meeting" => "fathom meetings".to_owned(),
+            k => format!("{k}s"),
+        };
+        let done = sqlx::query(
+            "UPDATE connection_object_counts SET count = $1, updated_at = $2 WHERE connection_id = $3 AND object = $4",
+        )
+        .bind(count)
+        .bind(now)
+        .bind(connection_id)
+        .bind(&object)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 0 {
+            sqlx::query(
+                "INSERT INTO connection_object_counts (connection_id, object, count, updated_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(connection_id)
+            .bind(&object)
+            .bind(count)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}

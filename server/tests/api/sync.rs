@@ -250,6 +250,21 @@ async fn sync_backfill_equals_the_sandbox_truth_and_is_idempotent() {
         both(&e).await;
         eprintln!("{backend:?} backfill took {:?}", started.elapsed());
         assert_matches_truth(&e).await;
+        let (calls_counted,): (i64,) = sqlx::query_as(
+            "SELECT count FROM connection_object_counts WHERE connection_id = $1 AND object = 'calls'",
+        )
+        .bind(e.hubspot)
+        .fetch_one(&e.app.db().pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            calls_counted as usize,
+            stored(&e, "calls")
+                .await
+                .values()
+                .filter(|c| c.0 == 0)
+                .count()
+        );
 
         let mut changed = 0;
         let mut progress = 0;
