@@ -71,9 +71,11 @@ fi
 if [ "$size" = full ]; then
   ssr_duration=10 ssr_runs=3 read_requests=200
   peer_data=(--seed 7 --reps 5 --weeks 13 --scale 4)
+  sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=1 live_events=50
 else
   ssr_duration=1 ssr_runs=2 read_requests=20
   peer_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5)
+  sync_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) sync_runs=2 live_events=5
 fi
 
 # step NAME FIGURE COMMAND...: runs one figure; its stdout is the fragment.
@@ -109,22 +111,38 @@ step ssr 6 "$bench" ssr --tally "$tally" --site "$site" --work-dir "$work/ssr" \
   --duration "$ssr_duration" --runs "$ssr_runs"
 
 if have_sync; then
-  sync_missing="sync engine merged but its bench step is not written yet"
+  step sync 2 "$bench" sync --figure 2 --tally "$tally" --site "$site" --work-dir "$work/sync" \
+    --runs "$sync_runs" --no-rate-limits "${sync_data[@]}"
+  step limits 3 "$bench" sync --figure 3 --tally "$tally" --site "$site" --work-dir "$work/limits" \
+    "${peer_data[@]}"
+  tally_rps=$(jq -r '.rows[]? | select(.id == "3a") | .values.records_per_s // empty' \
+    "$frags/limits.json" 2>/dev/null || true)
+  step peer 4 "$bench" peer --python "$peer_python" --wrapper bench/peer/run_airbyte.py \
+    --work-dir "$work/peer" ${tally_rps:+--tally-records-per-s "$tally_rps"} \
+    --tally-missing "figure 3 (Tally at the same limits) was not measured" "${peer_data[@]}"
+  live_missing=
 else
   sync_missing="sync engine not merged"
+  step peer 4 "$bench" peer --python "$peer_python" --wrapper bench/peer/run_airbyte.py \
+    --work-dir "$work/peer" --tally-missing "$sync_missing" "${peer_data[@]}"
+  step sync 2 "$bench" not-measured --figure 2 --reason "$sync_missing"
+  step limits 3 "$bench" not-measured --figure 3 --reason "$sync_missing"
+  step backfill-rss 6rss "$bench" not-measured --figure 6rss --reason "$sync_missing"
+  live_missing=$sync_missing
 fi
-step peer 4 "$bench" peer --python "$peer_python" --wrapper bench/peer/run_airbyte.py \
-  --work-dir "$work/peer" --tally-missing "$sync_missing" "${peer_data[@]}"
-step sync 2 "$bench" not-measured --figure 2 --reason "$sync_missing"
-step limits 3 "$bench" not-measured --figure 3 --reason "$sync_missing"
-step backfill-rss 6rss "$bench" not-measured --figure 6rss --reason "$sync_missing"
 if have_scorecard_api; then
   step scorecard 1 "$bench" scorecard --tally "$tally" --site "$site" --work-dir "$work/scorecard" \
-    --requests "$read_requests" --data-missing "$sync_missing (the 1 M activities are written with the sync's code)"
-  step live 5 "$bench" not-measured --figure 5 --reason "$sync_missing (webhooks)"
+    --requests "$read_requests" --data-missing "the 1 M activities are not generated yet"
 else
   step scorecard 1 "$bench" not-measured --figure 1 --reason "scorecard API not merged"
-  step live 5 "$bench" not-measured --figure 5 --reason "$sync_missing; scorecard API not merged"
+  live_missing="${live_missing:+$live_missing; }scorecard API not merged"
+fi
+if have_sync; then
+  step live 5 "$bench" live --tally "$tally" --site "$site" --work-dir "$work/live" \
+    --events "$live_events" --scorecard-missing "${live_missing:-the driver does not read the scorecard yet}" \
+    --seed 7 --reps 2 --weeks 2 --scale 0.5
+else
+  step live 5 "$bench" not-measured --figure 5 --reason "$live_missing"
 fi
 
 # ---- report ----------------------------------------------------------------

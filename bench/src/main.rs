@@ -5,7 +5,9 @@
 //! Figures are printed and saved, never asserted.
 
 mod fig1;
+mod fig2;
 mod fig4;
+mod fig5;
 mod fig6;
 mod fragment;
 mod procs;
@@ -62,6 +64,10 @@ enum Cmd {
     },
     /// Figure 1: scorecard API latency on SQLite and PostgreSQL.
     Scorecard(fig1::ReadArgs),
+    /// Figures 2 and 3 (and 6d): Tally's backfill from the sandbox.
+    Sync(fig2::SyncArgs),
+    /// Figure 5: record created in the sandbox → stored by Tally (webhook).
+    Live(fig5::LiveArgs),
     /// Figure 4: Airbyte's HubSpot source against the sandbox.
     Peer(fig4::PeerArgs),
     /// A figure whose feature is not merged yet: prints a fragment that says so.
@@ -166,6 +172,8 @@ async fn main() -> anyhow::Result<()> {
         .await?
         .print(),
         Cmd::Peer(args) => fig4::peer(&args).await?.print(),
+        Cmd::Sync(args) => fig2::sync(&args).await?.print(),
+        Cmd::Live(args) => fig5::live(&args).await?.print(),
         Cmd::Scorecard(args) => fig1::scorecard_read(&args).await?.print(),
         Cmd::NotMeasured { figure, reason } => not_measured(&figure, &reason).print(),
         Cmd::Report {

@@ -238,7 +238,10 @@ pub fn call_stats(sb: &Sandbox) -> CallStats {
         last_ms: 0,
         by_route: BTreeMap::new(),
     };
-    for e in log.iter().filter(|e| e.provider == "hubspot") {
+    for e in log
+        .iter()
+        .filter(|e| e.provider == "hubspot" && !e.path.contains("/oauth/"))
+    {
         s.hubspot_requests += 1;
         if e.status == 429 {
             s.rate_limited_429 += 1;
