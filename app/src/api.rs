@@ -10,8 +10,10 @@ mod session;
 /// The viewer resource `App` provides as context.
 pub type CurrentViewerResource =
     leptos::prelude::Resource<Result<Option<crate::domain::Viewer>, crate::error::ApiError>>;
+mod scorecard;
 mod settings;
 
 pub use integrations::*;
+pub use scorecard::*;
 pub use session::*;
 pub use settings::*;

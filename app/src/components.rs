@@ -1,4 +1,6 @@
 //! Building blocks shared by several pages.
 
 pub mod empty_state;
+pub mod live;
+pub mod scorecard_table;
 pub mod shell;

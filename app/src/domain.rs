@@ -5,7 +5,9 @@
 
 mod account;
 mod integration;
+pub mod measurable;
 mod org;
+pub mod scorecard;
 
 pub use account::{Role, UserSummary, Viewer};
 pub use integration::{

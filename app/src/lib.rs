@@ -28,7 +28,8 @@ use crate::{
     components::shell::AppShell,
     pages::{
         connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
-        not_found::NotFound, password::PasswordPage, scorecard::ScorecardPage,
+        measurable_editor::MeasurableEditorPage, not_found::NotFound, password::PasswordPage,
+        scorecard::ScorecardPage, scorecard_cell::CellPage, scorecard_template::TemplatePage,
         settings::SettingsPage, setup::SetupPage,
     },
 };
@@ -71,6 +72,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/cell") view=CellPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/template") view=TemplatePage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/:id") view=MeasurableEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
                     <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>

@@ -10,7 +10,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::{
-    domain::{ConnectionDetail, OrgSettings, ProviderCard, Role, UserSummary, Viewer},
+    domain::{
+        ConnectionDetail, OrgSettings, ProviderCard, Role, UserSummary, Viewer,
+        measurable::MeasurableInput,
+        scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek},
+    },
     error::ApiError,
 };
 
@@ -19,6 +23,8 @@ use crate::{
 pub struct Services {
     /// Organisation settings and users.
     pub accounts: Arc<dyn AccountsService>,
+    /// Scorecards, measurables and their weekly values.
+    pub scorecards: Arc<dyn ScorecardService>,
     /// Provider connections and their health.
     pub integrations: Arc<dyn IntegrationsService>,
 }
@@ -71,6 +77,83 @@ pub trait AccountsService: Send + Sync {
         current: String,
         new: String,
     ) -> Result<(), ApiError>;
+}
+
+/// Which person owns each section of the default template.
+pub type TemplateOwners = Vec<(String, Option<i64>)>;
+
+/// Scorecards: reading weeks, entering values, editing definitions.
+///
+/// Every method scopes its work to the viewer's organisation and answers
+/// `NotFound` for ids of another one. Methods that edit definitions check
+/// the viewer may manage; value entry checks ownership for members.
+#[async_trait]
+pub trait ScorecardService: Send + Sync {
+    /// Scorecards of the organisation.
+    async fn list(&self, viewer: &Viewer) -> Result<Vec<ScorecardSummary>, ApiError>;
+    /// Creates an empty scorecard (managers).
+    async fn create(&self, viewer: &Viewer, name: String) -> Result<i64, ApiError>;
+    /// One scorecard (the first when `id` is `None`) as of `week` (the
+    /// current week when `None`); `None` when the organisation has none.
+    async fn week(
+        &self,
+        viewer: &Viewer,
+        id: Option<i64>,
+        week: Option<String>,
+    ) -> Result<Option<ScorecardWeek>, ApiError>;
+    /// People who can own measurables.
+    async fn people(&self, viewer: &Viewer) -> Result<Vec<PersonOption>, ApiError>;
+    /// The records, entry, note and audit trail behind one cell.
+    async fn cell(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+    ) -> Result<CellDetail, ApiError>;
+    /// Enters (manual measurables) or overrides a week's value; `None`
+    /// clears the entry. Audited.
+    async fn set_value(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+        value: Option<f64>,
+        reason: String,
+    ) -> Result<(), ApiError>;
+    /// Sets or clears (empty text) the note on a cell. Audited.
+    async fn set_note(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+        note: String,
+    ) -> Result<(), ApiError>;
+    /// A measurable's definition, for the editor.
+    async fn measurable(&self, viewer: &Viewer, id: i64) -> Result<MeasurableDetail, ApiError>;
+    /// Creates a measurable (on the first scorecard when `scorecard_id` is
+    /// `None`, creating it if needed) and returns its id.
+    async fn create_measurable(
+        &self,
+        viewer: &Viewer,
+        scorecard_id: Option<i64>,
+        input: MeasurableInput,
+    ) -> Result<i64, ApiError>;
+    /// Replaces a measurable's definition; a changed goal applies from its
+    /// effective week on.
+    async fn update_measurable(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        input: MeasurableInput,
+    ) -> Result<(), ApiError>;
+    /// Deletes a measurable.
+    async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
+    /// Creates the default sales scorecard with the given section owners.
+    async fn apply_template(
+        &self,
+        viewer: &Viewer,
+        owners: TemplateOwners,
+    ) -> Result<i64, ApiError>;
 }
 
 /// Provider connections: cards, detail, settings and disconnecting.

@@ -7,6 +7,7 @@
 //! pages; metrics wrap each matched route so they can label it by template.
 
 pub mod api_connections;
+pub mod api_scorecards;
 pub mod api_sync;
 pub mod api_v1;
 pub mod error;

@@ -12,6 +12,7 @@ pub mod events;
 pub mod http;
 pub mod integrations;
 pub mod providers;
+pub mod scorecard;
 pub mod startup;
 pub mod state;
 pub mod sync;

@@ -20,6 +20,7 @@ use crate::{
     events::EventBus,
     http::{self, metrics::Metrics},
     integrations::Integrations,
+    scorecard::service::Scorecards,
     state::AppState,
     vault::{Keyring, Vault},
 };
@@ -64,9 +65,11 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
     })
 }
 
-/// The shared state for a config, an open, migrated database and a vault.
+/// The shared state for a config, an open, migrated database, a vault and
+/// the event bus.
 pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
+    let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
     let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
@@ -82,6 +85,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         services: app::services::Services {
             accounts,
             integrations: Arc::new(integrations.clone()),
+            scorecards,
         },
         db,
         config,
@@ -117,6 +121,7 @@ impl Application {
             config.public_url = format!("http://{bound}");
         }
         let events = EventBus::start(&db, &config.database_url).await?;
+        crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
             state: state(config, db, events, vault)?,

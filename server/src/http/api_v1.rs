@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
             get(super::api_sync::list_people).post(super::api_sync::create_person),
         )
         .route("/people/links", put(super::api_sync::put_link))
+        .merge(super::api_scorecards::router())
         .fallback(not_found)
 }
 

@@ -78,6 +78,72 @@ fn connect_body() -> Value {
            "properties": {"api_id": {"type": "string"}, "api_token": {"type": "string"}}})
 }
 
+fn new_scorecard() -> Value {
+    json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}})
+}
+fn template_owners() -> Value {
+    json!({"type": "object", "properties": {"owners": {"type": "object",
+        "description": "Section name (Inside sales, Outside sales, Hybrid, Warm 250, Reactive operations) → person id or null",
+        "additionalProperties": {"type": ["integer", "null"]}}}})
+}
+fn goal() -> Value {
+    json!({"type": "object", "required": ["op", "value"],
+           "properties": {"op": {"type": "string", "enum": ["at_least", "at_most", "equal", "between"]},
+                          "value": {"type": "number", "description": "The goal; the lower bound for between"},
+                          "upper": {"type": "number", "description": "Upper bound, between only"},
+                          "band": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.1,
+                                   "description": "Yellow band as a fraction of the goal"}}})
+}
+fn source() -> Value {
+    let list = json!({"type": "array", "items": {"type": "string"}});
+    json!({"description": "Where the weekly value comes from. Synced records are those owned by the measurable's person (through the person's HubSpot owner ids and Fathom emails; all of the organisation's when there is no person).",
+        "oneOf": [
+        {"type": "object", "required": ["type", "kind"], "additionalProperties": false, "properties": {
+            "type": {"const": "synced"},
+            "kind": {"type": "string", "enum": ["call", "meeting", "note", "email", "task", "deal", "fathom_meeting"]},
+            "time_field": {"type": "string", "enum": ["occurred", "created", "start", "close_date"], "default": "occurred",
+                           "description": "start: meetings only; close_date: deals only; deals use close_date or created"},
+            "filters": {"type": "object", "additionalProperties": false, "properties": {
+                "call_direction": {"type": "string", "enum": ["INBOUND", "OUTBOUND"]},
+                "call_outcome": list.clone(), "meeting_type": list.clone(), "meeting_outcome": list.clone(),
+                "keywords": {"type": "array", "items": {"type": "string"}, "description": "Title or body (HTML stripped) mentions any, as whole words, ignoring case"},
+                "contact_in_list": {"type": "string", "description": "An associated contact is in the list with this name"},
+                "buying_role": list.clone(),
+                "closed_won": {"type": "boolean"},
+                "pipeline": {"type": "string", "description": "Pipeline id or label"}}},
+            "aggregate": {"oneOf": [
+                {"type": "object", "required": ["type"], "properties": {"type": {"const": "count"}}},
+                {"type": "object", "required": ["type", "properties"], "properties": {"type": {"const": "sum"},
+                 "properties": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                "description": "Per record, the first non-empty of these properties, e.g. [\"mrr\", \"hs_mrr\", \"amount\"]"}}}]}}},
+        {"type": "object", "required": ["type"], "additionalProperties": false, "properties": {"type": {"const": "manual"}}},
+        {"type": "object", "required": ["type", "formula"], "additionalProperties": false, "properties": {
+            "type": {"const": "formula"},
+            "formula": {"type": "string", "example": "m:12 / m:13 * 100", "description": "+ - * / and parentheses over m:<id>, the same week's value of another measurable; no cycles"}}}],
+        "example": {"type": "synced", "kind": "note", "filters": {"keywords": ["decision maker", "DM", "CEO"]}}})
+}
+fn measurable() -> Value {
+    json!({"type": "object", "required": ["section", "name", "source"], "additionalProperties": false,
+           "properties": {"section": {"type": "string"}, "name": {"type": "string"},
+                          "person_id": {"type": ["integer", "null"], "description": "Owner, a person of the organisation"},
+                          "unit": {"type": "string", "enum": ["count", "currency", "percent", "duration"], "default": "count"},
+                          "decimals": {"type": "integer", "minimum": 0, "maximum": 4, "default": 0},
+                          "goal": {"oneOf": [goal(), {"type": "null"}]},
+                          "goal_effective_from": {"type": "string", "format": "date",
+                                                  "description": "First week a changed goal applies to (default: the current week); earlier weeks keep their goal"},
+                          "source": source()}})
+}
+fn cell_value() -> Value {
+    json!({"type": "object", "required": ["week"], "properties": {
+        "week": {"type": "string", "format": "date"},
+        "value": {"type": ["number", "null"], "description": "null clears the entry or override"},
+        "reason": {"type": "string", "description": "Required to override a synced or formula value"}}})
+}
+fn cell_note() -> Value {
+    json!({"type": "object", "required": ["week", "note"], "properties": {
+        "week": {"type": "string", "format": "date"}, "note": {"type": "string", "description": "Empty removes the note"}}})
+}
+
 /// Every `/api/v1` operation.
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -263,6 +329,110 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(person_link),
         status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/scorecards",
+        summary: "Scorecards of the organisation",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/scorecards",
+        summary: "Create an empty scorecard",
+        access: Access::Manager,
+        request: Some(new_scorecard),
+        status: 201,
+    },
+    Operation {
+        method: "post",
+        path: "/scorecards/template",
+        summary: "Create the default sales scorecard, with an owner per section",
+        access: Access::Manager,
+        request: Some(template_owners),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/scorecards/{id}",
+        summary: "One week of a scorecard (`?week=YYYY-MM-DD`, default this week): per measurable the owner, unit, goal, status, this week with pace, last week, quarter average and the 13 weekly values with their statuses",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/scorecards/{id}/export.csv",
+        summary: "The 13-week grid as CSV (`?week=YYYY-MM-DD`)",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/scorecards/{id}/measurables",
+        summary: "Create a measurable; a bad definition is a 422 naming the field",
+        access: Access::Manager,
+        request: Some(measurable),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/measurables/{id}",
+        summary: "A measurable's definition",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/measurables/{id}",
+        summary: "Replace a measurable's definition; a changed goal applies from goal_effective_from on",
+        access: Access::Manager,
+        request: Some(measurable),
+        status: 204,
+    },
+    Operation {
+        method: "delete",
+        path: "/measurables/{id}",
+        summary: "Delete a measurable",
+        access: Access::Manager,
+        request: None,
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/measurables/{id}/cell",
+        summary: "The records, entry, note and audit trail behind one week (`?week=YYYY-MM-DD`)",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/measurables/{id}/values",
+        summary: "Enter a manual value or override a computed one (managers; members for manual measurables they own)",
+        access: Access::Member,
+        request: Some(cell_value),
+        status: 204,
+    },
+    Operation {
+        method: "post",
+        path: "/measurables/{id}/notes",
+        summary: "Set or clear the note on a week",
+        access: Access::Member,
+        request: Some(cell_note),
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/events",
+        summary: "Live events of the organisation as server-sent events (`scorecard_changed`, `records_changed`, `sync_progress`)",
+        access: Access::Member,
+        request: None,
+        status: 200,
     },
 ];
 

@@ -132,10 +132,11 @@ pub async fn first_delivery(db: &Db, provider: &str, id: &str) -> anyhow::Result
     Ok(done == 1)
 }
 
+/// One HubSpot event: (event id, portal, object id, kind, deleted).
+pub type HubspotEvent = (String, String, String, hubspot::Kind, bool);
+
 /// HubSpot events grouped by portal into per-kind fetch and delete lists.
-pub fn parse_hubspot(
-    body: &[u8],
-) -> Result<Vec<(String, String, String, hubspot::Kind, bool)>, Refused> {
+pub fn parse_hubspot(body: &[u8]) -> Result<Vec<HubspotEvent>, Refused> {
     let events: Vec<Value> = serde_json::from_slice(body)
         .map_err(|_| Refused::Malformed("expected a JSON array of events"))?;
     let mut out = Vec::new();
@@ -171,7 +172,7 @@ pub fn parse_hubspot(
 }
 
 /// Turns parsed events into the work of one connection.
-pub fn hubspot_work(events: &[(String, String, String, hubspot::Kind, bool)]) -> Work {
+pub fn hubspot_work(events: &[HubspotEvent]) -> Work {
     let mut by_kind: BTreeMap<&str, (hubspot::Kind, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (_, _, id, kind, deleted) in events {
         let entry = by_kind

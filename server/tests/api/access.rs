@@ -9,6 +9,65 @@ use crate::helpers::{TestApp, TestUser, client, on_each_backend};
 /// A server function call: endpoint, form body, who may call it.
 type ServerFnCall = (&'static str, Vec<(&'static str, String)>, Access);
 
+/// Server functions that take a measurable id of organisation A.
+const MEASURABLE_FNS: [&str; 5] = [
+    "get_measurable",
+    "delete_measurable",
+    "set_cell_value",
+    "set_cell_note",
+    "scorecard_cell",
+];
+
+fn scorecard_fns(m: i64) -> Vec<ServerFnCall> {
+    let cell = |extra: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("measurable_id", m.to_string()),
+            ("week", "2026-01-05".into()),
+        ];
+        form.extend(extra);
+        form
+    };
+    vec![
+        ("scorecard_week", vec![], Access::Member),
+        ("scorecard_people", vec![], Access::Member),
+        ("scorecard_cell", cell(vec![]), Access::Member),
+        (
+            "set_cell_value",
+            cell(vec![("value", "1".into()), ("reason", "x".into())]),
+            Access::Member,
+        ),
+        (
+            "set_cell_note",
+            cell(vec![("note", "hijacked".into())]),
+            Access::Member,
+        ),
+        (
+            "get_measurable",
+            vec![("id", m.to_string())],
+            Access::Manager,
+        ),
+        (
+            "delete_measurable",
+            vec![("id", m.to_string())],
+            Access::Manager,
+        ),
+        (
+            "apply_template",
+            [
+                "inside_sales",
+                "outside_sales",
+                "hybrid",
+                "warm_250",
+                "reactive_operations",
+            ]
+            .into_iter()
+            .map(|f| (f, String::new()))
+            .collect(),
+            Access::Manager,
+        ),
+    ]
+}
+
 /// Server functions: (endpoint, form body, who may call it).
 fn server_fns(target_user: i64, connection: i64) -> Vec<ServerFnCall> {
     vec![
@@ -95,6 +154,14 @@ fn body_for(path: &str) -> serde_json::Value {
         "/integrations/{provider}/connect" => {
             serde_json::json!({"api_id": "x", "api_token": "y"})
         }
+        "/scorecards" => serde_json::json!({"name": "Hijacked"}),
+        "/scorecards/{id}/measurables" | "/measurables/{id}" => {
+            serde_json::json!({"section": "X", "name": "Hijacked", "source": {"type": "manual"}})
+        }
+        "/measurables/{id}/values" => {
+            serde_json::json!({"week": "2026-01-05", "value": 1.0, "reason": "x"})
+        }
+        "/measurables/{id}/notes" => serde_json::json!({"week": "2026-01-05", "note": "hijacked"}),
         _ => serde_json::json!({}),
     }
 }
@@ -148,11 +215,39 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
 
         let connection_id = a_connection(&app, &admin_a).await;
 
+        // A scorecard with one manual measurable that nobody else may touch.
+        let created: serde_json::Value = admin_a
+            .client
+            .post(app.url("/api/v1/scorecards"))
+            .json(&serde_json::json!({"name": "A's scorecard"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let card_a = created["id"].as_i64().unwrap();
+        let created: serde_json::Value = admin_a
+            .client
+            .post(app.url(&format!("/api/v1/scorecards/{card_a}/measurables")))
+            .json(&serde_json::json!({"section": "Ops", "name": "Tickets", "source": {"type": "manual"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let measurable_a = created["id"].as_i64().unwrap();
+
         for op in OPERATIONS {
             let id = if op.path.starts_with("/tokens") {
                 token_id
             } else if op.path.starts_with("/connections") {
                 connection_id
+            } else if op.path.starts_with("/scorecards/") {
+                card_a
+            } else if op.path.starts_with("/measurables/") {
+                measurable_a
             } else {
                 admin_a.id
             };
@@ -178,7 +273,9 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
             }
         }
 
-        for (endpoint, form, access) in server_fns(admin_a.id, connection_id) {
+        let mut fns = server_fns(admin_a.id, connection_id);
+        fns.extend(scorecard_fns(measurable_a));
+        for (endpoint, form, access) in fns {
             let url = app.url(&format!("/api/fn/{endpoint}"));
             let post = |c: reqwest::Client| {
                 c.post(&url)
@@ -212,7 +309,10 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                 );
             }
             let takes_connection = form.iter().any(|(k, _)| *k == "id");
-            if endpoint.starts_with("set_user") || takes_connection {
+            if endpoint.starts_with("set_user")
+                || takes_connection
+                || MEASURABLE_FNS.contains(&endpoint)
+            {
                 let r = post(admin_b.client.clone()).await.unwrap();
                 assert!(
                     r.text().await.unwrap().contains("NotFound"),
@@ -220,6 +320,19 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                 );
             }
         }
+
+        let card: serde_json::Value = admin_a
+            .client
+            .get(app.url(&format!("/api/v1/scorecards/{card_a}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(card["name"], "A's scorecard");
+        assert_eq!(card["sections"][0]["rows"][0]["name"], "Tickets");
+        assert!(card["sections"][0]["rows"][0]["this_week"]["note"].is_null());
 
         // After all that, organisation A is untouched.
         let (status, auto_sync): (String, i64) =

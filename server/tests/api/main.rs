@@ -15,5 +15,6 @@ mod connect;
 mod events;
 mod ops;
 mod schema;
+mod scorecard;
 mod sync;
 mod sync_env;

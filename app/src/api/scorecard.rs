@@ -1,0 +1,268 @@
+//! Scorecard server functions: the page's reads and the forms' writes.
+
+use leptos::prelude::*;
+
+use crate::{
+    domain::{
+        measurable::MeasurableInput,
+        scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardWeek},
+    },
+    error::ApiError,
+};
+
+/// The first scorecard as of `week` (the current week when empty); `None`
+/// when the organisation has no scorecard yet.
+#[server(prefix = "/api/fn", endpoint = "scorecard_week")]
+pub async fn load_scorecard_week(week: Option<String>) -> Result<Option<ScorecardWeek>, ApiError> {
+    let viewer = crate::auth::viewer()?;
+    crate::services::services()?
+        .scorecards
+        .week(&viewer, None, week)
+        .await
+}
+
+/// People who can own measurables.
+#[server(prefix = "/api/fn", endpoint = "scorecard_people")]
+pub async fn scorecard_people() -> Result<Vec<PersonOption>, ApiError> {
+    let viewer = crate::auth::viewer()?;
+    crate::services::services()?
+        .scorecards
+        .people(&viewer)
+        .await
+}
+
+/// Everything behind one cell.
+#[server(prefix = "/api/fn", endpoint = "scorecard_cell")]
+pub async fn scorecard_cell(measurable_id: i64, week: String) -> Result<CellDetail, ApiError> {
+    let viewer = crate::auth::viewer()?;
+    crate::services::services()?
+        .scorecards
+        .cell(&viewer, measurable_id, week)
+        .await
+}
+
+/// Enters, overrides (non-empty `value`) or clears (empty `value`) a cell.
+#[server(prefix = "/api/fn", endpoint = "set_cell_value")]
+pub async fn set_cell_value(
+    measurable_id: i64,
+    week: String,
+    value: String,
+    reason: String,
+) -> Result<(), ApiError> {
+    let viewer = crate::auth::viewer()?;
+    let value = match value.trim() {
+        "" => None,
+        text => Some(
+            text.replace(',', "")
+                .trim_start_matches('$')
+                .trim_end_matches('%')
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| ApiError::invalid("value", "must be a number"))?,
+        ),
+    };
+    crate::services::services()?
+        .scorecards
+        .set_value(&viewer, measurable_id, week.clone(), value, reason)
+        .await?;
+    leptos_axum::redirect(&format!(
+        "/scorecard/cell?measurable={measurable_id}&week={week}"
+    ));
+    Ok(())
+}
+
+/// Sets or clears a cell's note.
+#[server(prefix = "/api/fn", endpoint = "set_cell_note")]
+pub async fn set_cell_note(measurable_id: i64, week: String, note: String) -> Result<(), ApiError> {
+    let viewer = crate::auth::viewer()?;
+    crate::services::services()?
+        .scorecards
+        .set_note(&viewer, measurable_id, week.clone(), note)
+        .await?;
+    leptos_axum::redirect(&format!(
+        "/scorecard/cell?measurable={measurable_id}&week={week}"
+    ));
+    Ok(())
+}
+
+/// A measurable's definition, for the editor.
+#[server(prefix = "/api/fn", endpoint = "get_measurable")]
+pub async fn get_measurable(id: i64) -> Result<MeasurableDetail, ApiError> {
+    let viewer = crate::auth::manager()?;
+    crate::services::services()?
+        .scorecards
+        .measurable(&viewer, id)
+        .await
+}
+
+/// The editor's fields, as the form posts them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MeasurableForm {
+    /// Section name.
+    pub section: String,
+    /// Label.
+    pub name: String,
+    /// Person id, or empty.
+    pub person_id: String,
+    /// `count`, `currency`, `percent`, `duration`.
+    pub unit: String,
+    /// Decimal places.
+    pub decimals: String,
+    /// `at_least`, `at_most`, `equal`, `between`, or `none`.
+    pub goal_op: String,
+    /// Goal value (lower bound for between).
+    pub goal_value: String,
+    /// Upper bound for between.
+    pub goal_upper: String,
+    /// Yellow band in percent.
+    pub goal_band: String,
+    /// First week a changed goal applies to.
+    pub goal_effective_from: String,
+    /// The source definition, as documented JSON.
+    pub source: String,
+}
+
+fn number(field: &str, text: &str) -> Result<Option<f64>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<f64>()
+        .map(Some)
+        .map_err(|_| ApiError::invalid(field, "must be a number"))
+}
+
+impl MeasurableForm {
+    /// Converts the posted fields into a definition, naming a bad field.
+    pub fn into_input(self) -> Result<MeasurableInput, ApiError> {
+        use crate::scorecard::{Goal, GoalOp, Unit};
+        let unit = match self.unit.as_str() {
+            "currency" => Unit::Currency,
+            "percent" => Unit::Percent,
+            "duration" => Unit::Duration,
+            _ => Unit::Count,
+        };
+        let op = match self.goal_op.as_str() {
+            "at_least" => Some(GoalOp::AtLeast),
+            "at_most" => Some(GoalOp::AtMost),
+            "equal" => Some(GoalOp::Equal),
+            "between" => Some(GoalOp::Between),
+            _ => None,
+        };
+        let goal = match op {
+            None => None,
+            Some(op) => Some(Goal {
+                op,
+                value: number("goal_value", &self.goal_value)?
+                    .ok_or_else(|| ApiError::invalid("goal_value", "is required"))?,
+                upper: if op == GoalOp::Between {
+                    number("goal_upper", &self.goal_upper)?
+                } else {
+                    None
+                },
+                band: number("goal_band", &self.goal_band)?
+                    .map_or(crate::scorecard::DEFAULT_BAND, |b| b / 100.0),
+            }),
+        };
+        let source = serde_json::from_str(&self.source)
+            .map_err(|e| ApiError::invalid("source", e.to_string()))?;
+        Ok(MeasurableInput {
+            section: self.section,
+            name: self.name,
+            person_id: match self.person_id.trim() {
+                "" => None,
+                p => Some(
+                    p.parse()
+                        .map_err(|_| ApiError::invalid("person_id", "must be a person"))?,
+                ),
+            },
+            unit,
+            decimals: self.decimals.trim().parse().unwrap_or(0),
+            goal,
+            goal_effective_from: Some(self.goal_effective_from).filter(|s| !s.trim().is_empty()),
+            source,
+        })
+    }
+}
+
+/// Creates (`id` empty) or updates a measurable (managers).
+#[server(prefix = "/api/fn", endpoint = "save_measurable")]
+pub async fn save_measurable(id: String, form: MeasurableForm) -> Result<(), ApiError> {
+    let viewer = crate::auth::manager()?;
+    let input = form.into_input()?;
+    let scorecards = crate::services::services()?.scorecards;
+    match id.trim() {
+        "" => {
+            scorecards.create_measurable(&viewer, None, input).await?;
+        }
+        text => {
+            let id = text
+                .parse()
+                .map_err(|_| ApiError::invalid("id", "must be a number"))?;
+            scorecards.update_measurable(&viewer, id, input).await?;
+        }
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Deletes a measurable (managers).
+#[server(prefix = "/api/fn", endpoint = "delete_measurable")]
+pub async fn delete_measurable(id: i64) -> Result<(), ApiError> {
+    let viewer = crate::auth::manager()?;
+    crate::services::services()?
+        .scorecards
+        .delete_measurable(&viewer, id)
+        .await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// The template form's field for each section, in `SECTIONS` order.
+pub const TEMPLATE_FIELDS: [(&str, &str); 5] = [
+    ("inside_sales", "Inside sales"),
+    ("outside_sales", "Outside sales"),
+    ("hybrid", "Hybrid"),
+    ("warm_250", "Warm 250"),
+    ("reactive_operations", "Reactive operations"),
+];
+
+/// Creates the default sales scorecard; each argument is the person id who
+/// owns that section (empty for nobody).
+#[server(prefix = "/api/fn", endpoint = "apply_template")]
+pub async fn apply_template(
+    inside_sales: String,
+    outside_sales: String,
+    hybrid: String,
+    warm_250: String,
+    reactive_operations: String,
+) -> Result<(), ApiError> {
+    let viewer = crate::auth::manager()?;
+    let picks = [
+        inside_sales,
+        outside_sales,
+        hybrid,
+        warm_250,
+        reactive_operations,
+    ];
+    let owners = TEMPLATE_FIELDS
+        .iter()
+        .zip(picks)
+        .map(|((_, section), person)| {
+            let person = match person.trim() {
+                "" => None,
+                p => Some(
+                    p.parse::<i64>()
+                        .map_err(|_| ApiError::invalid("person_id", "must be a person"))?,
+                ),
+            };
+            Ok(((*section).to_owned(), person))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    crate::services::services()?
+        .scorecards
+        .apply_template(&viewer, owners)
+        .await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}

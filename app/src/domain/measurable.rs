@@ -1,0 +1,478 @@
+//! A measurable's definition: where its weekly number comes from.
+//!
+//! The definition is stored and exchanged as JSON, a tagged enum on `type`:
+//!
+//! ```json
+//! {"type": "synced", "kind": "note", "time_field": "occurred",
+//!  "filters": {"keywords": ["decision maker", "DM", "CEO"]},
+//!  "aggregate": {"type": "count"}}
+//! {"type": "synced", "kind": "deal", "time_field": "close_date",
+//!  "filters": {"closed_won": true},
+//!  "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}}
+//! {"type": "manual"}
+//! {"type": "formula", "formula": "m:12 / m:13 * 100"}
+//! ```
+//!
+//! Synced records are always those owned by the measurable's person (through
+//! the person's HubSpot owner ids and Fathom emails). [`Source::validate`]
+//! names the offending field (`source.filters.keywords`, …) so the API can
+//! answer 422 with it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scorecard::{Formula, Goal, Unit};
+
+/// Where a measurable's weekly value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Source {
+    /// Counted or summed from records synced from HubSpot or Fathom.
+    Synced(Box<SyncedQuery>),
+    /// Entered by hand each week (by the owner or a manager).
+    Manual,
+    /// Computed from other measurables of the same week.
+    Formula {
+        /// Formula text, e.g. `m:12 / m:13 * 100`.
+        formula: String,
+    },
+}
+
+/// Synced records of one kind, owned by the measurable's person, filtered,
+/// placed in a week by one of their time fields, then counted or summed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncedQuery {
+    /// Which records.
+    pub kind: RecordKind,
+    /// Which timestamp places a record in a week.
+    #[serde(default)]
+    pub time_field: TimeField,
+    /// Every filter given must match.
+    #[serde(default)]
+    pub filters: Filters,
+    /// Count the records, or sum a property.
+    #[serde(default)]
+    pub aggregate: Aggregate,
+}
+
+/// Kinds of synced records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// HubSpot call.
+    Call,
+    /// HubSpot meeting.
+    Meeting,
+    /// HubSpot note.
+    Note,
+    /// HubSpot email.
+    Email,
+    /// HubSpot task.
+    Task,
+    /// HubSpot deal.
+    Deal,
+    /// Fathom recorded meeting.
+    FathomMeeting,
+}
+
+impl RecordKind {
+    /// Every kind.
+    pub const ALL: [RecordKind; 7] = [
+        RecordKind::Call,
+        RecordKind::Meeting,
+        RecordKind::Note,
+        RecordKind::Email,
+        RecordKind::Task,
+        RecordKind::Deal,
+        RecordKind::FathomMeeting,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Call => "call",
+            RecordKind::Meeting => "meeting",
+            RecordKind::Note => "note",
+            RecordKind::Email => "email",
+            RecordKind::Task => "task",
+            RecordKind::Deal => "deal",
+            RecordKind::FathomMeeting => "fathom_meeting",
+        }
+    }
+}
+
+/// The timestamp that places a record in a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeField {
+    /// When the activity happened (HubSpot `hs_timestamp`).
+    #[default]
+    Occurred,
+    /// When the record was created.
+    Created,
+    /// A meeting's start time.
+    Start,
+    /// A deal's close date.
+    CloseDate,
+}
+
+/// Record filters; all given filters must match. Text comparisons ignore
+/// case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// Calls: `INBOUND` or `OUTBOUND`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_direction: Option<String>,
+    /// Calls: any of these dispositions (outcomes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call_outcome: Vec<String>,
+    /// Meetings: any of these activity types, e.g. `First Time Appointment`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meeting_type: Vec<String>,
+    /// Meetings: any of these outcomes, e.g. `COMPLETED`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meeting_outcome: Vec<String>,
+    /// Title or body mentions any of these, as whole words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// An associated contact is in the list with this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_in_list: Option<String>,
+    /// An associated contact has any of these buying roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buying_role: Vec<String>,
+    /// Deals: only closed-won deals.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed_won: bool,
+    /// Deals: only this pipeline (id or label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<String>,
+}
+
+/// How matching records become one number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Aggregate {
+    /// The number of records.
+    #[default]
+    Count,
+    /// The sum, per record, of the first non-empty numeric property of the
+    /// list (e.g. `["mrr", "hs_mrr", "amount"]`).
+    Sum {
+        /// Property names, in order of preference.
+        properties: Vec<String>,
+    },
+}
+
+/// A refused definition: the field at fault and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path of the field, e.g. `source.filters.keywords`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error for `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+fn non_blank(field: &str, values: &[String]) -> Result<(), FieldError> {
+    if values.iter().any(|v| v.trim().is_empty()) {
+        return Err(FieldError::new(field, "must not contain empty entries"));
+    }
+    Ok(())
+}
+
+impl Source {
+    /// Short name of the source type: `synced`, `manual` or `formula`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Source::Synced(_) => "synced",
+            Source::Manual => "manual",
+            Source::Formula { .. } => "formula",
+        }
+    }
+
+    /// The parsed formula of a formula source.
+    pub fn formula(&self) -> Option<Formula> {
+        match self {
+            Source::Formula { formula } => Formula::parse(formula).ok(),
+            _ => None,
+        }
+    }
+
+    /// Checks the definition on its own (references to other measurables
+    /// and cycles are checked by the server), naming the bad field.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match self {
+            Source::Manual => Ok(()),
+            Source::Formula { formula } => Formula::parse(formula)
+                .map(|_| ())
+                .map_err(|e| FieldError::new("source.formula", e.to_string())),
+            Source::Synced(q) => q.validate(),
+        }
+    }
+}
+
+impl SyncedQuery {
+    fn validate(&self) -> Result<(), FieldError> {
+        use RecordKind as K;
+        let f = &self.filters;
+        let kind = self.kind;
+        match self.time_field {
+            TimeField::CloseDate if kind != K::Deal => {
+                return Err(FieldError::new(
+                    "source.time_field",
+                    "close_date only applies to deals",
+                ));
+            }
+            TimeField::Start if !matches!(kind, K::Meeting | K::FathomMeeting) => {
+                return Err(FieldError::new(
+                    "source.time_field",
+                    "start only applies to meetings",
+                ));
+            }
+            TimeField::Occurred if kind == K::Deal => {
+                return Err(FieldError::new(
+                    "source.time_field",
+                    "deals are placed by close_date or created",
+                ));
+            }
+            _ => {}
+        }
+        if (f.call_direction.is_some() || !f.call_outcome.is_empty()) && kind != K::Call {
+            let field = if f.call_direction.is_some() {
+                "source.filters.call_direction"
+            } else {
+                "source.filters.call_outcome"
+            };
+            return Err(FieldError::new(field, "only applies to calls"));
+        }
+        if let Some(d) = &f.call_direction
+            && !matches!(d.to_ascii_uppercase().as_str(), "INBOUND" | "OUTBOUND")
+        {
+            return Err(FieldError::new(
+                "source.filters.call_direction",
+                "must be INBOUND or OUTBOUND",
+            ));
+        }
+        if (!f.meeting_type.is_empty() || !f.meeting_outcome.is_empty()) && kind != K::Meeting {
+            let field = if f.meeting_type.is_empty() {
+                "source.filters.meeting_outcome"
+            } else {
+                "source.filters.meeting_type"
+            };
+            return Err(FieldError::new(field, "only applies to HubSpot meetings"));
+        }
+        if (f.closed_won || f.pipeline.is_some()) && kind != K::Deal {
+            let field = if f.closed_won {
+                "source.filters.closed_won"
+            } else {
+                "source.filters.pipeline"
+            };
+            return Err(FieldError::new(field, "only applies to deals"));
+        }
+        non_blank("source.filters.call_outcome", &f.call_outcome)?;
+        non_blank("source.filters.meeting_type", &f.meeting_type)?;
+        non_blank("source.filters.meeting_outcome", &f.meeting_outcome)?;
+        non_blank("source.filters.keywords", &f.keywords)?;
+        non_blank("source.filters.buying_role", &f.buying_role)?;
+        if f.keywords.len() > 100 {
+            return Err(FieldError::new(
+                "source.filters.keywords",
+                "at most 100 keywords",
+            ));
+        }
+        for (field, value) in [
+            ("source.filters.contact_in_list", &f.contact_in_list),
+            ("source.filters.pipeline", &f.pipeline),
+        ] {
+            if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(FieldError::new(field, "must not be empty"));
+            }
+        }
+        if let Aggregate::Sum { properties } = &self.aggregate {
+            if properties.is_empty() {
+                return Err(FieldError::new(
+                    "source.aggregate.properties",
+                    "name at least one property to sum",
+                ));
+            }
+            non_blank("source.aggregate.properties", properties)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that defines a measurable, as created and edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurableInput {
+    /// Section of the scorecard (created when new).
+    pub section: String,
+    /// Row label.
+    pub name: String,
+    /// Owning person (from the people list), if any.
+    #[serde(default)]
+    pub person_id: Option<i64>,
+    /// How values are shown.
+    #[serde(default)]
+    pub unit: Unit,
+    /// Decimal places shown (0–4).
+    #[serde(default)]
+    pub decimals: u8,
+    /// The weekly goal, if any.
+    #[serde(default)]
+    pub goal: Option<Goal>,
+    /// First week (`YYYY-MM-DD`, a week start) a changed goal applies to;
+    /// defaults to the current week, so past weeks keep their colours.
+    #[serde(default)]
+    pub goal_effective_from: Option<String>,
+    /// Where the value comes from.
+    pub source: Source,
+}
+
+impl MeasurableInput {
+    /// Checks everything but references to other measurables.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(FieldError::new("name", "must be 1 to 120 characters"));
+        }
+        let section = self.section.trim();
+        if section.is_empty() || section.chars().count() > 120 {
+            return Err(FieldError::new("section", "must be 1 to 120 characters"));
+        }
+        if self.decimals > 4 {
+            return Err(FieldError::new("decimals", "must be 0 to 4"));
+        }
+        if let Some(goal) = &self.goal {
+            goal.validate()
+                .map_err(|e| FieldError::new("goal", e.to_string()))?;
+        }
+        self.source.validate()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Source {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn documented_examples_parse_and_validate() {
+        let note = parse(
+            r#"{"type":"synced","kind":"note","filters":{"keywords":["decision maker","DM"]}}"#,
+        );
+        assert_eq!(note.validate(), Ok(()));
+        let Source::Synced(q) = &note else { panic!() };
+        assert_eq!(q.time_field, TimeField::Occurred);
+        assert_eq!(q.aggregate, Aggregate::Count);
+        let mrr = parse(
+            r#"{"type":"synced","kind":"deal","time_field":"close_date","filters":{"closed_won":true},
+                "aggregate":{"type":"sum","properties":["mrr","hs_mrr","amount"]}}"#,
+        );
+        assert_eq!(mrr.validate(), Ok(()));
+        assert_eq!(parse(r#"{"type":"manual"}"#), Source::Manual);
+        assert_eq!(
+            parse(r#"{"type":"formula","formula":"m:1 / m:2 * 100"}"#).validate(),
+            Ok(())
+        );
+        let back: Source = serde_json::from_str(&serde_json::to_string(&mrr).unwrap()).unwrap();
+        assert_eq!(back, mrr);
+    }
+
+    #[test]
+    fn unknown_fields_and_kinds_are_refused() {
+        assert!(serde_json::from_str::<Source>(r#"{"type":"synced","kind":"fax"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Source>(
+                r#"{"type":"synced","kind":"call","filters":{"colour":"red"}}"#
+            )
+            .is_err()
+        );
+        assert!(serde_json::from_str::<Source>(r#"{"type":"magic"}"#).is_err());
+    }
+
+    #[test]
+    fn bad_definitions_name_their_field() {
+        let field = |json: &str| parse(json).validate().unwrap_err().field;
+        assert_eq!(
+            field(r#"{"type":"formula","formula":"m:1 +"}"#),
+            "source.formula"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"call","time_field":"close_date"}"#),
+            "source.time_field"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"note","time_field":"start"}"#),
+            "source.time_field"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"note","filters":{"call_direction":"INBOUND"}}"#),
+            "source.filters.call_direction"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"call","filters":{"call_direction":"SIDEWAYS"}}"#),
+            "source.filters.call_direction"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"call","filters":{"meeting_type":["FTA"]}}"#),
+            "source.filters.meeting_type"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"meeting","filters":{"closed_won":true}}"#),
+            "source.filters.closed_won"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"note","filters":{"keywords":["ceo"," "]}}"#),
+            "source.filters.keywords"
+        );
+        assert_eq!(
+            field(
+                r#"{"type":"synced","kind":"deal","time_field":"close_date","aggregate":{"type":"sum","properties":[]}}"#
+            ),
+            "source.aggregate.properties"
+        );
+        assert_eq!(
+            field(r#"{"type":"synced","kind":"deal"}"#),
+            "source.time_field"
+        );
+    }
+
+    #[test]
+    fn measurable_input_checks_name_decimals_and_goal() {
+        let mut input = MeasurableInput {
+            section: "Inside sales".into(),
+            name: "Dials".into(),
+            person_id: None,
+            unit: Unit::Count,
+            decimals: 0,
+            goal: Some(Goal::at_least(125.0)),
+            goal_effective_from: None,
+            source: Source::Manual,
+        };
+        assert_eq!(input.validate(), Ok(()));
+        input.decimals = 9;
+        assert_eq!(input.validate().unwrap_err().field, "decimals");
+        input.decimals = 0;
+        input.goal = Some(Goal::at_least(1.0).with_band(2.0));
+        assert_eq!(input.validate().unwrap_err().field, "goal");
+        input.goal = None;
+        input.name = " ".into();
+        assert_eq!(input.validate().unwrap_err().field, "name");
+    }
+}

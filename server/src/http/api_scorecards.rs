@@ -1,0 +1,346 @@
+//! `/api/v1` scorecard routes: weeks, measurables, values, notes, the
+//! template, CSV export and the live event stream.
+//!
+//! Handlers check the role and that ids belong to the viewer's organisation
+//! before reading the body, so strangers get 403/404 rather than 422. Bodies
+//! are decoded with the path of a bad field, which the 422 names.
+
+use std::collections::BTreeMap;
+
+use app::{
+    domain::{Viewer, measurable::MeasurableInput, scorecard::ScorecardWeek},
+    error::ApiError,
+    services::ScorecardService,
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use super::{
+    api_v1::ApiViewer,
+    error::{ApiResult, JsonError},
+};
+use crate::state::AppState;
+
+/// Scorecard routes, merged into `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/scorecards", get(list).post(create_scorecard))
+        .route("/scorecards/template", post(template))
+        .route("/scorecards/{id}", get(week))
+        .route("/scorecards/{id}/export.csv", get(export))
+        .route("/scorecards/{id}/measurables", post(create))
+        .route("/measurables/{id}", get(read).put(update).delete(remove))
+        .route("/measurables/{id}/cell", get(cell))
+        .route("/measurables/{id}/values", post(set_value))
+        .route("/measurables/{id}/notes", post(set_note))
+        .route("/events", get(events))
+}
+
+fn scorecards(state: &AppState) -> &dyn ScorecardService {
+    state.services.scorecards.as_ref()
+}
+
+fn manager(viewer: ApiViewer) -> Result<Viewer, JsonError> {
+    if viewer.0.role.can_manage() {
+        Ok(viewer.0)
+    } else {
+        Err(JsonError(ApiError::Forbidden))
+    }
+}
+
+/// Decodes a body, naming the path of the first bad field.
+fn decode<T: DeserializeOwned>(body: Value) -> Result<T, JsonError> {
+    serde_path_to_error::deserialize::<_, T>(body).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "body".to_owned()
+        } else {
+            path
+        };
+        JsonError(ApiError::invalid(&field, e.into_inner().to_string()))
+    })
+}
+
+async fn scorecard_exists(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), JsonError> {
+    if scorecards(state)
+        .list(viewer)
+        .await?
+        .iter()
+        .any(|c| c.id == id)
+    {
+        Ok(())
+    } else {
+        Err(JsonError(ApiError::NotFound))
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<Value>> {
+    let list = scorecards(&state).list(&viewer).await?;
+    Ok(Json(
+        serde_json::to_value(list).map_err(anyhow::Error::from)?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewScorecard {
+    name: String,
+}
+
+async fn create_scorecard(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = manager(viewer)?;
+    let body: NewScorecard = decode(body)?;
+    let id = scorecards(&state).create(&viewer, body.name).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+#[derive(Deserialize)]
+struct WeekQuery {
+    week: Option<String>,
+}
+
+async fn load_week(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    week: Option<String>,
+) -> Result<ScorecardWeek, JsonError> {
+    scorecards(state)
+        .week(viewer, Some(id), week)
+        .await?
+        .ok_or(JsonError(ApiError::NotFound))
+}
+
+async fn week(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+    Query(q): Query<WeekQuery>,
+) -> ApiResult<Json<ScorecardWeek>> {
+    Ok(Json(load_week(&state, &viewer, id, q.week).await?))
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The grid as CSV: one row per measurable, one column per week.
+pub fn to_csv(week: &ScorecardWeek) -> String {
+    let mut out = String::new();
+    let mut head = vec![
+        "Section".to_owned(),
+        "Measurable".into(),
+        "Owner".into(),
+        "Goal".into(),
+    ];
+    head.extend(week.weeks.iter().cloned());
+    head.push("Quarter average".into());
+    out.push_str(
+        &head
+            .iter()
+            .map(|h| csv_field(h))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    out.push_str("\r\n");
+    for section in &week.sections {
+        for row in &section.rows {
+            let mut fields = vec![
+                section.name.clone(),
+                row.name.clone(),
+                row.owner.clone().unwrap_or_default(),
+                row.goal
+                    .as_ref()
+                    .map(|g| app::domain::scorecard::goal_text(g, row.unit, row.decimals))
+                    .unwrap_or_default(),
+            ];
+            fields.extend(row.weeks.iter().map(|c| number(c.value)));
+            fields.push(number(row.quarter_average));
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+    Query(q): Query<WeekQuery>,
+) -> ApiResult<Response> {
+    let week = load_week(&state, &viewer, id, q.week).await?;
+    let name = format!("attachment; filename=\"scorecard-{}.csv\"", week.week);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        to_csv(&week),
+    )
+        .into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = manager(viewer)?;
+    scorecard_exists(&state, &viewer, id).await?;
+    let input: MeasurableInput = decode(body)?;
+    let id = scorecards(&state)
+        .create_measurable(&viewer, Some(id), input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let detail = scorecards(&state).measurable(&viewer, id).await?;
+    Ok(Json(
+        serde_json::to_value(detail).map_err(anyhow::Error::from)?,
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<Value>,
+) -> ApiResult<StatusCode> {
+    let viewer = manager(viewer)?;
+    scorecards(&state).measurable(&viewer, id).await?;
+    let input: MeasurableInput = decode(body)?;
+    scorecards(&state)
+        .update_measurable(&viewer, id, input)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let viewer = manager(viewer)?;
+    scorecards(&state).delete_measurable(&viewer, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn cell(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+    Query(q): Query<WeekQuery>,
+) -> ApiResult<Json<Value>> {
+    scorecards(&state).measurable(&viewer, id).await?;
+    let week = q
+        .week
+        .ok_or_else(|| JsonError(ApiError::invalid("week", "is required")))?;
+    let detail = scorecards(&state).cell(&viewer, id, week).await?;
+    Ok(Json(
+        serde_json::to_value(detail).map_err(anyhow::Error::from)?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueBody {
+    week: String,
+    value: Option<f64>,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn set_value(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<Value>,
+) -> ApiResult<StatusCode> {
+    scorecards(&state).measurable(&viewer, id).await?;
+    let body: ValueBody = decode(body)?;
+    scorecards(&state)
+        .set_value(&viewer, id, body.week, body.value, body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    week: String,
+    note: String,
+}
+
+async fn set_note(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+    Path(id): Path<i64>,
+    Json(body): Json<Value>,
+) -> ApiResult<StatusCode> {
+    scorecards(&state).measurable(&viewer, id).await?;
+    let body: NoteBody = decode(body)?;
+    scorecards(&state)
+        .set_note(&viewer, id, body.week, body.note)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateBody {
+    /// Section name → person id.
+    #[serde(default)]
+    owners: BTreeMap<String, Option<i64>>,
+}
+
+async fn template(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let viewer = manager(viewer)?;
+    let body: TemplateBody = decode(body)?;
+    let id = scorecards(&state)
+        .apply_template(&viewer, body.owners.into_iter().collect())
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+async fn events(State(state): State<AppState>, ApiViewer(viewer): ApiViewer) -> Response {
+    crate::scorecard::live::sse(&state.events, viewer.org_id).into_response()
+}

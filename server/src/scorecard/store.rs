@@ -1,0 +1,511 @@
+//! Scorecard rows in the database: scorecards, sections, measurables and
+//! their goal histories, entries, notes and audit trail.
+//!
+//! Every function takes the organisation id and scopes its query by it, so
+//! an id from another organisation simply is not found.
+
+use anyhow::Context as _;
+use app::{
+    domain::{measurable::Source, scorecard::AuditLine},
+    scorecard::{Goal, GoalChange, GoalHistory, Unit},
+};
+use chrono::NaiveDate;
+use sqlx::Row as _;
+
+use crate::db::{Db, now_ms};
+
+/// A measurable as stored, with its goal history.
+#[derive(Debug, Clone)]
+pub struct Measurable {
+    /// Id.
+    pub id: i64,
+    /// Scorecard.
+    pub scorecard_id: i64,
+    /// Section name.
+    pub section: String,
+    /// Label.
+    pub name: String,
+    /// Owning person.
+    pub person_id: Option<i64>,
+    /// Display unit.
+    pub unit: Unit,
+    /// Decimal places.
+    pub decimals: u8,
+    /// Definition.
+    pub source: Source,
+    /// Goal changes, in the order they were made.
+    pub goals: GoalHistory,
+}
+
+/// Storage name of a unit.
+pub fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Count => "count",
+        Unit::Currency => "currency",
+        Unit::Percent => "percent",
+        Unit::Duration => "duration",
+    }
+}
+
+fn parse_unit(s: &str) -> Unit {
+    match s {
+        "currency" => Unit::Currency,
+        "percent" => Unit::Percent,
+        "duration" => Unit::Duration,
+        _ => Unit::Count,
+    }
+}
+
+/// Scorecards of an organisation: (id, name, number of measurables).
+pub async fn scorecards(db: &Db, org_id: i64) -> anyhow::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT s.id, s.name, (SELECT COUNT(*) FROM measurables m WHERE m.scorecard_id = s.id) \
+         FROM scorecards s WHERE s.org_id = $1 ORDER BY s.id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("listing scorecards")
+}
+
+/// The name of a scorecard of the organisation.
+pub async fn scorecard_name(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM scorecards WHERE id = $1 AND org_id = $2")
+            .bind(id)
+            .bind(org_id)
+            .fetch_optional(&db.pool)
+            .await
+            .context("reading a scorecard")?;
+    Ok(row.map(|(n,)| n))
+}
+
+/// Creates a scorecard.
+pub async fn create_scorecard(db: &Db, org_id: i64, name: &str) -> anyhow::Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO scorecards (org_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(now_ms())
+    .fetch_one(&db.pool)
+    .await
+    .context("creating a scorecard")?;
+    Ok(id)
+}
+
+/// The section of a scorecard with this name, created at the end if new.
+pub async fn section_id(db: &Db, scorecard_id: i64, name: &str) -> anyhow::Result<i64> {
+    let existing: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM scorecard_sections WHERE scorecard_id = $1 AND name = $2")
+            .bind(scorecard_id)
+            .bind(name)
+            .fetch_optional(&db.pool)
+            .await
+            .context("finding a section")?;
+    if let Some((id,)) = existing {
+        return Ok(id);
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO scorecard_sections (scorecard_id, name, position) \
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM scorecard_sections WHERE scorecard_id = $1)) \
+         RETURNING id",
+    )
+    .bind(scorecard_id)
+    .bind(name)
+    .fetch_one(&db.pool)
+    .await
+    .context("creating a section")?;
+    Ok(id)
+}
+
+const MEASURABLE_COLUMNS: &str =
+    "m.id, m.scorecard_id, s.name, m.name, m.person_id, m.unit, m.decimals, m.source";
+
+fn measurable_of(r: &sqlx::any::AnyRow) -> anyhow::Result<Measurable> {
+    let source: String = r.try_get(7)?;
+    let unit: String = r.try_get(5)?;
+    Ok(Measurable {
+        id: r.try_get(0)?,
+        scorecard_id: r.try_get(1)?,
+        section: r.try_get(2)?,
+        name: r.try_get(3)?,
+        person_id: r.try_get(4)?,
+        unit: parse_unit(&unit),
+        decimals: u8::try_from(r.try_get::<i64, _>(6)?).unwrap_or(0),
+        source: serde_json::from_str(&source).context("a stored measurable definition")?,
+        goals: Vec::new(),
+    })
+}
+
+async fn attach_goals(db: &Db, org_id: i64, list: &mut [Measurable]) -> anyhow::Result<()> {
+    let rows = sqlx::query(
+        "SELECT g.measurable_id, g.effective_from, g.goal FROM measurable_goals g \
+         JOIN measurables m ON m.id = g.measurable_id WHERE m.org_id = $1 ORDER BY g.id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading goals")?;
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let from: String = r.try_get(1)?;
+        let goal: Option<String> = r.try_get(2)?;
+        let Some(m) = list.iter_mut().find(|m| m.id == id) else {
+            continue;
+        };
+        let effective_from = NaiveDate::parse_from_str(&from, "%Y-%m-%d")?;
+        let goal = goal.map(|g| serde_json::from_str::<Goal>(&g)).transpose()?;
+        m.goals.push(GoalChange {
+            effective_from,
+            goal,
+        });
+    }
+    Ok(())
+}
+
+/// Every measurable of the organisation, in display order.
+pub async fn measurables(db: &Db, org_id: i64) -> anyhow::Result<Vec<Measurable>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MEASURABLE_COLUMNS} FROM measurables m JOIN scorecard_sections s ON s.id = m.section_id \
+         WHERE m.org_id = $1 ORDER BY m.scorecard_id, s.position, m.position, m.id"
+    ))
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("listing measurables")?;
+    let mut list = rows
+        .iter()
+        .map(measurable_of)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    attach_goals(db, org_id, &mut list).await?;
+    Ok(list)
+}
+
+/// One measurable of the organisation.
+pub async fn measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<Measurable>> {
+    Ok(measurables(db, org_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id))
+}
+
+/// Fields written when creating or updating a measurable.
+#[derive(Debug)]
+pub struct MeasurableRow<'a> {
+    /// Section id.
+    pub section_id: i64,
+    /// Label.
+    pub name: &'a str,
+    /// Owner.
+    pub person_id: Option<i64>,
+    /// Unit.
+    pub unit: Unit,
+    /// Decimals.
+    pub decimals: u8,
+    /// Definition.
+    pub source: &'a Source,
+}
+
+/// Inserts a measurable at the end of its section.
+pub async fn insert_measurable(
+    db: &Db,
+    org_id: i64,
+    scorecard_id: i64,
+    row: &MeasurableRow<'_>,
+) -> anyhow::Result<i64> {
+    let now = now_ms();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO measurables (org_id, scorecard_id, section_id, name, person_id, unit, decimals, source, position, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(position), 0) + 1 FROM measurables WHERE section_id = $3), $9, $9) RETURNING id",
+    )
+    .bind(org_id)
+    .bind(scorecard_id)
+    .bind(row.section_id)
+    .bind(row.name)
+    .bind(row.person_id)
+    .bind(unit_name(row.unit))
+    .bind(i64::from(row.decimals))
+    .bind(serde_json::to_string(row.source)?)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .context("creating a measurable")?;
+    Ok(id)
+}
+
+/// Rewrites a measurable's fields.
+pub async fn update_measurable(
+    db: &Db,
+    org_id: i64,
+    id: i64,
+    row: &MeasurableRow<'_>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE measurables SET section_id = $1, name = $2, person_id = $3, unit = $4, decimals = $5, source = $6, updated_at = $7 \
+         WHERE id = $8 AND org_id = $9",
+    )
+    .bind(row.section_id)
+    .bind(row.name)
+    .bind(row.person_id)
+    .bind(unit_name(row.unit))
+    .bind(i64::from(row.decimals))
+    .bind(serde_json::to_string(row.source)?)
+    .bind(now_ms())
+    .bind(id)
+    .bind(org_id)
+    .execute(&db.pool)
+    .await
+    .context("updating a measurable")?;
+    Ok(())
+}
+
+/// Deletes a measurable; true when it existed.
+pub async fn delete_measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query("DELETE FROM measurables WHERE id = $1 AND org_id = $2")
+        .bind(id)
+        .bind(org_id)
+        .execute(&db.pool)
+        .await
+        .context("deleting a measurable")?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Appends a goal change effective from `week`.
+pub async fn add_goal(
+    db: &Db,
+    measurable_id: i64,
+    week: NaiveDate,
+    goal: Option<&Goal>,
+    user_id: Option<i64>,
+) -> anyhow::Result<()> {
+    let goal = goal.map(serde_json::to_string).transpose()?;
+    sqlx::query(
+        "INSERT INTO measurable_goals (measurable_id, effective_from, goal, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(measurable_id)
+    .bind(week.format("%Y-%m-%d").to_string())
+    .bind(goal)
+    .bind(user_id)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await
+    .context("recording a goal")?;
+    Ok(())
+}
+
+/// The manual value or override of one cell and its reason.
+pub async fn entry(
+    db: &Db,
+    measurable_id: i64,
+    week: &str,
+) -> anyhow::Result<Option<(Option<f64>, String)>> {
+    sqlx::query_as(
+        "SELECT value, reason FROM measurable_entries WHERE measurable_id = $1 AND week = $2",
+    )
+    .bind(measurable_id)
+    .bind(week)
+    .fetch_optional(&db.pool)
+    .await
+    .context("reading an entry")
+}
+
+/// Every entry of the organisation's measurables in `[from, to]`:
+/// (measurable, week, value).
+pub async fn entries(
+    db: &Db,
+    org_id: i64,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<Vec<(i64, String, Option<f64>)>> {
+    sqlx::query_as(
+        "SELECT e.measurable_id, e.week, e.value FROM measurable_entries e JOIN measurables m ON m.id = e.measurable_id \
+         WHERE m.org_id = $1 AND e.week >= $2 AND e.week <= $3",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading entries")
+}
+
+/// Writes (or with `None` removes) a cell's entry.
+pub async fn set_entry(
+    db: &Db,
+    measurable_id: i64,
+    week: &str,
+    value: Option<(Option<f64>, &str)>,
+    user_id: i64,
+) -> anyhow::Result<()> {
+    match value {
+        None => {
+            sqlx::query("DELETE FROM measurable_entries WHERE measurable_id = $1 AND week = $2")
+                .bind(measurable_id)
+                .bind(week)
+                .execute(&db.pool)
+                .await
+                .context("clearing an entry")?;
+        }
+        Some((value, reason)) => {
+            // A literal for "no value": NULL doubles bound through the Any
+            // driver are mis-encoded on PostgreSQL.
+            let value_sql = match value {
+                Some(v) if v.is_finite() => format!("{v:?}"),
+                _ => "NULL".to_owned(),
+            };
+            sqlx::query(&format!(
+                "INSERT INTO measurable_entries (measurable_id, week, value, reason, updated_by, updated_at) \
+                 VALUES ($1, $2, {value_sql}, $3, $4, $5) ON CONFLICT (measurable_id, week) DO UPDATE \
+                 SET value = excluded.value, reason = excluded.reason, updated_by = excluded.updated_by, updated_at = excluded.updated_at"
+            ))
+            .bind(measurable_id)
+            .bind(week)
+            .bind(reason)
+            .bind(user_id)
+            .bind(now_ms())
+            .execute(&db.pool)
+            .await
+            .context("saving an entry")?;
+        }
+    }
+    Ok(())
+}
+
+/// Notes of the organisation's cells in `[from, to]`: (measurable, week, note).
+pub async fn notes(
+    db: &Db,
+    org_id: i64,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT n.measurable_id, n.week, n.note FROM measurable_notes n JOIN measurables m ON m.id = n.measurable_id \
+         WHERE m.org_id = $1 AND n.week >= $2 AND n.week <= $3",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading notes")
+}
+
+/// Sets (or with an empty text removes) a cell's note.
+pub async fn set_note(
+    db: &Db,
+    measurable_id: i64,
+    week: &str,
+    note: &str,
+    user_id: i64,
+) -> anyhow::Result<()> {
+    if note.is_empty() {
+        sqlx::query("DELETE FROM measurable_notes WHERE measurable_id = $1 AND week = $2")
+            .bind(measurable_id)
+            .bind(week)
+            .execute(&db.pool)
+            .await
+            .context("removing a note")?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO measurable_notes (measurable_id, week, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (measurable_id, week) DO UPDATE SET note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(measurable_id)
+    .bind(week)
+    .bind(note)
+    .bind(user_id)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await
+    .context("saving a note")?;
+    Ok(())
+}
+
+/// One audit record.
+#[derive(Debug)]
+pub struct Audit<'a> {
+    /// Organisation.
+    pub org_id: i64,
+    /// Measurable.
+    pub measurable_id: i64,
+    /// Week, for cell changes.
+    pub week: Option<&'a str>,
+    /// `entry`, `override`, `clear`, `note`, `definition`, `goal`, `delete`.
+    pub action: &'a str,
+    /// Before.
+    pub old_value: Option<String>,
+    /// After.
+    pub new_value: Option<String>,
+    /// Why.
+    pub reason: &'a str,
+    /// Who.
+    pub user_id: i64,
+    /// Their name at the time.
+    pub user_name: &'a str,
+}
+
+/// Records one change.
+pub async fn audit(db: &Db, a: Audit<'_>) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO measurable_audit (org_id, measurable_id, week, action, old_value, new_value, reason, user_id, user_name, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(a.org_id)
+    .bind(a.measurable_id)
+    .bind(a.week)
+    .bind(a.action)
+    .bind(a.old_value)
+    .bind(a.new_value)
+    .bind(a.reason)
+    .bind(a.user_id)
+    .bind(a.user_name)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await
+    .context("auditing a change")?;
+    Ok(())
+}
+
+/// The audit trail of one cell (and of the measurable's definition), newest first.
+pub async fn audit_trail(
+    db: &Db,
+    org_id: i64,
+    measurable_id: i64,
+    week: &str,
+) -> anyhow::Result<Vec<AuditLine>> {
+    type AuditRow = (String, String, i64, Option<String>, Option<String>, String);
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT action, user_name, at, old_value, new_value, reason FROM measurable_audit \
+         WHERE org_id = $1 AND measurable_id = $2 AND (week = $3 OR week IS NULL) ORDER BY at DESC, id DESC LIMIT 200",
+    )
+    .bind(org_id)
+    .bind(measurable_id)
+    .bind(week)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading the audit trail")?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(action, user_name, at, old_value, new_value, reason)| AuditLine {
+                action,
+                user_name,
+                at,
+                old_value,
+                new_value,
+                reason,
+            },
+        )
+        .collect())
+}
+
+/// People of the organisation: (id, name, linked user).
+pub async fn people(db: &Db, org_id: i64) -> anyhow::Result<Vec<(i64, String, Option<i64>)>> {
+    sqlx::query_as("SELECT id, name, user_id FROM people WHERE org_id = $1 ORDER BY name, id")
+        .bind(org_id)
+        .fetch_all(&db.pool)
+        .await
+        .context("listing people")
+}

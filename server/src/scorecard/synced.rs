@@ -1,0 +1,307 @@
+//! Evaluating a synced measurable over the sync engine's normalised tables.
+//!
+//! One query per measurable and range of weeks fetches the owner's records
+//! of the kind, already filtered by everything SQL can check (owner through
+//! `person_links`, time window, direction, outcome, type, list membership,
+//! buying role, closed-won, pipeline). Keyword matching (whole words, HTML
+//! stripped) and the "first non-empty property" sum happen in Rust, and
+//! records are placed in weeks with the organisation's timezone and week
+//! start. Deleted records (`deleted = 1`) never count.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use app::{
+    domain::measurable::{Aggregate, RecordKind, SyncedQuery, TimeField},
+    domain::scorecard::RecordLine,
+    scorecard::{contains_any_whole_word, html_contains_any_whole_word, strip_html},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+
+use super::clock::OrgClock;
+use crate::db::Db;
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A query under construction with numbered `$n` placeholders.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    fn bind(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    /// `expr IN ($a, $b, …)` over lower-cased values.
+    fn lower_in(&mut self, expr: &str, values: &[String]) {
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| self.bind(Bind::Text(v.trim().to_lowercase())))
+            .collect();
+        self.push(&format!(" AND LOWER({expr}) IN ({})", list.join(", ")));
+    }
+}
+
+/// One record that matched the SQL filters.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    /// When it counts.
+    pub at: DateTime<Utc>,
+    /// Title (or deal name).
+    pub title: String,
+    /// HTML body (activities).
+    pub body: String,
+    /// Link to the record.
+    pub url: Option<String>,
+    /// Raw properties JSON.
+    pub properties: serde_json::Value,
+    /// Deal amount columns: (amount, hs_mrr).
+    pub columns: Vec<(&'static str, Option<f64>)>,
+}
+
+fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
+    match (kind, field) {
+        (RecordKind::Deal, TimeField::CloseDate) => "r.close_date",
+        (_, TimeField::Created) => "r.remote_created_at",
+        (_, TimeField::Start) => "r.start_at",
+        _ => "r.occurred_at",
+    }
+}
+
+/// Fetches the records matching `query` for `person` in `[from, to)`,
+/// keyword filter applied.
+pub async fn matching(
+    db: &Db,
+    org_id: i64,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<Matched>> {
+    let f = &query.filters;
+    let deal = query.kind == RecordKind::Deal;
+    let time = time_column(query.kind, query.time_field);
+    let mut sql = Sql::default();
+    if deal {
+        sql.push(&format!(
+            "SELECT {time}, r.name, '', r.url, r.properties, r.amount, r.hs_mrr FROM deals r WHERE r.deleted = 0"
+        ));
+    } else {
+        sql.push(&format!(
+            "SELECT {time}, r.title, r.body, r.url, r.properties, NULL, NULL FROM activities r WHERE r.deleted = 0"
+        ));
+        let kind = sql.bind(Bind::Text(query.kind.as_str().to_owned()));
+        sql.push(&format!(" AND r.kind = {kind}"));
+    }
+    let org = sql.bind(Bind::Int(org_id));
+    sql.push(&format!(" AND r.org_id = {org}"));
+    let lo = sql.bind(Bind::Int(from.timestamp_millis()));
+    let hi = sql.bind(Bind::Int(to.timestamp_millis()));
+    sql.push(&format!(" AND {time} >= {lo} AND {time} < {hi}"));
+    if let Some(person) = person_id {
+        let p = sql.bind(Bind::Int(person));
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM person_links pl WHERE pl.person_id = {p} \
+             AND pl.connection_id = r.connection_id AND pl.external_id = r.owner_external_id)"
+        ));
+    }
+    if let Some(direction) = &f.call_direction {
+        let d = sql.bind(Bind::Text(direction.to_uppercase()));
+        sql.push(&format!(" AND UPPER(r.call_direction) = {d}"));
+    }
+    if !f.call_outcome.is_empty() {
+        let list: Vec<String> = f
+            .call_outcome
+            .iter()
+            .map(|v| sql.bind(Bind::Text(v.trim().to_lowercase())))
+            .collect();
+        let list = list.join(", ");
+        sql.push(&format!(
+            " AND (LOWER(r.call_disposition) IN ({list}) OR LOWER(r.disposition_label) IN ({list}))"
+        ));
+    }
+    if !f.meeting_type.is_empty() {
+        sql.lower_in("r.activity_type", &f.meeting_type);
+    }
+    if !f.meeting_outcome.is_empty() {
+        sql.lower_in("r.meeting_outcome", &f.meeting_outcome);
+    }
+    if f.closed_won {
+        sql.push(" AND r.closed_won = 1");
+    }
+    if let Some(pipeline) = &f.pipeline {
+        let p = sql.bind(Bind::Text(pipeline.trim().to_lowercase()));
+        sql.push(&format!(
+            " AND (LOWER(r.pipeline) = {p} OR EXISTS (SELECT 1 FROM pipelines pp WHERE pp.connection_id = r.connection_id \
+             AND pp.external_id = r.pipeline AND pp.deleted = 0 AND LOWER(pp.label) = {p}))"
+        ));
+    }
+    let from_kind = if deal { "'deal'" } else { "r.kind" };
+    if let Some(list) = &f.contact_in_list {
+        let l = sql.bind(Bind::Text(list.trim().to_lowercase()));
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM associations a \
+             JOIN list_memberships lm ON lm.connection_id = a.connection_id AND lm.record_external_id = a.to_external_id AND lm.deleted = 0 \
+             JOIN lists l ON l.connection_id = lm.connection_id AND l.external_id = lm.list_external_id AND l.deleted = 0 \
+             WHERE a.connection_id = r.connection_id AND a.from_kind = {from_kind} AND a.from_external_id = r.external_id \
+             AND a.to_kind = 'contact' AND a.deleted = 0 AND LOWER(l.name) = {l})"
+        ));
+    }
+    if !f.buying_role.is_empty() {
+        let roles: Vec<String> = f
+            .buying_role
+            .iter()
+            .map(|role| {
+                let b = sql.bind(Bind::Text(role.trim().to_lowercase()));
+                format!("(';' || LOWER(c.buying_role) || ';') LIKE ('%;' || {b} || ';%')")
+            })
+            .collect();
+        sql.push(&format!(
+            " AND EXISTS (SELECT 1 FROM associations a \
+             JOIN contacts c ON c.connection_id = a.connection_id AND c.external_id = a.to_external_id AND c.deleted = 0 \
+             WHERE a.connection_id = r.connection_id AND a.from_kind = {from_kind} AND a.from_external_id = r.external_id \
+             AND a.to_kind = 'contact' AND a.deleted = 0 AND ({}))",
+            roles.join(" OR ")
+        ));
+    }
+    sql.push(&format!(" ORDER BY {time}, r.id"));
+
+    let mut q = sqlx::query(&sql.text);
+    for b in &sql.binds {
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(s) => q.bind(s.clone()),
+        };
+    }
+    let rows = q
+        .fetch_all(&db.pool)
+        .await
+        .context("reading synced records")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let at: i64 = r.try_get(0)?;
+        let title: String = r.try_get(1)?;
+        let body: String = r.try_get(2)?;
+        if !f.keywords.is_empty()
+            && !contains_any_whole_word(&title, &f.keywords)
+            && !html_contains_any_whole_word(&body, &f.keywords)
+        {
+            continue;
+        }
+        let properties: String = r.try_get(4)?;
+        let at = DateTime::from_timestamp_millis(at).context("a record timestamp")?;
+        out.push(Matched {
+            at,
+            title,
+            body,
+            url: r.try_get(3)?,
+            properties: serde_json::from_str(&properties).unwrap_or(serde_json::Value::Null),
+            columns: vec![("amount", r.try_get(5)?), ("hs_mrr", r.try_get(6)?)],
+        });
+    }
+    Ok(out)
+}
+
+/// A number from a JSON property value: numbers, or non-empty numeric strings.
+fn number(value: &serde_json::Value) -> Option<f64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) if !s.trim().is_empty() => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|v: &f64| v.is_finite())
+}
+
+/// A record's contribution: 1 for a count, else the first non-empty of the
+/// listed properties (raw properties first, then the deal's columns).
+pub fn amount(record: &Matched, aggregate: &Aggregate) -> f64 {
+    match aggregate {
+        Aggregate::Count => 1.0,
+        Aggregate::Sum { properties } => properties
+            .iter()
+            .find_map(|name| {
+                record
+                    .properties
+                    .get(name.as_str())
+                    .and_then(number)
+                    .or_else(|| {
+                        record
+                            .columns
+                            .iter()
+                            .find(|(c, _)| *c == name.as_str())
+                            .and_then(|(_, v)| *v)
+                    })
+            })
+            .unwrap_or(0.0),
+    }
+}
+
+/// The weekly values of a synced measurable for `weeks` (every week gets a
+/// value; a week without records is 0).
+pub async fn evaluate(
+    db: &Db,
+    org_id: i64,
+    clock: &OrgClock,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    weeks: &[NaiveDate],
+) -> anyhow::Result<BTreeMap<NaiveDate, f64>> {
+    let mut out: BTreeMap<NaiveDate, f64> = weeks.iter().map(|w| (*w, 0.0)).collect();
+    let (Some(first), Some(last)) = (weeks.iter().min(), weeks.iter().max()) else {
+        return Ok(out);
+    };
+    let (from, _) = clock.bounds(*first);
+    let (_, to) = clock.bounds(*last);
+    for record in matching(db, org_id, person_id, query, from, to).await? {
+        let week = clock.week_of(record.at);
+        if let Some(total) = out.get_mut(&week) {
+            *total += amount(&record, &query.aggregate);
+        }
+    }
+    Ok(out)
+}
+
+/// The records behind one week's value, for the cell detail.
+pub async fn records(
+    db: &Db,
+    org_id: i64,
+    clock: &OrgClock,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    week: NaiveDate,
+) -> anyhow::Result<Vec<RecordLine>> {
+    let (from, to) = clock.bounds(week);
+    let sums = matches!(query.aggregate, Aggregate::Sum { .. });
+    Ok(matching(db, org_id, person_id, query, from, to)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let title = if m.title.trim().is_empty() {
+                strip_html(&m.body).chars().take(140).collect()
+            } else {
+                m.title.clone()
+            };
+            RecordLine {
+                kind: query.kind.as_str().to_owned(),
+                at: m.at.timestamp_millis(),
+                title,
+                amount: sums.then(|| amount(&m, &query.aggregate)),
+                url: m.url,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,287 @@
+//! The default "sales scorecard" template: sections, measurables, goals.
+//!
+//! Every definition is an ordinary [`MeasurableInput`], so after "Start from
+//! template" each one stays editable like any other. Formula measurables
+//! refer to siblings by name here; [`formula_refs`] resolves them once the
+//! siblings have ids.
+
+use app::{
+    domain::measurable::{
+        Aggregate, Filters, MeasurableInput, RecordKind, Source, SyncedQuery, TimeField,
+    },
+    scorecard::{Goal, Unit},
+};
+
+/// The template's sections, in order.
+pub const SECTIONS: [&str; 5] = [
+    "Inside sales",
+    "Outside sales",
+    "Hybrid",
+    "Warm 250",
+    "Reactive operations",
+];
+
+/// Keywords of "Conversations with decision maker".
+pub const DECISION_MAKER_WORDS: [&str; 6] = [
+    "decision maker",
+    "DM",
+    "CEO",
+    "owner",
+    "president",
+    "founder",
+];
+
+fn synced(kind: RecordKind, time_field: TimeField, filters: Filters) -> Source {
+    Source::Synced(Box::new(SyncedQuery {
+        kind,
+        time_field,
+        filters,
+        aggregate: Aggregate::Count,
+    }))
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn dials(list: Option<&str>) -> Source {
+    synced(
+        RecordKind::Call,
+        TimeField::Occurred,
+        Filters {
+            contact_in_list: list.map(str::to_owned),
+            ..Filters::default()
+        },
+    )
+}
+
+fn dm_conversations(list: Option<&str>) -> Source {
+    synced(
+        RecordKind::Note,
+        TimeField::Occurred,
+        Filters {
+            keywords: strings(&DECISION_MAKER_WORDS),
+            contact_in_list: list.map(str::to_owned),
+            ..Filters::default()
+        },
+    )
+}
+
+/// Meetings of a type, by creation (set) or start with outcome COMPLETED
+/// (attended).
+fn meetings(kind: &str, attended: bool, list: Option<&str>) -> Source {
+    synced(
+        RecordKind::Meeting,
+        if attended {
+            TimeField::Start
+        } else {
+            TimeField::Created
+        },
+        Filters {
+            meeting_type: vec![kind.to_owned()],
+            meeting_outcome: if attended {
+                vec!["COMPLETED".to_owned()]
+            } else {
+                Vec::new()
+            },
+            contact_in_list: list.map(str::to_owned),
+            ..Filters::default()
+        },
+    )
+}
+
+fn mrr_closed() -> Source {
+    Source::Synced(Box::new(SyncedQuery {
+        kind: RecordKind::Deal,
+        time_field: TimeField::CloseDate,
+        filters: Filters {
+            closed_won: true,
+            ..Filters::default()
+        },
+        aggregate: Aggregate::Sum {
+            properties: strings(&["mrr", "hs_mrr", "amount"]),
+        },
+    }))
+}
+
+fn row(section: &str, name: &str, unit: Unit, goal: Goal, source: Source) -> MeasurableInput {
+    MeasurableInput {
+        section: section.to_owned(),
+        name: name.to_owned(),
+        person_id: None,
+        unit,
+        decimals: 0,
+        goal: Some(goal),
+        goal_effective_from: None,
+        source,
+    }
+}
+
+/// Name of the same-day close rate, a formula over two siblings.
+pub const CLOSE_RATE: &str = "Same-day close rate";
+
+/// The template's measurables, in order. The close-rate formula is a
+/// placeholder until [`formula_refs`] fills in its inputs' ids.
+pub fn measurables() -> Vec<MeasurableInput> {
+    use Unit::{Count, Currency, Percent};
+    let at_least = Goal::at_least;
+    let fta = "First Time Appointment";
+    vec![
+        row(SECTIONS[0], "Dials", Count, at_least(125.0), dials(None)),
+        row(
+            SECTIONS[0],
+            "Conversations with decision maker",
+            Count,
+            at_least(13.0),
+            dm_conversations(None),
+        ),
+        row(
+            SECTIONS[0],
+            "First-time appointments set",
+            Count,
+            at_least(1.0),
+            meetings(fta, false, None),
+        ),
+        row(
+            SECTIONS[1],
+            "FTA attended",
+            Count,
+            at_least(1.0),
+            meetings(fta, true, None),
+        ),
+        row(
+            SECTIONS[1],
+            "COI attended",
+            Count,
+            at_least(1.0),
+            meetings("COI", true, None),
+        ),
+        row(
+            SECTIONS[1],
+            "Networking events",
+            Count,
+            at_least(1.0),
+            meetings("Networking Event", true, None),
+        ),
+        row(
+            SECTIONS[1],
+            "MRR closed",
+            Currency,
+            at_least(500.0),
+            mrr_closed(),
+        ),
+        row(
+            SECTIONS[2],
+            "COI created",
+            Count,
+            at_least(2.0),
+            meetings("COI", false, None),
+        ),
+        row(
+            SECTIONS[2],
+            "COI attended",
+            Count,
+            at_least(2.0),
+            meetings("COI", true, None),
+        ),
+        row(
+            SECTIONS[2],
+            "Networking events",
+            Count,
+            at_least(3.0),
+            meetings("Networking Event", true, None),
+        ),
+        row(
+            SECTIONS[3],
+            "Dials (Warm 250)",
+            Count,
+            at_least(25.0),
+            dials(Some("Warm 250")),
+        ),
+        row(
+            SECTIONS[3],
+            "Conversations with decision maker (Warm 250)",
+            Count,
+            at_least(6.0),
+            dm_conversations(Some("Warm 250")),
+        ),
+        row(
+            SECTIONS[3],
+            "First-time appointments set (Warm 250)",
+            Count,
+            at_least(1.0),
+            meetings(fta, false, Some("Warm 250")),
+        ),
+        MeasurableInput {
+            goal: None,
+            ..row(
+                SECTIONS[4],
+                "Tickets opened",
+                Count,
+                at_least(0.0),
+                Source::Manual,
+            )
+        },
+        MeasurableInput {
+            goal: None,
+            ..row(
+                SECTIONS[4],
+                "Tickets closed",
+                Count,
+                at_least(0.0),
+                Source::Manual,
+            )
+        },
+        MeasurableInput {
+            goal: None,
+            ..row(
+                SECTIONS[4],
+                "Tickets closed the same day",
+                Count,
+                at_least(0.0),
+                Source::Manual,
+            )
+        },
+        row(
+            SECTIONS[4],
+            CLOSE_RATE,
+            Percent,
+            at_least(70.0),
+            Source::Formula {
+                formula: "0".to_owned(),
+            },
+        ),
+        row(
+            SECTIONS[4],
+            "Utilisation",
+            Percent,
+            at_least(60.0),
+            Source::Manual,
+        ),
+    ]
+}
+
+/// The close-rate formula once "Tickets closed the same day" and "Tickets
+/// opened" have ids.
+pub fn formula_refs(same_day: i64, opened: i64) -> Source {
+    Source::Formula {
+        formula: format!("m:{same_day} / m:{opened} * 100"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_definition_is_valid() {
+        let all = measurables();
+        assert_eq!(all.len(), 18);
+        for m in &all {
+            assert_eq!(m.validate(), Ok(()), "{}", m.name);
+            assert!(SECTIONS.contains(&m.section.as_str()));
+        }
+        assert_eq!(formula_refs(3, 4).validate(), Ok(()));
+    }
+}

@@ -1,0 +1,245 @@
+//! Building the week view of a scorecard from `measurable_weeks`.
+//!
+//! Reading a week marks the past weeks it shows as "shown", remembering the
+//! value shown; a later change of such a week is then flagged as restated
+//! with the earlier value.
+
+use std::collections::{BTreeSet, HashMap};
+
+use anyhow::Context as _;
+use app::{
+    domain::{
+        Viewer,
+        measurable::Source,
+        scorecard::{Cell, Row, ScorecardWeek, Section},
+    },
+    error::ApiError,
+    scorecard::{
+        elapsed_fraction, format_date, goal_for_week, pace, quarter_average, quarter_of_week,
+        status, weeks_back, weeks_of_quarter,
+    },
+};
+use chrono::{NaiveDate, Utc};
+
+use super::{clock::OrgClock, compute, store};
+use crate::{db::Db, http::error::internal};
+
+/// One stored weekly value.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    value: Option<f64>,
+    shown: bool,
+    first_shown: Option<f64>,
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+        _ => false,
+    }
+}
+
+/// Parses a `week` query value: any date, mapped to the week containing it.
+pub fn parse_week(clock: &OrgClock, week: Option<&str>) -> Result<NaiveDate, ApiError> {
+    let current = clock.current_week();
+    match week.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(current),
+        Some(text) => {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid("week", "must be a date, YYYY-MM-DD"))?;
+            Ok(clock.week_containing(date).min(current))
+        }
+    }
+}
+
+/// The measurable ids owned by the viewer (people linked to their user).
+pub async fn own_people(db: &Db, viewer: &Viewer) -> anyhow::Result<BTreeSet<i64>> {
+    Ok(store::people(db, viewer.org_id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, user)| *user == Some(viewer.user_id))
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// Whether the viewer may enter or override values of `m`: managers always,
+/// members only manual measurables owned by their person.
+pub fn can_enter(viewer: &Viewer, mine: &BTreeSet<i64>, m: &store::Measurable) -> bool {
+    viewer.role.can_manage()
+        || (matches!(m.source, Source::Manual) && m.person_id.is_some_and(|p| mine.contains(&p)))
+}
+
+/// The scorecard `id` (or the first one) as of `week`.
+pub async fn week_view(
+    db: &Db,
+    viewer: &Viewer,
+    id: Option<i64>,
+    week: Option<&str>,
+) -> Result<Option<ScorecardWeek>, ApiError> {
+    let org_id = viewer.org_id;
+    let cards = store::scorecards(db, org_id).await.map_err(internal)?;
+    let card = match id {
+        Some(id) => Some(cards.iter().find(|c| c.0 == id).ok_or(ApiError::NotFound)?),
+        None => cards.first(),
+    };
+    let Some((card_id, card_name, _)) = card.cloned() else {
+        return Ok(None);
+    };
+    let clock = OrgClock::of(db, org_id).await.map_err(internal)?;
+    let selected = parse_week(&clock, week)?;
+    build(db, viewer, &clock, card_id, card_name, selected)
+        .await
+        .map(Some)
+        .map_err(internal)
+}
+
+async fn build(
+    db: &Db,
+    viewer: &Viewer,
+    clock: &OrgClock,
+    card_id: i64,
+    card_name: String,
+    selected: NaiveDate,
+) -> anyhow::Result<ScorecardWeek> {
+    let org_id = viewer.org_id;
+    let current = clock.current_week();
+    let grid = weeks_back(selected, 13);
+    let mut all: BTreeSet<NaiveDate> = grid.iter().copied().collect();
+    all.extend(
+        weeks_of_quarter(quarter_of_week(selected), clock.start)
+            .into_iter()
+            .filter(|w| *w <= selected),
+    );
+    let all: Vec<NaiveDate> = all.into_iter().collect();
+    compute::ensure(db, org_id, &all).await?;
+    let (from, to) = (
+        format_date(*all.first().unwrap_or(&selected)),
+        format_date(selected),
+    );
+
+    sqlx::query(
+        "UPDATE measurable_weeks SET shown = 1, first_shown_value = value \
+         WHERE shown = 0 AND week < $1 AND week >= $2 AND week <= $3 \
+         AND measurable_id IN (SELECT id FROM measurables WHERE scorecard_id = $4)",
+    )
+    .bind(format_date(current))
+    .bind(&from)
+    .bind(&to)
+    .bind(card_id)
+    .execute(&db.pool)
+    .await
+    .context("marking weeks shown")?;
+
+    type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
+    let rows: Vec<WeekRow> = sqlx::query_as(
+        "SELECT w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at \
+         FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
+         WHERE m.scorecard_id = $1 AND w.week >= $2 AND w.week <= $3",
+    )
+    .bind(card_id)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading weekly values")?;
+    let mut computed_at = 0;
+    let mut stored: HashMap<(i64, String), Stored> = HashMap::new();
+    for (id, week, value, shown, first_shown, at) in rows {
+        computed_at = computed_at.max(at);
+        stored.insert(
+            (id, week),
+            Stored {
+                value,
+                shown: shown != 0,
+                first_shown,
+            },
+        );
+    }
+    let entries: BTreeSet<(i64, String)> = store::entries(db, org_id, &from, &to)
+        .await?
+        .into_iter()
+        .map(|(id, w, _)| (id, w))
+        .collect();
+    let notes: HashMap<(i64, String), String> = store::notes(db, org_id, &from, &to)
+        .await?
+        .into_iter()
+        .map(|(id, w, n)| ((id, w), n))
+        .collect();
+    let people: HashMap<i64, String> = store::people(db, org_id)
+        .await?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect();
+    let mine = own_people(db, viewer).await?;
+
+    let cell = |m: &store::Measurable, week: NaiveDate| -> Cell {
+        let key = (m.id, format_date(week));
+        let s = stored.get(&key).copied().unwrap_or(Stored {
+            value: None,
+            shown: false,
+            first_shown: None,
+        });
+        Cell {
+            week: key.1.clone(),
+            value: s.value,
+            status: status(s.value, goal_for_week(&m.goals, week)),
+            restated_from: (s.shown && !same(s.value, s.first_shown))
+                .then_some(s.first_shown)
+                .flatten(),
+            manual: entries.contains(&key),
+            note: notes.get(&key).cloned(),
+        }
+    };
+
+    let mut sections: Vec<Section> = Vec::new();
+    for m in store::measurables(db, org_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.scorecard_id == card_id)
+    {
+        let this_week = cell(&m, selected);
+        let last_week = cell(&m, app::scorecard::previous_week(selected));
+        let history: Vec<(NaiveDate, Option<f64>)> =
+            all.iter().map(|w| (*w, cell(&m, *w).value)).collect();
+        let running_pace = (selected == current && m.unit.accumulates())
+            .then_some(this_week.value)
+            .flatten()
+            .and_then(|v| pace(v, elapsed_fraction(Utc::now(), selected, &clock.tz)));
+        let row = Row {
+            measurable_id: m.id,
+            name: m.name.clone(),
+            person_id: m.person_id,
+            owner: m.person_id.and_then(|p| people.get(&p).cloned()),
+            unit: m.unit,
+            decimals: m.decimals,
+            goal: goal_for_week(&m.goals, selected).cloned(),
+            source_type: m.source.type_name().to_owned(),
+            pace: running_pace,
+            last_week,
+            quarter_average: quarter_average(&history, selected, clock.start),
+            weeks: grid.iter().map(|w| cell(&m, *w)).collect(),
+            can_enter: can_enter(viewer, &mine, &m),
+            this_week,
+        };
+        match sections.iter_mut().find(|s| s.name == m.section) {
+            Some(s) => s.rows.push(row),
+            None => sections.push(Section {
+                name: m.section.clone(),
+                rows: vec![row],
+            }),
+        }
+    }
+    Ok(ScorecardWeek {
+        id: card_id,
+        name: card_name,
+        week: format_date(selected),
+        current_week: format_date(current),
+        previous_week: format_date(app::scorecard::previous_week(selected)),
+        next_week: (selected < current).then(|| format_date(app::scorecard::next_week(selected))),
+        weeks: grid.iter().map(|w| format_date(*w)).collect(),
+        sections,
+        computed_at,
+        can_manage: viewer.role.can_manage(),
+    })
+}

@@ -1,0 +1,744 @@
+//! Scorecards end to end: every source kind and filter against hand-counted
+//! fixtures in the sync tables, manual entries, overrides, formulas, goal
+//! history, restatements, live recompute, CSV export and refusals.
+
+use std::time::Duration;
+
+use chrono::{Datelike as _, NaiveDate, TimeZone as _, Utc};
+use serde_json::{Value, json};
+use server::events::Event;
+
+use crate::helpers::{TestApp, TestUser, on_each_backend};
+
+/// Monday of the current UTC week (the test organisations use UTC, Monday).
+fn current_week() -> NaiveDate {
+    let today = Utc::now().date_naive();
+    today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()))
+}
+
+fn ms(week: NaiveDate, day: u64, hour: u32) -> i64 {
+    let date = week + chrono::Days::new(day);
+    Utc.from_utc_datetime(&date.and_hms_opt(hour, 0, 0).unwrap())
+        .timestamp_millis()
+}
+
+/// A typed bind value (PostgreSQL needs NULLs of the column's type).
+enum B {
+    I(Option<i64>),
+    F(Option<f64>),
+    S(Option<String>),
+}
+
+fn i(v: impl Into<Option<i64>>) -> B {
+    B::I(v.into())
+}
+
+fn f(v: Option<f64>) -> B {
+    B::F(v)
+}
+
+fn s<T: ToString>(v: impl Into<Option<T>>) -> B {
+    B::S(v.into().map(|t| t.to_string()))
+}
+
+async fn exec(app: &TestApp, sql: &str, binds: Vec<B>) {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = match b {
+            B::I(v) => q.bind(v),
+            B::F(v) => q.bind(v),
+            B::S(v) => q.bind(v),
+        };
+    }
+    q.execute(&app.db().pool).await.unwrap();
+}
+
+async fn connection(app: &TestApp, org: i64, provider: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO connections (org_id, provider, account_id, status, connected_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'connected', 0, 0, 0) RETURNING id",
+    )
+    .bind(org)
+    .bind(provider)
+    .bind(format!("{provider}-account"))
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    id
+}
+
+async fn person(
+    app: &TestApp,
+    org: i64,
+    name: &str,
+    user: Option<i64>,
+    links: &[(i64, &str, &str)],
+) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO people (org_id, name, email, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 0) RETURNING id",
+    )
+    .bind(org)
+    .bind(name)
+    .bind(format!("{}@acme.test", name.to_lowercase()))
+    .bind(user)
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    for (conn, provider, external) in links {
+        exec(
+            app,
+            "INSERT INTO person_links (org_id, connection_id, provider, external_id, person_id, source, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'manual', 0, 0)",
+            vec![i(org), i(*conn), s(*provider), s(*external), i(id)],
+        )
+        .await;
+    }
+    id
+}
+
+/// An activity row; unset fields are NULL or empty.
+#[derive(Default, Clone)]
+struct Act {
+    kind: &'static str,
+    ext: &'static str,
+    owner: &'static str,
+    occurred: Option<i64>,
+    created: Option<i64>,
+    start: Option<i64>,
+    title: &'static str,
+    body: &'static str,
+    direction: Option<&'static str>,
+    disposition_label: Option<&'static str>,
+    activity_type: Option<&'static str>,
+    outcome: Option<&'static str>,
+    deleted: bool,
+}
+
+async fn activity(app: &TestApp, org: i64, conn: i64, a: Act) {
+    exec(
+        app,
+        "INSERT INTO activities (org_id, connection_id, kind, external_id, owner_external_id, occurred_at, remote_created_at, start_at, \
+         title, body, call_direction, disposition_label, activity_type, meeting_outcome, url, deleted, synced_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0)",
+        vec![
+            i(org),
+            i(conn),
+            s(a.kind),
+            s(a.ext),
+            s(a.owner),
+            i(a.occurred.or(a.start).or(a.created)),
+            i(a.created.or(a.occurred)),
+            i(a.start),
+            s(a.title),
+            s(a.body),
+            s::<&str>(a.direction),
+            s::<&str>(a.disposition_label),
+            s::<&str>(a.activity_type),
+            s::<&str>(a.outcome),
+            s(format!("https://app.hubspot.test/{}/{}", a.kind, a.ext)),
+            i(i64::from(a.deleted)),
+        ],
+    )
+    .await;
+}
+
+async fn associate(app: &TestApp, org: i64, conn: i64, from_kind: &str, from: &str, contact: &str) {
+    exec(
+        app,
+        "INSERT INTO associations (org_id, connection_id, from_kind, from_external_id, to_kind, to_external_id, synced_at) \
+         VALUES ($1, $2, $3, $4, 'contact', $5, 0)",
+        vec![i(org), i(conn), s(from_kind), s(from), s(contact)],
+    )
+    .await;
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn deal(
+    app: &TestApp,
+    org: i64,
+    conn: i64,
+    ext: &str,
+    owner: &str,
+    close: i64,
+    won: bool,
+    pipeline: &str,
+    amount: Option<f64>,
+    hs_mrr: Option<f64>,
+    properties: Value,
+) {
+    exec(
+        app,
+        "INSERT INTO deals (org_id, connection_id, external_id, name, pipeline, closed_won, amount, hs_mrr, close_date, \
+         remote_created_at, owner_external_id, url, properties, synced_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, 0)",
+        vec![
+            i(org),
+            i(conn),
+            s(ext),
+            s(format!("Deal {ext}")),
+            s(pipeline),
+            i(i64::from(won)),
+            f(amount),
+            f(hs_mrr),
+            i(close),
+            s(owner),
+            s(format!("https://app.hubspot.test/deal/{ext}")),
+            s(properties.to_string()),
+        ],
+    )
+    .await;
+}
+
+async fn create(app: &TestApp, user: &TestUser, card: i64, body: Value) -> i64 {
+    let url = app.url(&format!("/api/v1/scorecards/{card}/measurables"));
+    let r = user.client.post(url).json(&body).send().await.unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{body} → {v}");
+    v["id"].as_i64().unwrap()
+}
+
+async fn get(user: &TestUser, url: String) -> Value {
+    let r = user.client.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    r.json().await.unwrap()
+}
+
+fn row<'a>(card: &'a Value, name: &str) -> &'a Value {
+    card["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["rows"].as_array().unwrap())
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name}"))
+}
+
+fn this_week(card: &Value, name: &str) -> Option<f64> {
+    row(card, name)["this_week"]["value"].as_f64()
+}
+
+/// Creates an empty scorecard through the API (a manual measurable on the
+/// default scorecard) and returns its id.
+async fn first_card(app: &TestApp, admin: &TestUser) -> i64 {
+    let r = admin
+        .client
+        .post(app.url("/api/v1/scorecards"))
+        .json(&json!({"name": "Sales"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn synced_sources_count_every_kind_and_filter() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let org = admin.org_id;
+        let hs = connection(&app, org, "hubspot").await;
+        let fathom = connection(&app, org, "fathom").await;
+        let pat = person(&app, org, "Pat", None, &[(hs, "hubspot", "101"), (fathom, "fathom", "pat@acme.test")]).await;
+        person(&app, org, "Sam", None, &[(hs, "hubspot", "202")]).await;
+        let w = current_week() - chrono::Days::new(14);
+        let next = w + chrono::Days::new(7);
+        let call = |ext, owner, day, dir, label| Act {
+            kind: "call",
+            ext,
+            owner,
+            occurred: Some(ms(w, day, 10)),
+            direction: Some(dir),
+            disposition_label: label,
+            ..Act::default()
+        };
+        for a in [
+            call("c1", "101", 0, "OUTBOUND", Some("Connected")),
+            call("c2", "101", 2, "OUTBOUND", Some("No answer")),
+            call("c3", "101", 6, "INBOUND", None),
+            call("c4", "202", 1, "OUTBOUND", Some("Connected")),
+            Act { deleted: true, ..call("c5", "101", 1, "OUTBOUND", None) },
+            Act { occurred: Some(ms(next, 0, 0)), ..call("c6", "101", 0, "OUTBOUND", None) },
+        ] {
+            activity(&app, org, hs, a).await;
+        }
+        let note = |ext, body| Act { kind: "note", ext, owner: "101", occurred: Some(ms(w, 3, 9)), body, ..Act::default() };
+        for a in [
+            note("n1", "<p>Spoke with the <b>CEO</b> today</p>"),
+            note("n2", "<p>Sent the admin a form</p>"),
+            note("n3", "Decision-maker wants a demo"),
+            note("n4", "<div>Nothing much</div>"),
+        ] {
+            activity(&app, org, hs, a).await;
+        }
+        let meeting = |ext, kind, created, start, outcome| Act {
+            kind: "meeting",
+            ext,
+            owner: "101",
+            created: Some(created),
+            start: Some(start),
+            occurred: Some(start),
+            title: "Meeting",
+            activity_type: Some(kind),
+            outcome: Some(outcome),
+            ..Act::default()
+        };
+        for a in [
+            meeting("m1", "First Time Appointment", ms(w, 1, 9), ms(next, 2, 9), "SCHEDULED"),
+            meeting("m2", "COI", ms(w, 0, 9), ms(w, 4, 15), "COMPLETED"),
+            meeting("m3", "COI", ms(w, 0, 9), ms(w, 4, 16), "NO_SHOW"),
+            meeting("m4", "First Time Appointment", ms(w - chrono::Days::new(7), 1, 9), ms(w, 1, 9), "COMPLETED"),
+        ] {
+            activity(&app, org, hs, a).await;
+        }
+        activity(&app, org, fathom, Act { kind: "fathom_meeting", ext: "f1", owner: "pat@acme.test", start: Some(ms(w, 2, 14)), title: "Recorded call", ..Act::default() }).await;
+        activity(&app, org, fathom, Act { kind: "fathom_meeting", ext: "f2", owner: "sam@acme.test", start: Some(ms(w, 2, 14)), title: "Someone else", ..Act::default() }).await;
+
+        // Contacts, a list, buying roles and associations.
+        exec(&app, "INSERT INTO contacts (org_id, connection_id, external_id, buying_role, synced_at) VALUES ($1, $2, 'x', ';BUDGET_HOLDER;DECISION_MAKER', 0)", vec![i(org), i(hs)]).await;
+        exec(&app, "INSERT INTO contacts (org_id, connection_id, external_id, buying_role, synced_at) VALUES ($1, $2, 'y', 'END_USER', 0)", vec![i(org), i(hs)]).await;
+        exec(&app, "INSERT INTO lists (org_id, connection_id, external_id, name, synced_at) VALUES ($1, $2, 'L1', 'Warm 250', 0)", vec![i(org), i(hs)]).await;
+        exec(&app, "INSERT INTO list_memberships (org_id, connection_id, list_external_id, record_external_id, synced_at) VALUES ($1, $2, 'L1', 'x', 0)", vec![i(org), i(hs)]).await;
+        associate(&app, org, hs, "call", "c1", "x").await;
+        associate(&app, org, hs, "call", "c2", "y").await;
+        associate(&app, org, hs, "note", "n1", "x").await;
+        associate(&app, org, hs, "note", "n3", "y").await;
+        associate(&app, org, hs, "deal", "d1", "x").await;
+
+        // Deals: MRR is the first non-empty of mrr, hs_mrr, amount.
+        exec(&app, "INSERT INTO pipelines (org_id, connection_id, external_id, label, synced_at) VALUES ($1, $2, 'default', 'Sales pipeline', 0)", vec![i(org), i(hs)]).await;
+        let close = ms(w, 3, 12);
+        deal(&app, org, hs, "d1", "101", close, true, "default", Some(1000.0), Some(250.0), json!({"mrr": "300"})).await;
+        deal(&app, org, hs, "d2", "101", close, true, "default", Some(900.0), Some(200.0), json!({"mrr": ""})).await;
+        deal(&app, org, hs, "d3", "101", close, true, "default", Some(150.0), None, json!({})).await;
+        deal(&app, org, hs, "d4", "101", close, false, "default", Some(5000.0), None, json!({})).await;
+        deal(&app, org, hs, "d5", "101", close, true, "other", Some(50.0), None, json!({})).await;
+        deal(&app, org, hs, "d6", "202", close, true, "default", Some(7000.0), None, json!({})).await;
+
+        let card = first_card(&app, &admin).await;
+        let defs = [
+            ("Calls", json!({"type": "synced", "kind": "call"})),
+            ("Outbound calls", json!({"type": "synced", "kind": "call", "filters": {"call_direction": "outbound"}})),
+            ("Connected calls", json!({"type": "synced", "kind": "call", "filters": {"call_outcome": ["connected"]}})),
+            ("Warm calls", json!({"type": "synced", "kind": "call", "filters": {"contact_in_list": "warm 250"}})),
+            ("DM notes", json!({"type": "synced", "kind": "note", "filters": {"keywords": ["decision maker", "DM", "CEO"]}})),
+            ("DM-role notes", json!({"type": "synced", "kind": "note", "filters": {"buying_role": ["decision_maker"]}})),
+            ("FTA set", json!({"type": "synced", "kind": "meeting", "time_field": "created", "filters": {"meeting_type": ["First Time Appointment"]}})),
+            ("FTA by start", json!({"type": "synced", "kind": "meeting", "time_field": "start", "filters": {"meeting_type": ["First Time Appointment"]}})),
+            ("COI attended", json!({"type": "synced", "kind": "meeting", "time_field": "start", "filters": {"meeting_type": ["COI"], "meeting_outcome": ["COMPLETED"]}})),
+            ("Recorded", json!({"type": "synced", "kind": "fathom_meeting", "time_field": "start"})),
+            ("MRR", json!({"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true}, "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}})),
+            ("MRR main pipeline", json!({"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true, "pipeline": "Sales pipeline"}, "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}})),
+            ("Won deals in list", json!({"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true, "contact_in_list": "Warm 250"}})),
+        ];
+        for (name, source) in &defs {
+            create(&app, &admin, card, json!({"section": "Sales", "name": name, "person_id": pat, "source": source, "goal": {"op": "at_least", "value": 2.0}})).await;
+        }
+        // A team measurable (no owner) counts everyone's calls.
+        create(&app, &admin, card, json!({"section": "Team", "name": "Team calls", "source": {"type": "synced", "kind": "call"}})).await;
+
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        let expect = [
+            ("Calls", 3.0),
+            ("Outbound calls", 2.0),
+            ("Connected calls", 1.0),
+            ("Warm calls", 1.0),
+            ("DM notes", 2.0),
+            ("DM-role notes", 1.0),
+            ("FTA set", 1.0),
+            ("FTA by start", 1.0),
+            ("COI attended", 1.0),
+            ("Recorded", 1.0),
+            ("MRR", 700.0),
+            ("MRR main pipeline", 650.0),
+            ("Won deals in list", 1.0),
+            ("Team calls", 4.0),
+        ];
+        for (name, value) in expect {
+            assert_eq!(this_week(&view, name), Some(value), "{name} in week {w}");
+        }
+        assert_eq!(row(&view, "Calls")["this_week"]["status"], "green");
+        assert_eq!(row(&view, "Connected calls")["this_week"]["status"], "red");
+        assert_eq!(row(&view, "Calls")["weeks"].as_array().unwrap().len(), 13);
+        assert_eq!(row(&view, "Calls")["owner"], "Pat");
+        let next_view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={next}"))).await;
+        assert_eq!(this_week(&next_view, "Calls"), Some(1.0));
+        assert_eq!(row(&next_view, "Calls")["last_week"]["value"].as_f64(), Some(3.0));
+        assert_eq!(this_week(&next_view, "FTA set"), Some(0.0));
+
+        // The records behind a cell, with links.
+        let calls_id = row(&view, "Calls")["measurable_id"].as_i64().unwrap();
+        let cell = get(&admin, app.url(&format!("/api/v1/measurables/{calls_id}/cell?week={w}"))).await;
+        let records = cell["records"].as_array().unwrap();
+        assert_eq!(records.len(), 3);
+        assert!(records.iter().all(|r| r["url"].as_str().unwrap().starts_with("https://app.hubspot.test/call/")));
+        let mrr_id = row(&view, "MRR")["measurable_id"].as_i64().unwrap();
+        let cell = get(&admin, app.url(&format!("/api/v1/measurables/{mrr_id}/cell?week={w}"))).await;
+        let amounts: Vec<f64> = cell["records"].as_array().unwrap().iter().map(|r| r["amount"].as_f64().unwrap()).collect();
+        assert_eq!(amounts.iter().sum::<f64>(), 700.0);
+
+        // Live: a new call lands; after RecordsChanged the stored week is
+        // recomputed and, having been shown, flagged as restated.
+        activity(&app, org, hs, call("c7", "101", 4, "OUTBOUND", None)).await;
+        let mut rx = app.state.events.subscribe();
+        app.state
+            .events
+            .publish(Event::RecordsChanged { org_id: org, connection_id: hs, objects: vec!["calls".into()] })
+            .await
+            .unwrap();
+        let changed = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Ok(Event::ScorecardChanged { org_id, .. }) = rx.recv().await
+                    && org_id == org
+                {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(changed.is_ok(), "ScorecardChanged follows RecordsChanged");
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Calls"), Some(4.0));
+        assert_eq!(row(&view, "Calls")["this_week"]["restated_from"].as_f64(), Some(3.0));
+        assert_eq!(row(&view, "Outbound calls")["this_week"]["restated_from"].as_f64(), Some(2.0));
+        assert!(row(&view, "DM notes")["this_week"].get("restated_from").is_none());
+    })
+    .await;
+}
+
+async fn post(user: &TestUser, url: String, body: Value) -> (u16, Value) {
+    let r = user.client.post(&url).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let v = r.json::<Value>().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+#[tokio::test]
+async fn manual_values_overrides_formulas_goals_and_audit() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let rep = app.member_of(&admin, "rex@acme.test", "member").await;
+        let other = app.member_of(&admin, "oz@acme.test", "member").await;
+        let rex = person(&app, admin.org_id, "Rex", Some(rep.id), &[]).await;
+        let card = first_card(&app, &admin).await;
+        let opened = create(&app, &admin, card, json!({"section": "Ops", "name": "Tickets opened", "person_id": rex, "source": {"type": "manual"}})).await;
+        let same_day = create(&app, &admin, card, json!({"section": "Ops", "name": "Closed same day", "person_id": rex, "source": {"type": "manual"}})).await;
+        let rate = create(&app, &admin, card, json!({"section": "Ops", "name": "Same-day close rate", "unit": "percent",
+            "goal": {"op": "at_least", "value": 70.0},
+            "source": {"type": "formula", "formula": format!("m:{same_day} / m:{opened} * 100")}})).await;
+        let w = current_week() - chrono::Days::new(7);
+        let value = |id: i64| app.url(&format!("/api/v1/measurables/{id}/values"));
+
+        // The owner enters their own manual values; others may not.
+        assert_eq!(post(&rep, value(opened), json!({"week": w.to_string(), "value": 10.0})).await.0, 204);
+        assert_eq!(post(&rep, value(same_day), json!({"week": w.to_string(), "value": 8.0})).await.0, 204);
+        assert_eq!(post(&other, value(opened), json!({"week": w.to_string(), "value": 99.0})).await.0, 403);
+        assert_eq!(post(&rep, value(rate), json!({"week": w.to_string(), "value": 1.0, "reason": "x"})).await.0, 403, "members cannot override formulas");
+        let (status, body) = post(&rep, value(opened), json!({"week": "next tuesday", "value": 1.0})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("week")));
+        let future = current_week() + chrono::Days::new(7);
+        assert_eq!(post(&rep, value(opened), json!({"week": future.to_string(), "value": 1.0})).await.0, 422);
+
+        let view = get(&rep, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Tickets opened"), Some(10.0));
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(80.0));
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["status"], "green");
+        assert_eq!(row(&view, "Tickets opened")["can_enter"], true);
+        assert_eq!(row(&view, "Same-day close rate")["can_enter"], false);
+
+        // An override needs a reason, flows into the cell and is audited.
+        let (status, body) = post(&admin, value(same_day), json!({"week": w.to_string(), "value": 6.0})).await;
+        assert_eq!(status, 204, "{body}");
+        let (status, body) = post(&admin, value(rate), json!({"week": w.to_string(), "value": 50.0})).await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("reason")));
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(60.0), "formula sees the corrected input");
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["status"], "red");
+        assert_eq!(post(&admin, value(rate), json!({"week": w.to_string(), "value": 75.0, "reason": "two tickets were duplicates"})).await.0, 204);
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Same-day close rate"), Some(75.0));
+        assert_eq!(row(&view, "Same-day close rate")["this_week"]["manual"], true);
+        // Notes, by anyone in the organisation.
+        assert_eq!(post(&other, app.url(&format!("/api/v1/measurables/{rate}/notes")), json!({"week": w.to_string(), "note": "holiday week"})).await.0, 204);
+        let cell = get(&admin, app.url(&format!("/api/v1/measurables/{rate}/cell?week={w}"))).await;
+        assert_eq!(cell["cell"]["note"], "holiday week");
+        assert_eq!(cell["entry"][1], "two tickets were duplicates");
+        let actions: Vec<&str> = cell["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(&actions[..3], ["note", "override", "create"]);
+        let trail = get(&admin, app.url(&format!("/api/v1/measurables/{same_day}/cell?week={w}"))).await;
+        let entry = &trail["audit"][0];
+        assert_eq!((entry["action"].as_str(), entry["old_value"].as_str(), entry["new_value"].as_str()), (Some("entry"), Some("8"), Some("6")));
+        assert_eq!(entry["user_name"], "Admin of Acme");
+
+        // A goal change applies from its week on; earlier weeks keep their colour.
+        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{rate}"))).await["input"].clone();
+        def["goal"] = json!({"op": "at_least", "value": 90.0});
+        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{rate}"))).json(&def).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let past = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(row(&past, "Same-day close rate")["goal"]["value"], 70.0);
+        assert_eq!(row(&past, "Same-day close rate")["this_week"]["status"], "green");
+        let now = get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await;
+        assert_eq!(row(&now, "Same-day close rate")["goal"]["value"], 90.0);
+        assert_eq!(row(&now, "Same-day close rate")["last_week"]["status"], "green", "last week keeps the goal it had");
+
+        // Bad definitions are refused with the field named.
+        let bad = |source: Value| json!({"section": "Ops", "name": "Bad", "source": source});
+        let url = app.url(&format!("/api/v1/scorecards/{card}/measurables"));
+        for (body, field) in [
+            (bad(json!({"type": "formula", "formula": format!("m:{rate} +")})), "source.formula"),
+            (bad(json!({"type": "formula", "formula": "m:999999 * 2"})), "source.formula"),
+            (bad(json!({"type": "synced", "kind": "note", "filters": {"call_direction": "INBOUND"}})), "source.filters.call_direction"),
+            (bad(json!({"type": "synced", "kind": "call", "time_field": "close_date"})), "source.time_field"),
+            (json!({"section": "Ops", "name": "", "source": {"type": "manual"}}), "name"),
+            (json!({"section": "Ops", "name": "X", "source": {"type": "manual"}, "goal": {"op": "between", "value": 5.0}}), "goal"),
+            (json!({"section": "Ops", "name": "X", "unit": "parsecs", "source": {"type": "manual"}}), "unit"),
+            (json!({"section": "Ops", "name": "X", "person_id": 123456, "source": {"type": "manual"}}), "person_id"),
+        ] {
+            let (status, v) = post(&admin, url.clone(), body.clone()).await;
+            assert_eq!(status, 422, "{body}");
+            assert!(v["field"].as_str().unwrap().starts_with(field), "{body} → {v}");
+        }
+        let (status, v) = post(&admin, url.clone(), bad(json!({"type": "synced", "kind": "fax"}))).await;
+        assert_eq!(status, 422);
+        assert!(v["message"].as_str().unwrap().contains("fax"), "{v}");
+        // A cycle through an update is refused.
+        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{opened}"))).await["input"].clone();
+        def["source"] = json!({"type": "formula", "formula": format!("m:{rate} + 1")});
+        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{opened}"))).json(&def).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], "source.formula");
+        // Members cannot change definitions; a formula input cannot be deleted.
+        assert_eq!(post(&rep, url.clone(), bad(json!({"type": "manual"}))).await.0, 403);
+        let r = admin.client.delete(app.url(&format!("/api/v1/measurables/{opened}"))).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+
+        // CSV export of the grid.
+        let r = rep.client.get(app.url(&format!("/api/v1/scorecards/{card}/export.csv?week={w}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = r.text().await.unwrap();
+        let mut lines = csv.lines();
+        let head = lines.next().unwrap();
+        assert!(head.starts_with("Section,Measurable,Owner,Goal,"), "{head}");
+        assert!(head.ends_with(&format!("{w},Quarter average")), "{head}");
+        assert!(csv.contains("Ops,Same-day close rate,,≥ 70 %,"), "{csv}");
+        assert!(csv.lines().any(|l| l.starts_with("Ops,Tickets opened,Rex,,") && l.contains(",10,")), "{csv}");
+    })
+    .await;
+}
+
+/// An instant from the sandbox's truth: RFC 3339 or epoch milliseconds.
+fn truth_ms(v: &Value) -> Option<i64> {
+    let s = v.as_str()?;
+    s.parse::<i64>().ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp_millis())
+    })
+}
+
+fn in_week(at: Option<i64>, week: NaiveDate) -> bool {
+    at.is_some_and(|at| at >= ms(week, 0, 0) && at < ms(week, 7, 0))
+}
+
+#[tokio::test]
+async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
+    for backend in crate::helpers::BACKENDS {
+        let Some(e) = crate::sync_env::env(backend, crate::sync_env::small_opts()).await else {
+            continue;
+        };
+        let run = e
+            .app
+            .state
+            .sync
+            .run(
+                e.hubspot,
+                server::sync::Trigger::Manual,
+                server::sync::Work::Full,
+            )
+            .await
+            .unwrap()
+            .expect("the lease was free");
+        let (status,): (String,) = sqlx::query_as("SELECT status FROM sync_runs WHERE id = $1")
+            .bind(run)
+            .fetch_one(&e.app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(status, "succeeded");
+        let owners = crate::sync_env::truth(&e.sb_base, "owners").await;
+        let rep_owner = owners[0]["id"].as_str().unwrap().to_owned();
+        let rep_email = owners[0]["email"].as_str().unwrap().to_lowercase();
+        let (person,): (i64,) =
+            sqlx::query_as("SELECT id FROM people WHERE org_id = $1 AND LOWER(email) = $2")
+                .bind(e.admin.org_id)
+                .bind(&rep_email)
+                .fetch_one(&e.app.db().pool)
+                .await
+                .expect("the first rep became a person");
+        let owners_body: serde_json::Map<String, Value> = [
+            "Inside sales",
+            "Outside sales",
+            "Hybrid",
+            "Warm 250",
+            "Reactive operations",
+        ]
+        .iter()
+        .map(|s| ((*s).to_owned(), json!(person)))
+        .collect();
+        let (status, v) = post(
+            &e.admin,
+            e.app.url("/api/v1/scorecards/template"),
+            json!({ "owners": owners_body }),
+        )
+        .await;
+        assert_eq!(status, 201, "{v}");
+        let card = v["id"].as_i64().unwrap();
+
+        let mine = |plural: &'static str| {
+            let base = e.sb_base.clone();
+            let rep = rep_owner.clone();
+            async move {
+                crate::sync_env::truth(&base, &format!("hubspot/{plural}"))
+                    .await
+                    .into_iter()
+                    .filter(|r| {
+                        r["archived"] == false
+                            && r["properties"]["hubspot_owner_id"] == rep.as_str()
+                    })
+                    .collect::<Vec<Value>>()
+            }
+        };
+        let (calls, notes, meetings, deals) = (
+            mine("calls").await,
+            mine("notes").await,
+            mine("meetings").await,
+            mine("deals").await,
+        );
+        let keywords: Vec<String> = [
+            "decision maker",
+            "DM",
+            "CEO",
+            "owner",
+            "president",
+            "founder",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let meeting = |kind: &str, w: NaiveDate, attended: bool| {
+            meetings
+                .iter()
+                .filter(|m| m["properties"]["hs_activity_type"] == kind)
+                .filter(|m| !attended || m["properties"]["hs_meeting_outcome"] == "COMPLETED")
+                .filter(|m| {
+                    let at = if attended {
+                        truth_ms(&m["properties"]["hs_meeting_start_time"])
+                    } else {
+                        truth_ms(&m["createdAt"])
+                    };
+                    in_week(at, w)
+                })
+                .count() as f64
+        };
+        let mut checked = 0.0;
+        for back in 0..3u64 {
+            let w = current_week() - chrono::Days::new(7 * back);
+            let view = get(
+                &e.admin,
+                e.app.url(&format!("/api/v1/scorecards/{card}?week={w}")),
+            )
+            .await;
+            let section = |name: &str| -> Value {
+                view["sections"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["name"] == name)
+                    .unwrap()
+                    .clone()
+            };
+            let value = |section_name: &str, row_name: &str| -> f64 {
+                let s = section(section_name);
+                s["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["name"] == row_name)
+                    .unwrap()["this_week"]["value"]
+                    .as_f64()
+                    .unwrap()
+            };
+            let dials = calls
+                .iter()
+                .filter(|c| in_week(truth_ms(&c["properties"]["hs_timestamp"]), w))
+                .count() as f64;
+            let dm = notes
+                .iter()
+                .filter(|n| in_week(truth_ms(&n["properties"]["hs_timestamp"]), w))
+                .filter(|n| {
+                    app::scorecard::html_contains_any_whole_word(
+                        n["properties"]["hs_note_body"].as_str().unwrap_or_default(),
+                        &keywords,
+                    )
+                })
+                .count() as f64;
+            let mrr: f64 = deals
+                .iter()
+                .filter(|d| d["properties"]["hs_is_closed_won"] == "true")
+                .filter(|d| in_week(truth_ms(&d["properties"]["closedate"]), w))
+                .map(|d| {
+                    ["mrr", "hs_mrr", "amount"]
+                        .iter()
+                        .find_map(|p| {
+                            d["properties"][*p]
+                                .as_str()
+                                .and_then(|s| s.trim().parse::<f64>().ok())
+                        })
+                        .unwrap_or(0.0)
+                })
+                .sum();
+            assert_eq!(
+                value("Inside sales", "Dials"),
+                dials,
+                "{backend:?} dials in {w}"
+            );
+            assert_eq!(
+                value("Inside sales", "Conversations with decision maker"),
+                dm,
+                "{backend:?} DM in {w}"
+            );
+            assert_eq!(
+                value("Inside sales", "First-time appointments set"),
+                meeting("First Time Appointment", w, false),
+                "FTA set in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "FTA attended"),
+                meeting("First Time Appointment", w, true),
+                "FTA attended in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "COI attended"),
+                meeting("COI", w, true),
+                "COI attended in {w}"
+            );
+            assert_eq!(
+                value("Outside sales", "Networking events"),
+                meeting("Networking Event", w, true),
+                "networking in {w}"
+            );
+            assert_eq!(
+                value("Hybrid", "COI created"),
+                meeting("COI", w, false),
+                "COI created in {w}"
+            );
+            assert!(
+                (value("Outside sales", "MRR closed") - mrr).abs() < 1e-6,
+                "{backend:?} MRR in {w}"
+            );
+            checked += dials + dm;
+        }
+        assert!(checked > 0.0, "the sandbox generated activity to compare");
+    }
+}
