@@ -35,6 +35,12 @@ pub struct ReadArgs {
     /// Why the 1 M activities are not there.
     #[arg(long, default_value = "sync engine not merged")]
     pub data_missing: String,
+    /// Backfill this sandbox data set through the real sync first (the
+    /// sandbox flags below); without it the scorecard has no synced data.
+    #[arg(long)]
+    pub synced: bool,
+    #[command(flatten)]
+    pub data: crate::sandbox_env::DataArgs,
 }
 
 struct Measured {
@@ -43,6 +49,8 @@ struct Measured {
     measurables: usize,
     weeks: usize,
     activities: u64,
+    backfill_s: f64,
+    first_ms: f64,
 }
 
 fn psql(admin_url: &str, sql: &str) -> anyhow::Result<()> {
@@ -64,19 +72,37 @@ fn with_db(url: &str, db: &str) -> anyhow::Result<String> {
 
 async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir: PathBuf) -> anyhow::Result<Measured> {
     std::fs::create_dir_all(&dir)?;
-    let cmd = TallyCmd {
-        bin: a.tally.clone(),
-        site_root: a.site.clone(),
-        data_dir: dir.clone(),
-        database_url,
-        env: vec![],
-    };
     let (email, password) = ("bench@tally.example", "bench-password-0123456789");
-    cmd.create_admin("Bench Org", email, password)?;
-    let tally = cmd.serve().await?;
-    let cookie = tally.session_cookie(email, password).await?;
+    let mut activities = 0;
+    let mut backfill_s = 0.0;
+    // Keep whichever process serves, until the end of the measurement.
+    let (_plain, _connected, base_url, cookie);
+    if a.synced {
+        let c = crate::fig2::connect(&a.data, &a.tally, &a.site, &dir.join("tally"), Some(database_url)).await?;
+        let run = crate::fig2::sync_and_wait(&c, 1800).await?;
+        activities = run["records"].as_i64().unwrap_or(0) as u64;
+        backfill_s = (run["finished_at"].as_i64().unwrap_or(0) - run["started_at"].as_i64().unwrap_or(0)) as f64 / 1000.0;
+        base_url = c.tally.base_url.clone();
+        cookie = c.cookie.clone();
+        _connected = Some(c);
+        _plain = None;
+    } else {
+        let cmd = TallyCmd {
+            bin: a.tally.clone(),
+            site_root: a.site.clone(),
+            data_dir: dir.clone(),
+            database_url,
+            env: vec![],
+        };
+        cmd.create_admin("Bench Org", email, password)?;
+        let tally = cmd.serve().await?;
+        cookie = tally.session_cookie(email, password).await?;
+        base_url = tally.base_url.clone();
+        _plain = Some(tally);
+        _connected = None;
+    }
     let client = reqwest::Client::new();
-    let api = format!("{}/api/v1", tally.base_url);
+    let api = format!("{base_url}/api/v1");
 
     let r = client
         .post(format!("{api}/scorecards/template"))
@@ -143,6 +169,9 @@ async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir:
     let weeks = week["weeks"].as_array().map_or(0, Vec::len);
     let measurables = count_rows(&week);
     let url = format!("{api}/scorecards/{id}?week={this_week}");
+    let t = Instant::now();
+    client.get(&url).header("Cookie", &cookie).send().await?.bytes().await?;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
     for _ in 0..20 {
         client.get(&url).header("Cookie", &cookie).send().await?.bytes().await?;
     }
@@ -162,7 +191,9 @@ async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir:
         latencies_ms,
         measurables,
         weeks,
-        activities: 0,
+        activities,
+        backfill_s,
+        first_ms,
     })
 }
 
@@ -202,11 +233,16 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
                     id: id.clone(),
                     metric: format!("GET /api/v1/scorecards/{{id}}?week= on {}", m.backend),
                     inputs: format!(
-                        "{} synced activities ({}: NOT the 1,000,000 the issue asks for), {} measurables × {} weeks, {} sequential requests after 20 warm-up, keep-alive, release tally on loopback",
-                        m.activities, a.data_missing, m.measurables, m.weeks, m.latencies_ms.len()
+                        "{} synced records{} (NOT the 1,000,000 activities the issue asks for: {}), {} measurables (default template + synced counts) × {} weeks, {} sequential requests after 1 cold + 20 warm-up, keep-alive, release tally on loopback",
+                        m.activities,
+                        if a.synced { format!(" backfilled through the sandbox and the real sync ({}, {:.0} s)", a.data.describe(), m.backfill_s) } else { String::new() },
+                        a.data_missing,
+                        m.measurables,
+                        m.weeks,
+                        m.latencies_ms.len()
                     ),
-                    result: format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms"),
-                    values: json!({ "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": m.latencies_ms.len() }),
+                    result: format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms (first, cold read {:.0} ms)", m.first_ms),
+                    values: json!({ "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": m.latencies_ms.len(), "first_ms": m.first_ms, "synced_records": m.activities }),
                     budget: "p95 < 25 ms (with 1 M activities)".into(),
                     met: None,
                 });

@@ -92,6 +92,7 @@ pub async fn connect(
     bin: &std::path::Path,
     site: &std::path::Path,
     dir: &std::path::Path,
+    database_url: Option<String>,
 ) -> anyhow::Result<Connected> {
     let running = sandbox_env::start(data).await?;
     let sb = &running.sandbox;
@@ -101,7 +102,7 @@ pub async fn connect(
         bin: bin.to_owned(),
         site_root: site.to_owned(),
         data_dir: dir.to_owned(),
-        database_url: format!("sqlite://{}/tally.db", dir.display()),
+        database_url: database_url.unwrap_or_else(|| format!("sqlite://{}/tally.db", dir.display())),
         env: vec![
             ("HUBSPOT_CLIENT_ID".into(), opts.hubspot_client_id.clone()),
             ("HUBSPOT_CLIENT_SECRET".into(), opts.hubspot_client_secret.clone()),
@@ -203,7 +204,7 @@ pub async fn sync_and_wait(c: &Connected, timeout: u64) -> anyhow::Result<Value>
 
 async fn backfill(a: &SyncArgs, n: usize) -> anyhow::Result<Backfill> {
     let dir = a.work_dir.join(format!("run{n}"));
-    let c = connect(&a.data, &a.tally, &a.site, &dir).await?;
+    let c = connect(&a.data, &a.tally, &a.site, &dir, None).await?;
     let pid = c.tally.pid();
     let sb = &c.running.sandbox;
     let rss_idle_kb = proc_status_kb(pid, "VmRSS")?;

@@ -38,7 +38,7 @@ pub struct LiveArgs {
 pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
     let _ = std::fs::remove_dir_all(&a.work_dir);
     std::fs::create_dir_all(&a.work_dir)?;
-    let c = connect(&a.data, &a.tally, &a.site, &a.work_dir.join("tally")).await?;
+    let c = connect(&a.data, &a.tally, &a.site, &a.work_dir.join("tally"), None).await?;
     let backfill = sync_and_wait(&c, 600).await?;
     let sb = &c.running.sandbox;
     let mut targets: WebhookTargets = sb.webhook_targets();
