@@ -143,6 +143,7 @@ fi
 if have_sync; then
   step live 5 "$bench" live --tally "$tally" --site "$site" --work-dir "$work/live" \
     --events "$live_events" --scorecard-missing "${live_missing:-the driver does not read the scorecard yet}" \
+    $(have_scorecard_api && echo --scorecard) \
     --seed 7 --reps 2 --weeks 2 --scale 0.5
 else
   step live 5 "$bench" not-measured --figure 5 --reason "$live_missing"
