@@ -71,7 +71,7 @@ fi
 if [ "$size" = full ]; then
   ssr_duration=10 ssr_runs=3 read_requests=200
   peer_data=(--seed 7 --reps 5 --weeks 13 --scale 4)
-  sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=1 live_events=50
+  sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=3 live_events=50
   read_data=(--seed 7 --reps 5 --weeks 13 --scale 4)
 else
   ssr_duration=1 ssr_runs=2 read_requests=20
