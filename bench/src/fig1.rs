@@ -70,7 +70,12 @@ fn with_db(url: &str, db: &str) -> anyhow::Result<String> {
     Ok(u.to_string())
 }
 
-async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir: PathBuf) -> anyhow::Result<Measured> {
+async fn measure(
+    a: &ReadArgs,
+    backend: &'static str,
+    database_url: String,
+    dir: PathBuf,
+) -> anyhow::Result<Measured> {
     std::fs::create_dir_all(&dir)?;
     let (email, password) = ("bench@tally.example", "bench-password-0123456789");
     let mut activities = 0;
@@ -78,10 +83,19 @@ async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir:
     // Keep whichever process serves, until the end of the measurement.
     let (_plain, _connected, base_url, cookie);
     if a.synced {
-        let c = crate::fig2::connect(&a.data, &a.tally, &a.site, &dir.join("tally"), Some(database_url)).await?;
+        let c = crate::fig2::connect(
+            &a.data,
+            &a.tally,
+            &a.site,
+            &dir.join("tally"),
+            Some(database_url),
+        )
+        .await?;
         let run = crate::fig2::sync_and_wait(&c, 1800).await?;
         activities = run["records"].as_i64().unwrap_or(0) as u64;
-        backfill_s = (run["finished_at"].as_i64().unwrap_or(0) - run["started_at"].as_i64().unwrap_or(0)) as f64 / 1000.0;
+        backfill_s = (run["finished_at"].as_i64().unwrap_or(0)
+            - run["started_at"].as_i64().unwrap_or(0)) as f64
+            / 1000.0;
         base_url = c.tally.base_url.clone();
         cookie = c.cookie.clone();
         _connected = Some(c);
@@ -111,13 +125,23 @@ async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir:
         .send()
         .await?;
     if !r.status().is_success() {
-        bail!("POST /scorecards/template: {} {}", r.status(), r.text().await?);
+        bail!(
+            "POST /scorecards/template: {} {}",
+            r.status(),
+            r.text().await?
+        );
     }
-    let id = r.json::<Value>().await?["id"].as_i64().context("template id")?;
+    let id = r.json::<Value>().await?["id"]
+        .as_i64()
+        .context("template id")?;
     let count_rows = |w: &Value| -> usize {
         w["sections"]
             .as_array()
-            .map(|s| s.iter().map(|s| s["rows"].as_array().map_or(0, Vec::len)).sum())
+            .map(|s| {
+                s.iter()
+                    .map(|s| s["rows"].as_array().map_or(0, Vec::len))
+                    .sum()
+            })
             .unwrap_or(0)
     };
     let week: Value = client
@@ -170,10 +194,22 @@ async fn measure(a: &ReadArgs, backend: &'static str, database_url: String, dir:
     let measurables = count_rows(&week);
     let url = format!("{api}/scorecards/{id}?week={this_week}");
     let t = Instant::now();
-    client.get(&url).header("Cookie", &cookie).send().await?.bytes().await?;
+    client
+        .get(&url)
+        .header("Cookie", &cookie)
+        .send()
+        .await?
+        .bytes()
+        .await?;
     let first_ms = t.elapsed().as_secs_f64() * 1000.0;
     for _ in 0..20 {
-        client.get(&url).header("Cookie", &cookie).send().await?.bytes().await?;
+        client
+            .get(&url)
+            .header("Cookie", &cookie)
+            .send()
+            .await?
+            .bytes()
+            .await?;
     }
     let mut latencies_ms = Vec::with_capacity(a.requests);
     for _ in 0..a.requests {
@@ -203,9 +239,16 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
     let mut results = vec![];
     let sqlite_dir = a.work_dir.join("sqlite");
     let sqlite_url = format!("sqlite://{}/tally.db", sqlite_dir.display());
-    results.push(measure(a, "SQLite", sqlite_url, sqlite_dir).await.map_err(|e| ("SQLite", e)));
+    results.push(
+        measure(a, "SQLite", sqlite_url, sqlite_dir)
+            .await
+            .map_err(|e| ("SQLite", e)),
+    );
     if a.postgres_url.is_empty() {
-        results.push(Err(("PostgreSQL", anyhow::anyhow!("no PostgreSQL server given (BENCH_POSTGRES_URL)"))));
+        results.push(Err((
+            "PostgreSQL",
+            anyhow::anyhow!("no PostgreSQL server given (BENCH_POSTGRES_URL)"),
+        )));
     } else {
         let db = format!("tally_bench_{}", std::process::id());
         let r = async {
@@ -214,7 +257,10 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
             measure(a, "PostgreSQL", url, a.work_dir.join("postgres")).await
         }
         .await;
-        let _ = psql(&a.postgres_url, &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+        let _ = psql(
+            &a.postgres_url,
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
         results.push(r.map_err(|e| ("PostgreSQL", e)));
     }
 

@@ -102,15 +102,22 @@ pub async fn connect(
         bin: bin.to_owned(),
         site_root: site.to_owned(),
         data_dir: dir.to_owned(),
-        database_url: database_url.unwrap_or_else(|| format!("sqlite://{}/tally.db", dir.display())),
+        database_url: database_url
+            .unwrap_or_else(|| format!("sqlite://{}/tally.db", dir.display())),
         env: vec![
             ("HUBSPOT_CLIENT_ID".into(), opts.hubspot_client_id.clone()),
-            ("HUBSPOT_CLIENT_SECRET".into(), opts.hubspot_client_secret.clone()),
+            (
+                "HUBSPOT_CLIENT_SECRET".into(),
+                opts.hubspot_client_secret.clone(),
+            ),
             (
                 "HUBSPOT_AUTHORIZE_URL".into(),
                 format!("{}/hubspot/oauth/authorize", running.base_url),
             ),
-            ("HUBSPOT_API_BASE".into(), format!("{}/hubspot", running.base_url)),
+            (
+                "HUBSPOT_API_BASE".into(),
+                format!("{}/hubspot", running.base_url),
+            ),
             ("TALLY_SYNC_INTERVAL_MINUTES".into(), "1440".into()),
         ],
     };
@@ -136,9 +143,17 @@ pub async fn connect(
         bail!("the sandbox did not redirect to Tally: {callback}");
     }
     sb.clear_request_log();
-    let r = client.get(&callback).header("Cookie", &cookie).send().await?;
+    let r = client
+        .get(&callback)
+        .header("Cookie", &cookie)
+        .send()
+        .await?;
     if !(r.status().is_redirection() || r.status().is_success()) {
-        bail!("OAuth callback answered {}: {}", r.status(), r.text().await?);
+        bail!(
+            "OAuth callback answered {}: {}",
+            r.status(),
+            r.text().await?
+        );
     }
     let conns: Value = client
         .get(format!("{}/api/v1/connections", tally.base_url))
@@ -249,7 +264,9 @@ async fn backfill(a: &SyncArgs, n: usize) -> anyhow::Result<Backfill> {
             assoc_calls += 1;
             let n = counts.get(from).copied().unwrap_or(0);
             min_detail
-                .entry(format!("associations of {from} ({n} records / {ASSOC_BATCH})"))
+                .entry(format!(
+                    "associations of {from} ({n} records / {ASSOC_BATCH})"
+                ))
                 .or_insert_with(|| n.div_ceil(ASSOC_BATCH).max(1));
         } else {
             // Every other endpoint (owners, pipelines, lists, archived
@@ -259,7 +276,10 @@ async fn backfill(a: &SyncArgs, n: usize) -> anyhow::Result<Backfill> {
     }
     let other_calls = log.len() - search_calls - assoc_calls;
     min_detail.insert(
-        format!("other endpoints, 1 call per distinct path ({})", other_routes.len()),
+        format!(
+            "other endpoints, 1 call per distinct path ({})",
+            other_routes.len()
+        ),
         other_routes.len() as u64,
     );
     let min_calls = min_detail.values().sum();
@@ -386,7 +406,12 @@ pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
     }
     Ok(Fragment {
         figure: a.figure.clone(),
-        title: if a.figure == "2" { "Sync, unthrottled sandbox" } else { "Sync at HubSpot's limits" }.into(),
+        title: if a.figure == "2" {
+            "Sync, unthrottled sandbox"
+        } else {
+            "Sync at HubSpot's limits"
+        }
+        .into(),
         status: "measured".into(),
         reason: None,
         rows,

@@ -94,7 +94,10 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
     let props_path = a.work_dir.join("properties.json");
     std::fs::write(&config_path, serde_json::to_vec_pretty(&config)?)?;
     std::fs::write(&catalog_path, serde_json::to_vec_pretty(&catalog())?)?;
-    std::fs::write(&props_path, serde_json::to_vec_pretty(&sandbox_env::properties())?)?;
+    std::fs::write(
+        &props_path,
+        serde_json::to_vec_pretty(&sandbox_env::properties())?,
+    )?;
     running.sandbox.clear_request_log();
 
     let stderr = std::fs::File::create(a.work_dir.join("airbyte.stderr.log"))?;
@@ -127,10 +130,22 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
                     *records.entry(s).or_default() += 1;
                 }
                 Some("TRACE") if msg["trace"]["type"] == "ERROR" => {
-                    errors.push(msg["trace"]["error"]["message"].as_str().unwrap_or("").to_owned());
+                    errors.push(
+                        msg["trace"]["error"]["message"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_owned(),
+                    );
                 }
                 Some("LOG") if msg["log"]["level"] == "ERROR" || msg["log"]["level"] == "FATAL" => {
-                    other.push(msg["log"]["message"].as_str().unwrap_or("").chars().take(300).collect::<String>());
+                    other.push(
+                        msg["log"]["message"]
+                            .as_str()
+                            .unwrap_or("")
+                            .chars()
+                            .take(300)
+                            .collect::<String>(),
+                    );
                 }
                 _ => {}
             }
@@ -140,11 +155,18 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
     });
     let status = tokio::task::spawn_blocking(move || child.wait()).await??;
     let wall_s = start.elapsed().as_secs_f64();
-    let (records, errors) = reader.join().map_err(|_| anyhow::anyhow!("reader thread panicked"))?;
+    let (records, errors) = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("reader thread panicked"))?;
     let calls = sandbox_env::call_stats(&running.sandbox);
     let records: BTreeMap<String, u64> = STREAMS
         .iter()
-        .map(|(stream, obj)| ((*obj).to_owned(), records.get(*stream).copied().unwrap_or(0)))
+        .map(|(stream, obj)| {
+            (
+                (*obj).to_owned(),
+                records.get(*stream).copied().unwrap_or(0),
+            )
+        })
         .collect();
     let total: u64 = records.values().sum();
     let expected_total: u64 = expected.values().sum();
@@ -176,11 +198,19 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
         total,
         expected_total,
         wall_s,
-        if run.first_request_to_end_s > 0.0 { total as f64 / run.first_request_to_end_s } else { 0.0 },
+        if run.first_request_to_end_s > 0.0 {
+            total as f64 / run.first_request_to_end_s
+        } else {
+            0.0
+        },
         run.first_request_to_end_s,
         calls.hubspot_requests,
         calls.rate_limited_429,
-        if complete { String::new() } else { format!("; INCOMPLETE: exit {}", run.exit) }
+        if complete {
+            String::new()
+        } else {
+            format!("; INCOMPLETE: exit {}", run.exit)
+        }
     );
     if total == 0 && !run.errors.is_empty() {
         bail!("the peer read nothing: {:?}", run.errors);
@@ -199,8 +229,14 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
             Some(t) if complete => Row {
                 id: "4b".into(),
                 metric: "Tally records/s ÷ peer records/s, same run".into(),
-                inputs: format!("Tally: figure 3's backfill of the same sandbox data at the same limits ({t:.0} records/s over its sync run); peer: row 4a (wall time incl. start-up)"),
-                result: format!("{:.2}× (Tally {t:.0} records/s, peer {:.0} records/s)", t / run.records_per_s, run.records_per_s),
+                inputs: format!(
+                    "Tally: figure 3's backfill of the same sandbox data at the same limits ({t:.0} records/s over its sync run); peer: row 4a (wall time incl. start-up)"
+                ),
+                result: format!(
+                    "{:.2}× (Tally {t:.0} records/s, peer {:.0} records/s)",
+                    t / run.records_per_s,
+                    run.records_per_s
+                ),
                 values: json!({ "ratio": t / run.records_per_s, "tally_records_per_s": t, "peer_records_per_s": run.records_per_s }),
                 budget: "goal ≥ 3×".into(),
                 met: Some(t / run.records_per_s >= 3.0),
@@ -211,7 +247,11 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
                 inputs,
                 result: format!(
                     "not measured: {}",
-                    if complete { a.tally_missing.as_str() } else { "the peer did not read every record" }
+                    if complete {
+                        a.tally_missing.as_str()
+                    } else {
+                        "the peer did not read every record"
+                    }
                 ),
                 values: Value::Null,
                 budget: "goal ≥ 3×".into(),
@@ -222,8 +262,16 @@ pub async fn peer(a: &PeerArgs) -> anyhow::Result<Fragment> {
     Ok(Fragment {
         figure: "4".into(),
         title: "Peer: Airbyte's HubSpot source on the same sandbox".into(),
-        status: if a.tally_records_per_s.is_some() { "measured" } else { "partial" }.into(),
-        reason: a.tally_records_per_s.is_none().then(|| format!("Tally side: {}", a.tally_missing)),
+        status: if a.tally_records_per_s.is_some() {
+            "measured"
+        } else {
+            "partial"
+        }
+        .into(),
+        reason: a
+            .tally_records_per_s
+            .is_none()
+            .then(|| format!("Tally side: {}", a.tally_missing)),
         rows,
         details: json!({ "generate_s": running.generate_s, "complete": complete }),
     })

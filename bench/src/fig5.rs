@@ -4,7 +4,11 @@
 //! webhook-triggered sync run has stored the record (a lower bound of the
 //! time to the scorecard).
 
-use std::{collections::BTreeMap, path::PathBuf, time::{Duration, Instant}};
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use anyhow::bail;
 use sandbox::{ObjectKind, WebhookTargets};
@@ -76,9 +80,19 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
     let mut card: Option<(String, f64)> = None;
     if a.scorecard {
         let api = format!("{base}/api/v1");
-        let r = c.client.post(format!("{api}/scorecards/template")).header("Cookie", &c.cookie).json(&json!({})).send().await?;
+        let r = c
+            .client
+            .post(format!("{api}/scorecards/template"))
+            .header("Cookie", &c.cookie)
+            .json(&json!({}))
+            .send()
+            .await?;
         if !r.status().is_success() {
-            bail!("POST /scorecards/template: {} {}", r.status(), r.text().await?);
+            bail!(
+                "POST /scorecards/template: {} {}",
+                r.status(),
+                r.text().await?
+            );
         }
         let id = r.json::<Value>().await?["id"].as_i64().unwrap_or(0);
         let r = c
@@ -89,10 +103,21 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
             .send()
             .await?;
         if !r.status().is_success() {
-            bail!("adding the live measurable: {} {}", r.status(), r.text().await?);
+            bail!(
+                "adding the live measurable: {} {}",
+                r.status(),
+                r.text().await?
+            );
         }
         let url = format!("{api}/scorecards/{id}");
-        let week: Value = c.client.get(&url).header("Cookie", &c.cookie).send().await?.json().await?;
+        let week: Value = c
+            .client
+            .get(&url)
+            .header("Cookie", &c.cookie)
+            .send()
+            .await?
+            .json()
+            .await?;
         let v = row_value(&week, "Live calls").unwrap_or(0.0);
         card = Some((url, v));
     }
@@ -102,7 +127,10 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
     for i in 0..a.events {
         let now = chrono::Utc::now();
         let props = BTreeMap::from([
-            ("hs_timestamp".to_owned(), now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+            (
+                "hs_timestamp".to_owned(),
+                now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            ),
             ("hs_call_direction".to_owned(), "OUTBOUND".to_owned()),
             ("hs_call_title".to_owned(), format!("Bench live call {i}")),
         ]);
@@ -117,11 +145,22 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
         let mut on_card = card.is_none();
         while Instant::now() < deadline && !(done && on_card) {
             if !done {
-                let runs: Value = c.client.get(&runs_url).header("Cookie", &c.cookie).send().await?.json().await?;
+                let runs: Value = c
+                    .client
+                    .get(&runs_url)
+                    .header("Cookie", &c.cookie)
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
                 let hit = runs.as_array().and_then(|rs| {
                     rs.iter()
-                        .filter(|r| r["id"].as_i64().unwrap_or(0) > seen && r["trigger"] == "webhook")
-                        .find(|r| r["status"] == "succeeded" && r["records"].as_i64().unwrap_or(0) > 0)
+                        .filter(|r| {
+                            r["id"].as_i64().unwrap_or(0) > seen && r["trigger"] == "webhook"
+                        })
+                        .find(|r| {
+                            r["status"] == "succeeded" && r["records"].as_i64().unwrap_or(0) > 0
+                        })
                         .cloned()
                 });
                 if let Some(r) = hit {
@@ -131,7 +170,14 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
                 }
             }
             if !on_card && let Some((url, before)) = card.as_mut() {
-                let week: Value = c.client.get(url.as_str()).header("Cookie", &c.cookie).send().await?.json().await?;
+                let week: Value = c
+                    .client
+                    .get(url.as_str())
+                    .header("Cookie", &c.cookie)
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
                 if let Some(v) = row_value(&week, "Live calls")
                     && v > *before
                 {
@@ -158,7 +204,10 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
         percentile(&latencies_ms, 0.99),
     );
     let result = if latencies_ms.is_empty() {
-        format!("not measured: no webhook run stored a record within 20 s ({} deliveries, {failed_deliveries} failed)", deliveries.len())
+        format!(
+            "not measured: no webhook run stored a record within 20 s ({} deliveries, {failed_deliveries} failed)",
+            deliveries.len()
+        )
     } else {
         format!(
             "to stored: p50 {p50:.0} ms / p95 {p95:.0} ms / p99 {p99:.0} ms ({} of {} events; {} missed 20 s)",
@@ -171,11 +220,13 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
         figure: "5".into(),
         title: "Live path".into(),
         status: if a.scorecard { "measured" } else { "partial" }.into(),
-        reason: (!a.scorecard).then(|| format!("ends at \"stored by Tally\": {}", a.scorecard_missing)),
+        reason: (!a.scorecard)
+            .then(|| format!("ends at \"stored by Tally\": {}", a.scorecard_missing)),
         rows: vec![
             Row {
                 id: "5a".into(),
-                metric: "call created in the sandbox → stored by Tally's webhook-triggered sync".into(),
+                metric: "call created in the sandbox → stored by Tally's webhook-triggered sync"
+                    .into(),
                 inputs: format!(
                     "{} calls created one at a time through the sandbox (object.creation webhook, v3-signed) → release tally /webhooks/hubspot → sync run; polled every 20 ms on GET /api/v1/connections/{{id}}/runs; after a backfill of {} records; {}",
                     a.events,
@@ -188,7 +239,11 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
                 met: None,
             },
             if a.scorecard && !card_ms.is_empty() {
-                let (b50, b95, b99) = (percentile(&card_ms, 0.5), percentile(&card_ms, 0.95), percentile(&card_ms, 0.99));
+                let (b50, b95, b99) = (
+                    percentile(&card_ms, 0.5),
+                    percentile(&card_ms, 0.95),
+                    percentile(&card_ms, 0.99),
+                );
                 Row {
                     id: "5b".into(),
                     metric: "call created → GET /api/v1/scorecards/{id}?week= shows it".into(),
@@ -209,7 +264,11 @@ pub async fn live(a: &LiveArgs) -> anyhow::Result<Fragment> {
                     inputs: "—".into(),
                     result: format!(
                         "not measured: {}",
-                        if a.scorecard { "the scorecard never showed a created call within 20 s" } else { a.scorecard_missing.as_str() }
+                        if a.scorecard {
+                            "the scorecard never showed a created call within 20 s"
+                        } else {
+                            a.scorecard_missing.as_str()
+                        }
                     ),
                     values: Value::Null,
                     budget: "p95 < 2 s".into(),

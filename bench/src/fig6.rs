@@ -159,7 +159,8 @@ fn parse_wrk(out: &str) -> anyhow::Result<WrkRun> {
             match (parts.next(), parts.next()) {
                 (Some(p), Some(v)) if p.ends_with('%') => {
                     if let Some(ms) = parse_duration_ms(v) {
-                        run.latency_ms.insert(format!("p{}", p.trim_end_matches('%')), json!(ms));
+                        run.latency_ms
+                            .insert(format!("p{}", p.trim_end_matches('%')), json!(ms));
                     }
                 }
                 _ => in_dist = false,
@@ -216,7 +217,10 @@ pub async fn ssr(o: &SsrOpts) -> anyhow::Result<Fragment> {
         let status = r.status();
         let body = r.text().await?;
         if status != reqwest::StatusCode::OK || body.contains("action=\"/login\"") {
-            bail!("GET {} as the admin answered {status}, not the signed-in page", o.path);
+            bail!(
+                "GET {} as the admin answered {status}, not the signed-in page",
+                o.path
+            );
         }
         page_bytes = body.len();
     }
@@ -264,11 +268,16 @@ pub async fn ssr(o: &SsrOpts) -> anyhow::Result<Fragment> {
         o.threads,
         o.connections,
         o.duration_s,
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
     );
     let mut result = spread.text(0, "req/s");
     if !p99.is_empty() {
-        result.push_str(&format!("; p99 latency median {:.1} ms", Spread::of(&p99).median));
+        result.push_str(&format!(
+            "; p99 latency median {:.1} ms",
+            Spread::of(&p99).median
+        ));
     }
     if errors > 0 {
         result.push_str(&format!("; {errors} non-2xx/3xx responses"));

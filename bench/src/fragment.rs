@@ -44,7 +44,12 @@ pub struct Row {
 
 impl Fragment {
     /// A figure whose feature is not there yet: every row says so, with no number.
-    pub fn not_measured(figure: &str, title: &str, reason: &str, rows: &[(&str, &str, &str)]) -> Self {
+    pub fn not_measured(
+        figure: &str,
+        title: &str,
+        reason: &str,
+        rows: &[(&str, &str, &str)],
+    ) -> Self {
         Fragment {
             figure: figure.into(),
             title: title.into(),

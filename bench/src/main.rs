@@ -21,7 +21,10 @@ use clap::{Parser, Subcommand};
 use crate::fragment::Fragment;
 
 #[derive(Debug, Parser)]
-#[command(name = "tally-bench", about = "Tally's benchmark figures, printed as JSON")]
+#[command(
+    name = "tally-bench",
+    about = "Tally's benchmark figures, printed as JSON"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -107,8 +110,16 @@ fn not_measured(figure: &str, reason: &str) -> Fragment {
             "Scorecard read",
             reason,
             &[
-                ("1a", "GET /api/v1/scorecards/{id}?week= on SQLite, p50/p95/p99", "p95 < 25 ms"),
-                ("1b", "GET /api/v1/scorecards/{id}?week= on PostgreSQL, p50/p95/p99", "p95 < 25 ms"),
+                (
+                    "1a",
+                    "GET /api/v1/scorecards/{id}?week= on SQLite, p50/p95/p99",
+                    "p95 < 25 ms",
+                ),
+                (
+                    "1b",
+                    "GET /api/v1/scorecards/{id}?week= on PostgreSQL, p50/p95/p99",
+                    "p95 < 25 ms",
+                ),
             ],
         ),
         "2" => Fragment::not_measured(
@@ -116,8 +127,16 @@ fn not_measured(figure: &str, reason: &str) -> Fragment {
             "Sync, unthrottled sandbox",
             reason,
             &[
-                ("2a", "backfill records/s (100,000 records)", "≥ 5,000 records/s"),
-                ("2b", "API calls made ÷ minimum the page sizes allow", "≤ 1.1×"),
+                (
+                    "2a",
+                    "backfill records/s (100,000 records)",
+                    "≥ 5,000 records/s",
+                ),
+                (
+                    "2b",
+                    "API calls made ÷ minimum the page sizes allow",
+                    "≤ 1.1×",
+                ),
             ],
         ),
         "3" => Fragment::not_measured(
@@ -133,7 +152,11 @@ fn not_measured(figure: &str, reason: &str) -> Fragment {
             "5",
             "Live path",
             reason,
-            &[("5a", "record created → scorecard API shows it, p50/p95 over 50 events", "p95 < 2 s")],
+            &[(
+                "5a",
+                "record created → scorecard API shows it, p50/p95 over 50 events",
+                "p95 < 2 s",
+            )],
         ),
         "6rss" => Fragment::not_measured(
             "6",
@@ -141,7 +164,12 @@ fn not_measured(figure: &str, reason: &str) -> Fragment {
             reason,
             &[("6d", "server RSS peak during the 1 M backfill", "")],
         ),
-        other => Fragment::not_measured(other, &format!("figure {other}"), reason, &[(other, "every metric of this figure", "")]),
+        other => Fragment::not_measured(
+            other,
+            &format!("figure {other}"),
+            reason,
+            &[(other, "every metric of this figure", "")],
+        ),
     }
 }
 

@@ -107,7 +107,10 @@ impl TallyCmd {
         let client = reqwest::Client::new();
         let start = Instant::now();
         loop {
-            if let Ok(r) = client.get(format!("{}/readyz", tally.base_url)).send().await
+            if let Ok(r) = client
+                .get(format!("{}/readyz", tally.base_url))
+                .send()
+                .await
                 && r.status().is_success()
             {
                 break;

@@ -108,9 +108,15 @@ pub fn report(
         machine["cpu"].as_str().unwrap_or(""),
         machine["memory_gib"],
         machine["commit"].as_str().unwrap_or(""),
-        if machine["worktree_dirty"] == true { " (+ uncommitted changes)" } else { "" },
+        if machine["worktree_dirty"] == true {
+            " (+ uncommitted changes)"
+        } else {
+            ""
+        },
         size,
-        total_s.map(|s| format!(" · `make bench` took {:.0} s", s)).unwrap_or_default()
+        total_s
+            .map(|s| format!(" · `make bench` took {:.0} s", s))
+            .unwrap_or_default()
     )?;
     writeln!(md)?;
     writeln!(md, "| figure | metric | inputs | result | budget | met? |")?;
@@ -122,7 +128,10 @@ pub fn report(
             let met = match r.met {
                 Some(true) => "yes",
                 Some(false) => {
-                    missed.push(format!("{} {}: {} (budget {})", r.id, r.metric, r.result, r.budget));
+                    missed.push(format!(
+                        "{} {}: {} (budget {})",
+                        r.id, r.metric, r.result, r.budget
+                    ));
                     "**no**"
                 }
                 None if r.result.starts_with("not measured") => {
@@ -138,7 +147,11 @@ pub fn report(
                 md_cell(&r.metric),
                 md_cell(&r.inputs),
                 md_cell(&r.result),
-                md_cell(if r.budget.is_empty() { "—" } else { &r.budget }),
+                md_cell(if r.budget.is_empty() {
+                    "—"
+                } else {
+                    &r.budget
+                }),
                 met
             )?;
         }
@@ -179,12 +192,16 @@ const END: &str = "<!-- bench:end -->";
 /// Replaces the text between the bench markers of a README with the table
 /// (its title dropped: the README has its own heading).
 fn splice_readme(readme: &Path, md: &str) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(readme).with_context(|| format!("reading {}", readme.display()))?;
+    let text =
+        std::fs::read_to_string(readme).with_context(|| format!("reading {}", readme.display()))?;
     let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
         eprintln!("{} has no bench markers; left alone", readme.display());
         return Ok(());
     };
-    let body = md.split_once('\n').map(|(_, rest)| rest.trim_start()).unwrap_or(md);
+    let body = md
+        .split_once('\n')
+        .map(|(_, rest)| rest.trim_start())
+        .unwrap_or(md);
     let new = format!("{}{BEGIN}\n{body}{}", &text[..b], &text[e..]);
     std::fs::write(readme, new)?;
     Ok(())

@@ -253,7 +253,13 @@ pub fn call_stats(sb: &Sandbox) -> CallStats {
         let route: String = e
             .path
             .split('/')
-            .map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() { "{id}" } else { seg })
+            .map(|seg| {
+                if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
+                    "{id}"
+                } else {
+                    seg
+                }
+            })
             .collect::<Vec<_>>()
             .join("/");
         *s.by_route
