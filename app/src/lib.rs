@@ -4,6 +4,8 @@
 //! server functions) and with `hydrate` into the browser's WASM bundle. Only
 //! `services` and `auth` are server-only; everything else must build for both.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;
@@ -27,10 +29,10 @@ use leptos_router::{
 use crate::{
     components::shell::AppShell,
     pages::{
-        connection::ConnectionPage, integrations::IntegrationsPage, login::LoginPage,
-        measurable_editor::MeasurableEditorPage, not_found::NotFound, password::PasswordPage,
-        scorecard::ScorecardPage, scorecard_cell::CellPage, scorecard_template::TemplatePage,
-        settings::SettingsPage, setup::SetupPage,
+        connection::ConnectionPage, dashboard::DashboardPage, integrations::IntegrationsPage,
+        login::LoginPage, measurable_editor::MeasurableEditorPage, not_found::NotFound,
+        password::PasswordPage, scorecard::ScorecardPage, scorecard_cell::CellPage,
+        scorecard_template::TemplatePage, settings::SettingsPage, setup::SetupPage,
     },
 };
 
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/cell") view=CellPage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/template") view=TemplatePage ssr=SsrMode::Async/>
                     <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>

@@ -1,6 +1,7 @@
 //! One module per routed page.
 
 pub mod connection;
+pub mod dashboard;
 pub mod integrations;
 pub mod login;
 pub mod measurable_editor;

@@ -13,7 +13,9 @@ use crate::{
     domain::{
         ConnectionDetail, OrgSettings, ProviderCard, Role, UserSummary, Viewer,
         measurable::MeasurableInput,
-        scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek},
+        scorecard::{
+            CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
+        },
     },
     error::ApiError,
 };
@@ -148,6 +150,8 @@ pub trait ScorecardService: Send + Sync {
     ) -> Result<(), ApiError>;
     /// Deletes a measurable.
     async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
+    /// Counts and pipeline of the synced CRM data, for the dashboard tab.
+    async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError>;
     /// Creates the default sales scorecard with the given section owners.
     async fn apply_template(
         &self,

@@ -13,17 +13,14 @@ test("a new HubSpot call appears on the open scorecard without reload", async ({
   await signIn(page);
   const request = page.request;
 
-  // Connect the demo HubSpot through its consent page.
-  let connections = await json(request, "get", "/api/v1/connections");
-  let hubspot = (connections as Array<{ id: number; provider: string }>).find((c) => c.provider === "hubspot");
-  if (!hubspot) {
-    const { authorize_url } = await json(request, "post", "/api/v1/integrations/hubspot/connect");
-    await page.goto(authorize_url);
-    await page.getByRole("button", { name: "Connect app" }).click();
-    await page.waitForURL((url) => !url.pathname.includes("oauth"));
-    connections = await json(request, "get", "/api/v1/connections");
-    hubspot = (connections as Array<{ id: number; provider: string }>).find((c) => c.provider === "hubspot");
-  }
+  // (Re)connect the demo HubSpot through its consent page, so the
+  // connection is healthy whatever earlier specs did to it.
+  const { authorize_url } = await json(request, "post", "/api/v1/integrations/hubspot/connect");
+  await page.goto(authorize_url);
+  await page.getByRole("button", { name: "Connect app" }).click();
+  await page.waitForURL((url) => !url.pathname.includes("oauth"));
+  const connections = (await json(request, "get", "/api/v1/connections")) as Array<{ id: number; provider: string }>;
+  const hubspot = connections.find((c) => c.provider === "hubspot");
   expect(hubspot, "HubSpot is connected").toBeTruthy();
   const connection = hubspot!.id;
 

@@ -266,3 +266,13 @@ pub async fn apply_template(
     leptos_axum::redirect("/");
     Ok(())
 }
+
+/// The dashboard tab's data (any member).
+#[server(prefix = "/api/fn", endpoint = "dashboard")]
+pub async fn load_dashboard() -> Result<crate::domain::scorecard::Dashboard, ApiError> {
+    let viewer = crate::auth::viewer()?;
+    crate::services::services()?
+        .scorecards
+        .dashboard(&viewer)
+        .await
+}

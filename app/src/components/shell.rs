@@ -14,6 +14,7 @@ pub fn AppShell() -> impl IntoView {
             <a class="brand" href="/">"Tally"</a>
             <nav class="nav" aria-label="Main">
                 <A href="/" exact=true>"Scorecard"</A>
+                <A href="/dashboard">"Dashboard"</A>
                 <A href="/integrations">"Integrations"</A>
                 <A href="/settings">"Settings"</A>
             </nav>

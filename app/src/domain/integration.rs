@@ -154,6 +154,40 @@ pub struct SyncRun {
     pub items: i64,
     /// Error, if it failed.
     pub error: Option<String>,
+    /// `schedule`, `manual` or `webhook`.
+    #[serde(default)]
+    pub trigger: String,
+    /// Provider requests made.
+    #[serde(default)]
+    pub api_calls: i64,
+    /// 429 answers seen.
+    #[serde(default)]
+    pub throttled: i64,
+    /// Objects finished.
+    #[serde(default)]
+    pub objects_done: i64,
+    /// Objects in the run.
+    #[serde(default)]
+    pub objects_total: i64,
+}
+
+impl SyncRun {
+    /// Progress of a running run: "3 of 12 objects, 1,234 records, about 2 min left".
+    pub fn progress(&self, now_ms: i64) -> Option<String> {
+        if self.status != "running" {
+            return None;
+        }
+        let mut text = format!(
+            "{} of {} objects, {} records so far",
+            self.objects_done, self.objects_total, self.items
+        );
+        if self.objects_done > 0 && self.objects_total > self.objects_done {
+            let elapsed = (now_ms - self.started_at).max(0);
+            let left = elapsed * (self.objects_total - self.objects_done) / self.objects_done;
+            text.push_str(&format!(", about {} s left", (left + 999) / 1000));
+        }
+        Some(text)
+    }
 }
 
 /// The connection detail page.

@@ -215,3 +215,46 @@ mod tests {
         );
     }
 }
+
+/// One pipeline stage on the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageLine {
+    /// Pipeline label (or id).
+    pub pipeline: String,
+    /// Stage label (or id).
+    pub stage: String,
+    /// Open and closed deals in the stage.
+    pub count: i64,
+    /// Sum of their amounts.
+    pub value: f64,
+}
+
+/// A recently created contact on the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactLine {
+    /// Full name (or email).
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// Created upstream (ms since the epoch).
+    pub created_at: Option<i64>,
+    /// Link to open it in HubSpot.
+    pub url: Option<String>,
+}
+
+/// The dashboard tab: what has been synced, at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Live contacts.
+    pub contacts: i64,
+    /// Live companies.
+    pub companies: i64,
+    /// Live deals.
+    pub deals: i64,
+    /// Deals by pipeline and stage.
+    pub stages: Vec<StageLine>,
+    /// The ten newest contacts.
+    pub recent_contacts: Vec<ContactLine>,
+}

@@ -22,6 +22,23 @@ pub fn ConnectionPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let data = Resource::new(id, get_connection);
+    // While a run is active, refresh every 2 s (with JS off the page is a
+    // plain list; reload to see progress).
+    let running = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                if running.get_untracked() {
+                    data.refetch();
+                }
+            },
+            std::time::Duration::from_secs(2),
+        );
+        if let Ok(h) = handle {
+            on_cleanup(move || h.clear());
+        }
+    }
     view! {
         <Title text="Connection"/>
         <p><a href="/integrations">"← Integrations"</a></p>
@@ -31,6 +48,7 @@ pub fn ConnectionPage() -> impl IntoView {
                     Ok(v) => {
                         let now = v.now_ms;
                         let d = v.detail;
+                        running.set(d.runs.iter().any(|r| r.status == "running"));
                         let h = d.health;
                         view! {
                             <div class="page-head">
@@ -44,14 +62,17 @@ pub fn ConnectionPage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <div class="table-wrap"><table class="table">
-                                            <thead><tr><th>"Started"</th><th>"Status"</th><th>"Items"</th><th>"Error"</th></tr></thead>
+                                            <thead><tr><th>"Started"</th><th>"Trigger"</th><th>"Status"</th><th>"Records"</th><th>"API calls"</th><th>"429s"</th><th>"Error"</th></tr></thead>
                                             <tbody>
                                                 {d.runs.into_iter().map(|r| view! {
                                                     <tr>
                                                         <td title=exact(r.started_at)>{ago(r.started_at, now)}</td>
-                                                        <td>{r.status}</td>
+                                                        <td>{r.trigger.clone()}</td>
+                                                        <td>{r.status.clone()}{r.progress(now).map(|p| view! { <br/><small class="muted">{p}</small> })}</td>
                                                         <td>{r.items}</td>
-                                                        <td>{r.error.unwrap_or_default()}</td>
+                                                        <td>{r.api_calls}</td>
+                                                        <td>{r.throttled}</td>
+                                                        <td>{r.error.clone().unwrap_or_default()}</td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/measurables/{id}/values", post(set_value))
         .route("/measurables/{id}/notes", post(set_note))
         .route("/events", get(events))
+        .route("/dashboard", get(dashboard))
 }
 
 fn scorecards(state: &AppState) -> &dyn ScorecardService {
@@ -343,4 +344,12 @@ async fn template(
 
 async fn events(State(state): State<AppState>, ApiViewer(viewer): ApiViewer) -> Response {
     crate::scorecard::live::sse(&state.events, viewer.org_id).into_response()
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    ApiViewer(viewer): ApiViewer,
+) -> ApiResult<Json<Value>> {
+    let d = scorecards(&state).dashboard(&viewer).await?;
+    Ok(Json(serde_json::to_value(d).map_err(anyhow::Error::from)?))
 }

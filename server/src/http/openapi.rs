@@ -434,6 +434,14 @@ pub const OPERATIONS: &[Operation] = &[
         request: None,
         status: 200,
     },
+    Operation {
+        method: "get",
+        path: "/dashboard",
+        summary: "Counts of synced contacts, companies and deals, the pipeline by stage and the newest contacts",
+        access: Access::Member,
+        request: None,
+        status: 200,
+    },
 ];
 
 /// Builds the OpenAPI 3.1 document.

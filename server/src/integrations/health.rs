@@ -11,7 +11,19 @@ use app::domain::{
 use super::{Integrations, store::Connection};
 use crate::providers::{self, AuthKind, Provider};
 
-type RunRow = (i64, i64, Option<i64>, String, i64, Option<String>);
+type RunRow = (
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    i64,
+    Option<String>,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 impl Integrations {
     /// Health of one connection.
@@ -97,7 +109,8 @@ impl Integrations {
     /// A connection with its sync runs.
     pub async fn connection_detail(&self, conn: &Connection) -> anyhow::Result<ConnectionDetail> {
         let runs: Vec<RunRow> = sqlx::query_as(
-            "SELECT id, started_at, finished_at, status, items, error FROM sync_runs \
+            "SELECT id, started_at, finished_at, status, items, error, triggered_by, api_calls, throttled, \
+             objects_done, objects_total FROM sync_runs \
              WHERE connection_id = $1 ORDER BY started_at DESC LIMIT 100",
         )
         .bind(conn.id)
@@ -111,13 +124,30 @@ impl Integrations {
             runs: runs
                 .into_iter()
                 .map(
-                    |(id, started_at, finished_at, status, items, error)| SyncRun {
+                    |(
                         id,
                         started_at,
                         finished_at,
                         status,
                         items,
                         error,
+                        trigger,
+                        api_calls,
+                        throttled,
+                        objects_done,
+                        objects_total,
+                    )| SyncRun {
+                        id,
+                        started_at,
+                        finished_at,
+                        status,
+                        items,
+                        error,
+                        trigger,
+                        api_calls,
+                        throttled,
+                        objects_done,
+                        objects_total,
                     },
                 )
                 .collect(),

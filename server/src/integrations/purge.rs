@@ -7,7 +7,26 @@
 use crate::db::Db;
 
 /// Tables holding rows synced through a connection, keyed by `connection_id`.
-pub const SYNCED_TABLES: &[&str] = &["connection_object_counts", "sync_runs"];
+pub const SYNCED_TABLES: &[&str] = &[
+    "connection_object_counts",
+    "sync_run_objects",
+    "sync_runs",
+    "activities",
+    "recording_contents",
+    "deals",
+    "contacts",
+    "companies",
+    "lists",
+    "list_memberships",
+    "associations",
+    "owners",
+    "pipelines",
+    "pipeline_stages",
+    "call_dispositions",
+    "person_links",
+    "sync_cursors",
+    "sync_settings",
+];
 
 /// Deletes every synced row of a connection; returns how many went.
 pub async fn synced_data(db: &Db, connection_id: i64) -> anyhow::Result<u64> {

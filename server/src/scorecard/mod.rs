@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod compute;
+pub mod dashboard;
 pub mod live;
 pub mod service;
 pub mod store;

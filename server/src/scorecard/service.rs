@@ -7,7 +7,9 @@ use app::{
     domain::{
         Viewer,
         measurable::{FieldError, MeasurableInput, Source},
-        scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek},
+        scorecard::{
+            CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
+        },
     },
     error::ApiError,
     scorecard::{find_cycle, format_date, goal_for_week, status},
@@ -594,6 +596,12 @@ impl ScorecardService for Scorecards {
             .map_err(internal)?;
         self.publish(viewer.org_id).await;
         Ok(())
+    }
+
+    async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError> {
+        super::dashboard::load(&self.db, viewer.org_id)
+            .await
+            .map_err(internal)
     }
 
     async fn apply_template(

@@ -60,7 +60,7 @@ struct Inner {
     http: reqwest::Client,
     owner: String,
     lease_ttl_ms: AtomicI64,
-    interval: Duration,
+    interval_ms: std::sync::atomic::AtomicU64,
     retrying: Mutex<HashMap<i64, Vec<Work>>>,
 }
 
@@ -102,7 +102,9 @@ impl SyncEngine {
                 http,
                 owner: uuid::Uuid::new_v4().to_string(),
                 lease_ttl_ms: AtomicI64::new(LEASE_TTL_MS),
-                interval,
+                interval_ms: std::sync::atomic::AtomicU64::new(
+                    u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+                ),
                 retrying: Mutex::new(HashMap::new()),
             }),
         })
@@ -118,6 +120,19 @@ impl SyncEngine {
         self.inner
             .lease_ttl_ms
             .store(ms.max(300), Ordering::Relaxed);
+    }
+
+    /// Time between scheduled runs (zero: off).
+    pub fn interval(&self) -> Duration {
+        Duration::from_millis(self.inner.interval_ms.load(Ordering::Relaxed))
+    }
+
+    /// Changes the scheduling interval (tests).
+    pub fn set_interval(&self, d: Duration) {
+        self.inner.interval_ms.store(
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     fn ttl(&self) -> i64 {
@@ -408,7 +423,10 @@ impl SyncEngine {
                 };
                 let changed = match work {
                     Work::FathomMeetings(items) => ctx.write(&items, None).await?,
-                    _ => ctx.meetings().await?,
+                    _ => {
+                        ctx.team_members().await?;
+                        ctx.meetings().await?
+                    }
                 };
                 runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;
                 super::people::auto_match(db, org_id).await?;
@@ -490,7 +508,7 @@ impl SyncEngine {
 
     /// Starts every due connection once, then sleeps; forever.
     pub fn spawn_scheduler(&self) {
-        if self.inner.interval.is_zero() {
+        if self.interval().is_zero() {
             tracing::info!("scheduled syncs are off (TALLY_SYNC_INTERVAL_MINUTES=0)");
             return;
         }
@@ -500,7 +518,7 @@ impl SyncEngine {
                 if let Err(e) = engine.tick().await {
                     tracing::warn!(error = format!("{e:#}"), "sync scheduler");
                 }
-                let pause = engine.inner.interval.min(Duration::from_secs(30));
+                let pause = engine.interval().min(Duration::from_secs(30));
                 tokio::time::sleep(pause.mul_f64(0.8 + 0.4 * rand::random::<f64>())).await;
             }
         });
@@ -518,7 +536,7 @@ impl SyncEngine {
         .bind(now)
         .fetch_all(&db.pool)
         .await?;
-        let interval = i64::try_from(self.inner.interval.as_millis()).unwrap_or(i64::MAX / 4);
+        let interval = i64::try_from(self.interval().as_millis()).unwrap_or(i64::MAX / 4);
         for (id,) in due {
             runs::ensure_settings(db, id).await?;
             let next = now + interval + (interval as f64 * 0.1 * rand::random::<f64>()) as i64;

@@ -116,6 +116,49 @@ pub fn row_of(m: &Value, connection_id: i64, org_id: i64, now: i64) -> Option<Ro
 }
 
 impl Ctx {
+    /// Team members (recorders, including those with no meeting yet).
+    pub async fn team_members(&self) -> anyhow::Result<()> {
+        let now = now_ms();
+        let mut next: Option<String> = None;
+        let mut members = Vec::new();
+        loop {
+            let path = match &next {
+                Some(c) => format!("/team_members?cursor={c}"),
+                None => "/team_members".to_owned(),
+            };
+            let page = self
+                .api
+                .get(&path, Bucket::Fathom)
+                .await
+                .context("listing Fathom team members")?;
+            members.extend(page["items"].as_array().cloned().unwrap_or_default());
+            next = page["next_cursor"].as_str().map(str::to_owned);
+            if next.is_none() {
+                break;
+            }
+        }
+        let mut tx = records::write_tx(&self.db).await?;
+        for m in members {
+            let Some(email) = m["email"].as_str().map(str::to_lowercase) else {
+                continue;
+            };
+            records::upsert(
+                &mut tx,
+                &Row::new("owners", self.connection_id)
+                    .key("external_id", email.clone())
+                    .col("org_id", self.org_id)
+                    .col("email", email)
+                    .col("name", m["name"].as_str().unwrap_or_default())
+                    .col("properties", m.to_string())
+                    .col("deleted", false)
+                    .col("synced_at", now),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Meetings created since the cursor; returns whether anything changed.
     pub async fn meetings(&self) -> anyhow::Result<bool> {
         let stored = records::cursor(&self.db, self.connection_id, "fathom_meetings").await?;
@@ -149,7 +192,7 @@ impl Ctx {
             }
         }
         if let Some(n) = newest {
-            let mut tx = self.db.pool.begin().await?;
+            let mut tx = records::write_tx(&self.db).await?;
             records::set_cursor(
                 &mut tx,
                 self.connection_id,
@@ -168,7 +211,7 @@ impl Ctx {
     pub async fn write(&self, items: &[Value], _: Option<()>) -> anyhow::Result<bool> {
         let now = now_ms();
         let mut changes = Vec::new();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = records::write_tx(&self.db).await?;
         let mut recorders = Vec::new();
         for m in items {
             if let Some(row) = row_of(m, self.connection_id, self.org_id, now) {
@@ -254,7 +297,7 @@ impl Ctx {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = records::write_tx(&self.db).await?;
         records::upsert(
             &mut tx,
             &Row::new("recording_contents", self.connection_id)

@@ -209,7 +209,7 @@ pub async fn object_done(
     connection_id: i64,
     object: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = super::records::write_tx(db).await?;
     add_counts(&mut tx, run_id, connection_id, object, 0, 0, 0).await?;
     sqlx::query("UPDATE sync_run_objects SET done = 1 WHERE run_id = $1 AND object = $2")
         .bind(run_id)

@@ -412,7 +412,15 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
 async fn pages_need_a_session() {
     on_each_backend(|app| async move {
         let _admin = app.admin("Acme", "ann@acme.test").await;
-        for page in ["/", "/integrations", "/settings", "/account/password"] {
+        for page in [
+            "/",
+            "/dashboard",
+            "/scorecard/template",
+            "/scorecard/measurables/new",
+            "/integrations",
+            "/settings",
+            "/account/password",
+        ] {
             let r = client().get(app.url(page)).send().await.unwrap();
             assert_eq!(r.status(), 303, "{page}");
             assert!(

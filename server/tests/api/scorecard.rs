@@ -742,3 +742,41 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
         assert!(checked > 0.0, "the sandbox generated activity to compare");
     }
 }
+
+#[tokio::test]
+async fn dashboard_counts_synced_records_and_the_pipeline() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let org = admin.org_id;
+        let empty = get(&admin, app.url("/api/v1/dashboard")).await;
+        assert_eq!(empty["contacts"], 0);
+        let hs = connection(&app, org, "hubspot").await;
+        for (ext, first, created, deleted) in [("c1", "Ada", 1_000, 0), ("c2", "Bo", 2_000, 0), ("c3", "Gone", 3_000, 1)] {
+            exec(&app, "INSERT INTO contacts (org_id, connection_id, external_id, first_name, last_name, email, remote_created_at, deleted, synced_at) \
+                        VALUES ($1, $2, $3, $4, 'Smith', $5, $6, $7, 0)",
+                 vec![i(org), i(hs), s(ext), s(first), s(format!("{ext}@x.test")), i(created), i(deleted)]).await;
+        }
+        exec(&app, "INSERT INTO companies (org_id, connection_id, external_id, name, synced_at) VALUES ($1, $2, 'co1', 'Acme', 0)", vec![i(org), i(hs)]).await;
+        exec(&app, "INSERT INTO pipelines (org_id, connection_id, external_id, label, synced_at) VALUES ($1, $2, 'default', 'Sales pipeline', 0)", vec![i(org), i(hs)]).await;
+        for (stage, label, order) in [("s1", "Qualified", 1), ("s2", "Closed won", 2)] {
+            exec(&app, "INSERT INTO pipeline_stages (org_id, connection_id, pipeline_external_id, external_id, label, display_order, synced_at) \
+                        VALUES ($1, $2, 'default', $3, $4, $5, 0)", vec![i(org), i(hs), s(stage), s(label), i(order)]).await;
+        }
+        for (ext, stage, amount) in [("d1", "s1", 100.0), ("d2", "s1", 250.0), ("d3", "s2", 1000.0)] {
+            exec(&app, "INSERT INTO deals (org_id, connection_id, external_id, pipeline, stage, amount, synced_at) VALUES ($1, $2, $3, 'default', $4, $5, 0)",
+                 vec![i(org), i(hs), s(ext), s(stage), f(Some(amount))]).await;
+        }
+        let d = get(&admin, app.url("/api/v1/dashboard")).await;
+        assert_eq!((d["contacts"].as_i64(), d["companies"].as_i64(), d["deals"].as_i64()), (Some(2), Some(1), Some(3)));
+        let stages = d["stages"].as_array().unwrap();
+        assert_eq!(stages.len(), 2);
+        assert_eq!((stages[0]["stage"].as_str(), stages[0]["count"].as_i64(), stages[0]["value"].as_f64()), (Some("Qualified"), Some(2), Some(350.0)));
+        assert_eq!((stages[1]["stage"].as_str(), stages[1]["pipeline"].as_str(), stages[1]["value"].as_f64()), (Some("Closed won"), Some("Sales pipeline"), Some(1000.0)));
+        let recent: Vec<&str> = d["recent_contacts"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert_eq!(recent, ["Bo Smith", "Ada Smith"]);
+        // Another organisation sees none of it.
+        let other = app.admin("Rival", "rob@rival.test").await;
+        assert_eq!(get(&other, app.url("/api/v1/dashboard")).await["deals"], 0);
+    })
+    .await;
+}

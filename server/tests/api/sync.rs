@@ -880,3 +880,67 @@ async fn sync_now_api_starts_one_run_and_people_are_matched() {
         );
     }
 }
+
+#[tokio::test]
+async fn sync_marks_a_revoked_connection_needs_reauth_after_one_refresh() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        e.sb.revoke_all_grants(Some(sandbox::Provider::Hubspot));
+        e.sb.clear_request_log();
+        let run = full_run(&e, e.hubspot).await;
+        let (status, error) = run_status(&e, run).await;
+        assert_eq!(status, "failed");
+        assert!(error.unwrap_or_default().contains("reconnected"));
+        let (conn_status,): (String,) =
+            sqlx::query_as("SELECT status FROM connections WHERE id = $1")
+                .bind(e.hubspot)
+                .fetch_one(&e.app.db().pool)
+                .await
+                .unwrap();
+        assert_eq!(conn_status, "needs_reauth");
+        let token_calls =
+            e.sb.request_log()
+                .iter()
+                .filter(|r| r.path.ends_with("/oauth/v1/token"))
+                .count();
+        assert_eq!(token_calls, 1, "one refresh attempt");
+    }
+}
+
+#[tokio::test]
+async fn sync_scheduler_starts_due_connections_once_per_interval() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        e.app.state.sync.set_interval(Duration::from_secs(15 * 60));
+        e.app.state.sync.tick().await.unwrap();
+        e.app.state.sync.tick().await.unwrap();
+        let db = e.app.db().clone();
+        wait_until("scheduled runs", || {
+            let db = db.clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM sync_runs WHERE triggered_by = 'schedule' AND status = 'succeeded'",
+                )
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+                n == 2
+            }
+        })
+        .await;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_runs")
+            .fetch_one(&e.app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "one run per connection, not one per tick");
+        let (next,): (i64,) = sqlx::query_as("SELECT MIN(next_run_at) FROM sync_settings")
+            .fetch_one(&e.app.db().pool)
+            .await
+            .unwrap();
+        assert!(next > server::db::now_ms(), "next run is in the future");
+    }
+}
