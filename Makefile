@@ -20,6 +20,11 @@ e2e:
 	@bash scripts/bootstrap.sh
 	@bash scripts/e2e.sh
 
+# Benchmarks of issue 7: prints a table, writes bench/results/latest.{json,md}.
+# BENCH_SIZE=tiny for a seconds-long check (results in bench/results/dev/).
+bench:
+	@bash scripts/bench.sh
+
 fmt:
 	cargo fmt --all
 
