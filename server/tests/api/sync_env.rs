@@ -181,6 +181,22 @@ async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
 pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     let portal = opts.portal_id.to_string();
     let sb = Sandbox::new(opts);
+    // The seeded data ends at "now", so a small data set may hold no open
+    // deal on some days; the tests that update one need it to exist.
+    sb.create_record(
+        sandbox::ObjectKind::Deals,
+        [
+            ("dealname", "Fixture deal"),
+            ("amount", "1000"),
+            ("pipeline", "default"),
+            ("dealstage", "appointmentscheduled"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        vec![],
+    )
+    .expect("a fixture deal");
     let fail_every = Arc::new(AtomicUsize::new(0));
     let sb_base = serve(&sb, fail_every.clone()).await;
     let hubspot_base = format!("{sb_base}/hubspot");
