@@ -615,6 +615,23 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
             mine("meetings").await,
             mine("deals").await,
         );
+        let warm: std::collections::HashSet<String> = crate::sync_env::truth(&e.sb_base, "lists")
+            .await
+            .into_iter()
+            .find(|l| l["name"] == "Warm 250")
+            .expect("the sandbox has a Warm 250 list")["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_owned())
+            .collect();
+        assert!(!warm.is_empty(), "the Warm 250 list has members");
+        let in_warm = |r: &Value| {
+            r["associations"]["contacts"].as_array().is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c.as_str().is_some_and(|c| warm.contains(c)))
+            })
+        };
         let keywords: Vec<String> = [
             "decision maker",
             "DM",
@@ -626,9 +643,10 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        let meeting = |kind: &str, w: NaiveDate, attended: bool| {
+        let meeting_in = |kind: &str, w: NaiveDate, attended: bool, warm_only: bool| {
             meetings
                 .iter()
+                .filter(|m| !warm_only || in_warm(m))
                 .filter(|m| m["properties"]["hs_activity_type"] == kind)
                 .filter(|m| !attended || m["properties"]["hs_meeting_outcome"] == "COMPLETED")
                 .filter(|m| {
@@ -641,7 +659,10 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
                 })
                 .count() as f64
         };
+        let meeting =
+            |kind: &str, w: NaiveDate, attended: bool| meeting_in(kind, w, attended, false);
         let mut checked = 0.0;
+        let mut checked_warm = 0.0;
         for back in 0..3u64 {
             let w = current_week() - chrono::Days::new(7 * back);
             let view = get(
@@ -669,20 +690,27 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
                     .as_f64()
                     .unwrap()
             };
-            let dials = calls
-                .iter()
-                .filter(|c| in_week(truth_ms(&c["properties"]["hs_timestamp"]), w))
-                .count() as f64;
-            let dm = notes
-                .iter()
-                .filter(|n| in_week(truth_ms(&n["properties"]["hs_timestamp"]), w))
-                .filter(|n| {
-                    app::scorecard::html_contains_any_whole_word(
-                        n["properties"]["hs_note_body"].as_str().unwrap_or_default(),
-                        &keywords,
-                    )
-                })
-                .count() as f64;
+            let dials_in = |warm_only: bool| {
+                calls
+                    .iter()
+                    .filter(|c| !warm_only || in_warm(c))
+                    .filter(|c| in_week(truth_ms(&c["properties"]["hs_timestamp"]), w))
+                    .count() as f64
+            };
+            let dm_in = |warm_only: bool| {
+                notes
+                    .iter()
+                    .filter(|n| !warm_only || in_warm(n))
+                    .filter(|n| in_week(truth_ms(&n["properties"]["hs_timestamp"]), w))
+                    .filter(|n| {
+                        app::scorecard::html_contains_any_whole_word(
+                            n["properties"]["hs_note_body"].as_str().unwrap_or_default(),
+                            &keywords,
+                        )
+                    })
+                    .count() as f64
+            };
+            let (dials, dm) = (dials_in(false), dm_in(false));
             let mrr: f64 = deals
                 .iter()
                 .filter(|d| d["properties"]["hs_is_closed_won"] == "true")
@@ -737,9 +765,31 @@ async fn template_numbers_equal_an_independent_count_of_the_sandbox() {
                 (value("Outside sales", "MRR closed") - mrr).abs() < 1e-6,
                 "{backend:?} MRR in {w}"
             );
+            let (warm_dials, warm_dm) = (dials_in(true), dm_in(true));
+            assert_eq!(
+                value("Warm 250", "Dials (Warm 250)"),
+                warm_dials,
+                "{backend:?} Warm 250 dials in {w}"
+            );
+            assert_eq!(
+                value("Warm 250", "Conversations with decision maker (Warm 250)"),
+                warm_dm,
+                "{backend:?} Warm 250 DM in {w}"
+            );
+            assert_eq!(
+                value("Warm 250", "First-time appointments set (Warm 250)"),
+                meeting_in("First Time Appointment", w, false, true),
+                "{backend:?} Warm 250 FTA set in {w}"
+            );
+            assert!(warm_dials <= dials, "a list can only narrow");
             checked += dials + dm;
+            checked_warm += warm_dials + warm_dm;
         }
         assert!(checked > 0.0, "the sandbox generated activity to compare");
+        assert!(
+            checked_warm > 0.0,
+            "the sandbox generated Warm 250 activity to compare"
+        );
     }
 }
 
