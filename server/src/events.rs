@@ -7,6 +7,11 @@
 //! PostgreSQL several replicas sit behind one load balancer, so events go
 //! through `pg_notify` and every replica (the publisher included) re-broadcasts
 //! what its `LISTEN` connection receives: one path, no double delivery.
+//!
+//! Work that must happen once per event, not once per replica (recomputing
+//! the scorecard after a sync batch), listens with
+//! [`EventBus::subscribe_local`]: only the replica that published the event
+//! hears it there.
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -64,6 +69,7 @@ impl Event {
 #[derive(Debug, Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Event>,
+    local: broadcast::Sender<Event>,
     db: Db,
 }
 
@@ -100,12 +106,14 @@ impl EventBus {
         }
         Ok(Self {
             sender,
+            local: broadcast::channel(1024).0,
             db: db.clone(),
         })
     }
 
     /// Publishes an event to every subscriber on every replica.
     pub async fn publish(&self, event: Event) -> anyhow::Result<()> {
+        let _ = self.local.send(event.clone());
         match self.db.backend {
             Backend::Sqlite => {
                 // No subscriber is not an error: nobody is looking right now.
@@ -127,5 +135,11 @@ impl EventBus {
     /// A new subscription; it sees events published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
+    }
+
+    /// A new subscription to the events this process publishes, and no
+    /// other replica's: for work that must run once per event.
+    pub fn subscribe_local(&self) -> broadcast::Receiver<Event> {
+        self.local.subscribe()
     }
 }

@@ -25,6 +25,40 @@ fn parse(week: &str) -> Option<NaiveDate> {
 
 /// Recomputes every measurable of the organisation for `weeks`.
 pub async fn recompute(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result<()> {
+    recompute_some(db, org_id, weeks, None).await
+}
+
+/// The stored values of an organisation's measurables in a week range.
+async fn stored_values(
+    db: &Db,
+    org_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> anyhow::Result<HashMap<(i64, NaiveDate), Option<f64>>> {
+    let rows: Vec<(i64, String, Option<f64>)> = sqlx::query_as(
+        "SELECT w.measurable_id, w.week, w.value FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
+         WHERE m.org_id = $1 AND w.week >= $2 AND w.week <= $3",
+    )
+    .bind(org_id)
+    .bind(format_date(first))
+    .bind(format_date(last))
+    .fetch_all(&db.pool)
+    .await
+    .context("reading stored weekly values")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, week, value)| Some(((id, parse(&week)?), value)))
+        .collect())
+}
+
+/// Recomputes the measurables in `only` (all when `None`) for `weeks`;
+/// the others keep their stored values, which formulas in `only` read.
+pub async fn recompute_some(
+    db: &Db,
+    org_id: i64,
+    weeks: &[NaiveDate],
+    only: Option<&BTreeSet<i64>>,
+) -> anyhow::Result<()> {
     let weeks: Vec<NaiveDate> = weeks
         .iter()
         .copied()
@@ -60,8 +94,19 @@ pub async fn recompute(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Res
     let by_id: HashMap<i64, &store::Measurable> = measurables.iter().map(|m| (m.id, m)).collect();
 
     let mut values: HashMap<(i64, NaiveDate), Option<f64>> = HashMap::new();
+    let kept = match only {
+        Some(_) => stored_values(db, org_id, *first, *last).await?,
+        None => HashMap::new(),
+    };
     for id in order {
         let Some(m) = by_id.get(&id) else { continue };
+        if only.is_some_and(|only| !only.contains(&id)) {
+            for week in &weeks {
+                let value = kept.get(&(id, *week)).copied().flatten();
+                values.insert((id, *week), value);
+            }
+            continue;
+        }
         let raw: HashMap<NaiveDate, Option<f64>> = match &m.source {
             Source::Synced(query) => {
                 let past: Vec<NaiveDate> =
@@ -99,7 +144,10 @@ pub async fn recompute(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Res
     let mut tx = db.pool.begin().await.context("starting a recompute")?;
     // A NULL double bound through the Any driver is mis-encoded on
     // PostgreSQL, so "no value" is written as a literal NULL instead.
-    for ((id, week), value) in &values {
+    let written = values
+        .iter()
+        .filter(|((id, _), _)| only.is_none_or(|only| only.contains(id)));
+    for ((id, week), value) in written {
         let query = match value {
             Some(v) => sqlx::query(
                 "INSERT INTO measurable_weeks (measurable_id, week, value, computed_at, shown) VALUES ($1, $2, $3, $4, 0) \
@@ -182,4 +230,21 @@ pub async fn stored_weeks(db: &Db, org_id: i64) -> anyhow::Result<Vec<NaiveDate>
 pub async fn refresh(db: &Db, org_id: i64) -> anyhow::Result<()> {
     let weeks = stored_weeks(db, org_id).await?;
     recompute(db, org_id, &weeks).await
+}
+
+/// Recomputes, over the whole stored window, just the measurables a change
+/// to the synced `objects` can move. Returns how many it recomputed.
+pub async fn refresh_for(db: &Db, org_id: i64, objects: &[String]) -> anyhow::Result<usize> {
+    let sources: HashMap<i64, Source> = store::measurables(db, org_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.source))
+        .collect();
+    let only = super::affected::affected(&sources, objects);
+    if only.is_empty() {
+        return Ok(0);
+    }
+    let weeks = stored_weeks(db, org_id).await?;
+    recompute_some(db, org_id, &weeks, Some(&only)).await?;
+    Ok(only.len())
 }

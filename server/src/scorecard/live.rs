@@ -1,14 +1,19 @@
 //! Live scorecards: recompute when synced data lands, and tell browsers.
 //!
-//! [`spawn_recompute`] listens on the [`EventBus`] for
-//! `Event::RecordsChanged`, waits briefly so a burst of sync batches is one
-//! recompute, recomputes the affected organisations' stored weeks, and
-//! publishes `Event::ScorecardChanged`. [`sse`] streams an organisation's
-//! events to a browser as server-sent events; the page refetches on each.
-//! On PostgreSQL every replica recomputes (the writes are idempotent upserts)
-//! so no coordination is needed; each replica's browsers hear the result.
+//! [`spawn_recompute`] listens for `Event::RecordsChanged` published by
+//! this process ([`EventBus::subscribe_local`]: on PostgreSQL the replica
+//! that synced the data does the work once, not every replica), waits
+//! briefly so a burst of sync batches is one recompute, recomputes just the
+//! measurables the changed objects can move ([`super::affected`]) and
+//! publishes `Event::ScorecardChanged`, which every replica hears. [`sse`]
+//! streams an organisation's events to a browser as server-sent events; the
+//! page refetches on each.
 
-use std::{collections::BTreeSet, convert::Infallible, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    convert::Infallible,
+    time::Duration,
+};
 
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
@@ -23,11 +28,22 @@ use crate::{
 /// How long to gather record changes before recomputing.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-async fn refresh_orgs(db: &Db, events: &EventBus, orgs: BTreeSet<i64>) {
-    for org_id in orgs {
-        if let Err(e) = compute::refresh(db, org_id).await {
-            tracing::error!(org_id, error = format!("{e:#}"), "recomputing scorecards");
-            continue;
+/// Changed objects per organisation, gathered over one debounce window.
+type Pending = BTreeMap<i64, BTreeSet<String>>;
+
+/// Stands for "unknown objects": recompute every synced measurable.
+const EVERYTHING: &str = "*";
+
+async fn refresh_orgs(db: &Db, events: &EventBus, pending: Pending) {
+    for (org_id, objects) in pending {
+        let objects: Vec<String> = objects.into_iter().collect();
+        match compute::refresh_for(db, org_id, &objects).await {
+            Ok(0) => continue,
+            Ok(n) => tracing::debug!(org_id, measurables = n, "recomputed after a sync"),
+            Err(e) => {
+                tracing::error!(org_id, error = format!("{e:#}"), "recomputing scorecards");
+                continue;
+            }
         }
         let event = Event::ScorecardChanged {
             org_id,
@@ -39,42 +55,54 @@ async fn refresh_orgs(db: &Db, events: &EventBus, orgs: BTreeSet<i64>) {
     }
 }
 
-async fn all_orgs(db: &Db) -> BTreeSet<i64> {
-    sqlx::query_as::<_, (i64,)>("SELECT DISTINCT org_id FROM measurables")
+/// After missed events: every organisation, every synced measurable.
+async fn everything(db: &Db, pending: &mut Pending) {
+    let orgs = sqlx::query_as::<_, (i64,)>("SELECT DISTINCT org_id FROM measurables")
         .fetch_all(&db.pool)
         .await
-        .map(|rows| rows.into_iter().map(|(id,)| id).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    for (org_id,) in orgs {
+        pending
+            .entry(org_id)
+            .or_default()
+            .insert(EVERYTHING.to_owned());
+    }
+}
+
+/// Adds an event to `pending`; false when the bus is gone.
+async fn gather(db: &Db, pending: &mut Pending, next: Result<Event, RecvError>) -> bool {
+    match next {
+        Ok(Event::RecordsChanged {
+            org_id, objects, ..
+        }) => pending.entry(org_id).or_default().extend(objects),
+        Ok(_) => {}
+        Err(RecvError::Lagged(_)) => everything(db, pending).await,
+        Err(RecvError::Closed) => return false,
+    }
+    true
 }
 
 /// Starts the task that keeps `measurable_weeks` current as data lands.
 pub fn spawn_recompute(db: Db, events: EventBus) {
-    let mut rx = events.subscribe();
+    let mut rx = events.subscribe_local();
     tokio::spawn(async move {
         loop {
-            let mut orgs = BTreeSet::new();
-            match rx.recv().await {
-                Ok(Event::RecordsChanged { org_id, .. }) => {
-                    orgs.insert(org_id);
-                }
-                Ok(_) => continue,
-                Err(RecvError::Lagged(_)) => orgs = all_orgs(&db).await,
-                Err(RecvError::Closed) => return,
+            let mut pending = Pending::new();
+            if !gather(&db, &mut pending, rx.recv().await).await {
+                return;
+            }
+            if pending.is_empty() {
+                continue;
             }
             let deadline = tokio::time::sleep(DEBOUNCE);
             tokio::pin!(deadline);
             loop {
                 tokio::select! {
                     () = &mut deadline => break,
-                    next = rx.recv() => match next {
-                        Ok(Event::RecordsChanged { org_id, .. }) => { orgs.insert(org_id); }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(_)) => orgs.extend(all_orgs(&db).await),
-                        Err(RecvError::Closed) => return,
-                    },
+                    next = rx.recv() => if !gather(&db, &mut pending, next).await { return },
                 }
             }
-            refresh_orgs(&db, &events, orgs).await;
+            refresh_orgs(&db, &events, pending).await;
         }
     });
 }

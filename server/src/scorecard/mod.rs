@@ -7,6 +7,7 @@
 //! data changes ([`live`] reacts to `Event::RecordsChanged`) and when a
 //! definition, goal or entry changes.
 
+pub mod affected;
 pub mod clock;
 pub mod compute;
 pub mod dashboard;

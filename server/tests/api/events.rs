@@ -23,6 +23,7 @@ async fn published_events_reach_every_replica() {
         // A second bus on the same database stands in for a second replica.
         let b = EventBus::start(&db.db, &db.url).await.unwrap();
         let (mut rx_a, mut rx_b) = (a.subscribe(), b.subscribe());
+        let (mut local_a, mut local_b) = (a.subscribe_local(), b.subscribe_local());
         let event = Event::RecordsChanged {
             org_id: 7,
             connection_id: 3,
@@ -42,5 +43,19 @@ async fn published_events_reach_every_replica() {
             "{backend:?}: delivered exactly once"
         );
         assert_eq!(event.org_id(), 7);
+        assert_eq!(
+            next(&mut local_a).await,
+            event,
+            "{backend:?}: the publisher's own work hears it"
+        );
+        assert!(
+            local_a.try_recv().is_err(),
+            "{backend:?}: once, also locally"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            local_b.try_recv().is_err(),
+            "{backend:?}: another replica's once-per-event work does not hear it"
+        );
     }
 }

@@ -379,29 +379,43 @@ async fn synced_sources_count_every_kind_and_filter() {
 
         // Live: a new call lands; after RecordsChanged the stored week is
         // recomputed and, having been shown, flagged as restated.
+        // Only the measurables the announced objects can move are
+        // recomputed: a deal written but not announced stays uncounted.
         activity(&app, org, hs, call("c7", "101", 4, "OUTBOUND", None)).await;
-        let mut rx = app.state.events.subscribe();
-        app.state
-            .events
-            .publish(Event::RecordsChanged { org_id: org, connection_id: hs, objects: vec!["calls".into()] })
-            .await
-            .unwrap();
-        let changed = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                if let Ok(Event::ScorecardChanged { org_id, .. }) = rx.recv().await
-                    && org_id == org
-                {
-                    break;
-                }
+        deal(&app, org, hs, "d9", "101", close, true, "default", Some(50.0), None, json!({})).await;
+        let announce = |objects: &'static str| {
+            let app = &app;
+            async move {
+                let mut rx = app.state.events.subscribe();
+                app.state
+                    .events
+                    .publish(Event::RecordsChanged { org_id: org, connection_id: hs, objects: vec![objects.into()] })
+                    .await
+                    .unwrap();
+                tokio::time::timeout(Duration::from_secs(10), async {
+                    loop {
+                        if let Ok(Event::ScorecardChanged { org_id, .. }) = rx.recv().await
+                            && org_id == org
+                        {
+                            break;
+                        }
+                    }
+                })
+                .await
+                .is_ok()
             }
-        })
-        .await;
-        assert!(changed.is_ok(), "ScorecardChanged follows RecordsChanged");
+        };
+        assert!(announce("calls").await, "ScorecardChanged follows RecordsChanged");
         let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
         assert_eq!(this_week(&view, "Calls"), Some(4.0));
         assert_eq!(row(&view, "Calls")["this_week"]["restated_from"].as_f64(), Some(3.0));
         assert_eq!(row(&view, "Outbound calls")["this_week"]["restated_from"].as_f64(), Some(2.0));
         assert!(row(&view, "DM notes")["this_week"].get("restated_from").is_none());
+        assert_eq!(this_week(&view, "MRR"), Some(700.0), "deals were not announced");
+        assert!(announce("deals").await, "a deal change recomputes deal measurables");
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "MRR"), Some(750.0));
+        assert_eq!(this_week(&view, "Calls"), Some(4.0));
     })
     .await;
 }
