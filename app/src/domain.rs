@@ -9,6 +9,7 @@ pub mod measurable;
 mod org;
 pub mod people;
 pub mod scorecard;
+pub mod source_form;
 
 pub use account::{Role, UserSummary, Viewer};
 pub use integration::{

@@ -118,8 +118,8 @@ pub struct MeasurableForm {
     pub goal_band: String,
     /// First week a changed goal applies to.
     pub goal_effective_from: String,
-    /// The source definition, as documented JSON.
-    pub source: String,
+    /// The source definition's fields.
+    pub source: crate::domain::source_form::SourceForm,
 }
 
 fn number(field: &str, text: &str) -> Result<Option<f64>, ApiError> {
@@ -164,8 +164,10 @@ impl MeasurableForm {
                     .map_or(crate::scorecard::DEFAULT_BAND, |b| b / 100.0),
             }),
         };
-        let source = serde_json::from_str(&self.source)
-            .map_err(|e| ApiError::invalid("source", e.to_string()))?;
+        let source = self
+            .source
+            .into_source()
+            .map_err(|e| ApiError::invalid(&e.field, e.message))?;
         Ok(MeasurableInput {
             section: self.section,
             name: self.name,

@@ -1,7 +1,8 @@
 //! `/scorecard/measurables/new` and `/scorecard/measurables/:id`: the
 //! measurable editor for managers — name, section, owner, unit, goal (with
 //! the week a change takes effect, so past weeks keep their colours) and the
-//! source definition as documented JSON.
+//! source: synced records (kind, time field, filters, count or sum), manual
+//! entry, or a formula, as form fields ([`SourceForm`]).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,19 +13,10 @@ use crate::{
     domain::{
         measurable::{MeasurableInput, Source},
         scorecard::PersonOption,
+        source_form::{KINDS, SourceForm, TIME_FIELDS},
     },
     scorecard::{GoalOp, Unit},
 };
-
-const SOURCE_HELP: &str = r#"Source examples:
-{"type": "synced", "kind": "call", "time_field": "occurred"}
-{"type": "synced", "kind": "note", "filters": {"keywords": ["decision maker", "DM", "CEO"]}}
-{"type": "synced", "kind": "meeting", "time_field": "start", "filters": {"meeting_type": ["COI"], "meeting_outcome": ["COMPLETED"]}}
-{"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true}, "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}}
-{"type": "manual"}
-{"type": "formula", "formula": "m:12 / m:13 * 100"}
-kind: call, meeting, note, email, task, deal, fathom_meeting · time_field: occurred, created, start, close_date
-filters: call_direction, call_outcome, meeting_type, meeting_outcome, keywords, contact_in_list, buying_role, closed_won, pipeline"#;
 
 /// The editor page.
 #[component]
@@ -126,7 +118,7 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
         .as_ref()
         .map_or(10.0, |g| g.band * 100.0)
         .to_string();
-    let source = serde_json::to_string_pretty(&input.source).unwrap_or_default();
+    let source = SourceForm::of(&input.source);
     let title = if id.is_some() {
         "Edit measurable"
     } else {
@@ -173,10 +165,7 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
                         <input type="date" name="form[goal_effective_from]" value=""/>
                     </label>
                 </fieldset>
-                <label>"Source (JSON)"
-                    <textarea name="form[source]" rows="8" class="mono" required>{source}</textarea>
-                </label>
-                <pre class="muted sc-help">{SOURCE_HELP}</pre>
+                <SourceFields source/>
                 <button type="submit" class="btn btn-primary">"Save measurable"</button>
             </ActionForm>
         </section>
@@ -188,5 +177,88 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
                 </ActionForm>
             </section>
         })}
+    }
+}
+
+/// The source part of the form. Every field is in the page so it works
+/// without JavaScript; once hydrated, only the chosen type's fields show.
+#[component]
+fn SourceFields(source: SourceForm) -> impl IntoView {
+    let source_type = RwSignal::new(source.source_type.clone());
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let hide = move |ty: &'static str| move || hydrated.get() && source_type.get() != ty;
+    let text = |name: &'static str, label: &'static str, value: String, hint: &'static str| {
+        view! {
+            <label>{label}
+                <input name=format!("form[source][{name}]") value=value placeholder=hint/>
+            </label>
+        }
+    };
+    let types = [
+        ("synced", "Counted from synced records"),
+        ("manual", "Entered by hand each week"),
+        ("formula", "A formula over other measurables"),
+    ];
+    view! {
+        <fieldset>
+            <legend>"Source"</legend>
+            <label>"Where the number comes from"
+                <select name="form[source][source_type]"
+                    on:change=move |ev| source_type.set(event_target_value(&ev))>
+                    {types.into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.source_type>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        </fieldset>
+        <fieldset hidden=hide("synced")>
+            <legend>"Synced records (owned by the measurable's owner)"</legend>
+            <label>"Record kind"
+                <select name="form[source][kind]">
+                    {KINDS.into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.kind>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Placed in a week by"
+                <select name="form[source][time_field]">
+                    {TIME_FIELDS.into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.time_field>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Call direction"
+                <select name="form[source][call_direction]">
+                    {[("", "Any"), ("OUTBOUND", "Outbound"), ("INBOUND", "Inbound")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.call_direction>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {text("call_outcome", "Call outcome is any of", source.call_outcome.clone(), "Connected, Left voicemail")}
+            {text("meeting_type", "Meeting type is any of", source.meeting_type.clone(), "First Time Appointment, COI")}
+            {text("meeting_outcome", "Meeting outcome is any of", source.meeting_outcome.clone(), "COMPLETED")}
+            {text("keywords", "Title or body mentions any of (whole words)", source.keywords.clone(), "decision maker, DM, CEO")}
+            {text("contact_in_list", "An associated contact is in the list", source.contact_in_list.clone(), "Warm 250")}
+            {text("buying_role", "An associated contact's buying role is any of", source.buying_role.clone(), "DECISION_MAKER")}
+            <label class="check">
+                <input type="checkbox" name="form[source][closed_won]" checked=source.closed_won.is_some()/>
+                " Only closed-won deals"
+            </label>
+            {text("pipeline", "Deal pipeline (name or id)", source.pipeline.clone(), "Sales pipeline")}
+            <label>"Number"
+                <select name="form[source][aggregate]">
+                    {[("count", "How many records"), ("sum", "Sum of a property")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.aggregate>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {text("sum_properties", "Sum the first non-empty of these properties", source.sum_properties.clone(), "mrr, hs_mrr, amount")}
+            <p class="muted">"Lists are comma-separated. Empty filters match everything."</p>
+        </fieldset>
+        <fieldset hidden=hide("formula")>
+            <legend>"Formula"</legend>
+            {text("formula", "Formula over this week's values (m:ID refers to a measurable)", source.formula.clone(), "m:12 / m:13 * 100")}
+        </fieldset>
     }
 }
