@@ -57,6 +57,8 @@ test("once hydrated, only the chosen source type's fields show", async ({ page, 
   void browserName;
   await signIn(page);
   await page.goto("/scorecard/measurables/new");
+  // A new measurable starts as manual entry: no synced or formula fields.
+  await expect(page.getByLabel("Record kind")).toBeHidden();
   const source = page.getByLabel("Where the number comes from");
   await source.selectOption("formula");
   await expect(page.getByLabel(/^Formula over this week/)).toBeVisible();

@@ -186,7 +186,14 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
 fn SourceFields(source: SourceForm) -> impl IntoView {
     let source_type = RwSignal::new(source.source_type.clone());
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let picker = NodeRef::<leptos::html::Select>::new();
+    // A choice made before the page hydrated is in the DOM, not the signal.
+    Effect::new(move |_| {
+        if let Some(select) = picker.get() {
+            source_type.set(select.value());
+            hydrated.set(true);
+        }
+    });
     let hide = move |ty: &'static str| move || hydrated.get() && source_type.get() != ty;
     let text = |name: &'static str, label: &'static str, value: String, hint: &'static str| {
         view! {
@@ -204,7 +211,7 @@ fn SourceFields(source: SourceForm) -> impl IntoView {
         <fieldset>
             <legend>"Source"</legend>
             <label>"Where the number comes from"
-                <select name="form[source][source_type]"
+                <select name="form[source][source_type]" node_ref=picker
                     on:change=move |ev| source_type.set(event_target_value(&ev))>
                     {types.into_iter().map(|(v, l)| view! {
                         <option value=v selected=v == source.source_type>{l}</option>
