@@ -45,6 +45,8 @@ test("a synced source is defined with fields and reopens filled in", async ({ pa
   await page.goto(`/scorecard/measurables/${id}`);
   await expect(page.getByLabel("Record kind")).toHaveValue("note");
   await expect(page.getByLabel("Title or body mentions any of (whole words)")).toHaveValue("decision maker, CEO");
+  // The formula help names the measurables a formula can refer to.
+  await expect(page.getByText(`m:${id}`, { exact: true })).toBeAttached();
   await page.getByLabel("Placed in a week by").selectOption("close_date");
   await page.getByRole("button", { name: "Save measurable" }).click();
   await expect(page.getByText(/source\.time_field|close_date only applies to deals/)).toBeVisible();

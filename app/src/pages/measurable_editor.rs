@@ -9,7 +9,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::{DeleteMeasurable, SaveMeasurable, get_measurable, scorecard_people},
+    api::{
+        DeleteMeasurable, SaveMeasurable, get_measurable, load_scorecard_week, scorecard_people,
+    },
     domain::{
         measurable::{MeasurableInput, Source},
         scorecard::PersonOption,
@@ -33,19 +35,33 @@ pub fn MeasurableEditorPage() -> impl IntoView {
             Some(id) => Some(get_measurable(id).await?),
             None => None,
         };
-        Ok::<_, crate::error::ApiError>((people, detail))
+        let siblings: Vec<(i64, String)> = load_scorecard_week(None)
+            .await?
+            .map(|card| {
+                card.sections
+                    .into_iter()
+                    .flat_map(|s| {
+                        let section = s.name;
+                        s.rows
+                            .into_iter()
+                            .map(move |r| (r.measurable_id, format!("{section} · {}", r.name)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok::<_, crate::error::ApiError>((people, detail, siblings))
     });
     view! {
         <Title text="Measurable"/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((people, detail)) => {
+                    Ok((people, detail, siblings)) => {
                         let (id, input) = match detail {
                             Some(d) => (Some(d.id), d.input),
                             None => (None, blank()),
                         };
-                        view! { <Editor id input people/> }.into_any()
+                        view! { <Editor id input people siblings/> }.into_any()
                     }
                     Err(e) => view! {
                         <div class="page-head"><h1>"Measurable"</h1></div>
@@ -90,7 +106,12 @@ fn op_value(op: Option<GoalOp>) -> &'static str {
 }
 
 #[component]
-fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) -> impl IntoView {
+fn Editor(
+    id: Option<i64>,
+    input: MeasurableInput,
+    people: Vec<PersonOption>,
+    siblings: Vec<(i64, String)>,
+) -> impl IntoView {
     let save = ServerAction::<SaveMeasurable>::new();
     let delete = ServerAction::<DeleteMeasurable>::new();
     let error = move || {
@@ -165,7 +186,7 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
                         <input type="date" name="form[goal_effective_from]" value=""/>
                     </label>
                 </fieldset>
-                <SourceFields source/>
+                <SourceFields source siblings/>
                 <button type="submit" class="btn btn-primary">"Save measurable"</button>
             </ActionForm>
         </section>
@@ -183,7 +204,7 @@ fn Editor(id: Option<i64>, input: MeasurableInput, people: Vec<PersonOption>) ->
 /// The source part of the form. Every field is in the page so it works
 /// without JavaScript; once hydrated, only the chosen type's fields show.
 #[component]
-fn SourceFields(source: SourceForm) -> impl IntoView {
+fn SourceFields(source: SourceForm, siblings: Vec<(i64, String)>) -> impl IntoView {
     let source_type = RwSignal::new(source.source_type.clone());
     let hydrated = RwSignal::new(false);
     let picker = NodeRef::<leptos::html::Select>::new();
@@ -266,6 +287,14 @@ fn SourceFields(source: SourceForm) -> impl IntoView {
         <fieldset hidden=hide("formula")>
             <legend>"Formula"</legend>
             {text("formula", "Formula over this week's values (m:ID refers to a measurable)", source.formula.clone(), "m:12 / m:13 * 100")}
+            <details>
+                <summary>"Measurables a formula can refer to"</summary>
+                <ul class="plain">
+                    {siblings.into_iter().map(|(id, name)| view! {
+                        <li><code>{format!("m:{id}")}</code>" "{name}</li>
+                    }).collect_view()}
+                </ul>
+            </details>
         </fieldset>
     }
 }
