@@ -35,16 +35,15 @@ async fn stored_values(
     first: NaiveDate,
     last: NaiveDate,
 ) -> anyhow::Result<HashMap<(i64, NaiveDate), Option<f64>>> {
-    let rows: Vec<(i64, String, Option<f64>)> = sqlx::query_as(
-        "SELECT w.measurable_id, w.week, w.value FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
-         WHERE m.org_id = $1 AND w.week >= $2 AND w.week <= $3",
+    let rows: Vec<(i64, String, Option<f64>)> = store::cells(
+        db,
+        "measurable_weeks",
+        "value",
+        org_id,
+        &format_date(first),
+        &format_date(last),
     )
-    .bind(org_id)
-    .bind(format_date(first))
-    .bind(format_date(last))
-    .fetch_all(&db.pool)
-    .await
-    .context("reading stored weekly values")?;
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, week, value)| Some(((id, parse(&week)?), value)))

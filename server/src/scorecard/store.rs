@@ -310,6 +310,32 @@ pub async fn entry(
     .context("reading an entry")
 }
 
+/// One column of a per-cell table (`measurable_entries`,
+/// `measurable_notes`, `measurable_weeks`) for the organisation's
+/// measurables in weeks `[from, to]`: (measurable, week, column).
+pub async fn cells<T>(
+    db: &Db,
+    table: &'static str,
+    column: &'static str,
+    org_id: i64,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<Vec<(i64, String, T)>>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
+{
+    sqlx::query_as(&format!(
+        "SELECT c.measurable_id, c.week, c.{column} FROM {table} c JOIN measurables m ON m.id = c.measurable_id \
+         WHERE m.org_id = $1 AND c.week >= $2 AND c.week <= $3"
+    ))
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+    .with_context(|| format!("reading {table}"))
+}
+
 /// Every entry of the organisation's measurables in `[from, to]`:
 /// (measurable, week, value).
 pub async fn entries(
@@ -318,16 +344,7 @@ pub async fn entries(
     from: &str,
     to: &str,
 ) -> anyhow::Result<Vec<(i64, String, Option<f64>)>> {
-    sqlx::query_as(
-        "SELECT e.measurable_id, e.week, e.value FROM measurable_entries e JOIN measurables m ON m.id = e.measurable_id \
-         WHERE m.org_id = $1 AND e.week >= $2 AND e.week <= $3",
-    )
-    .bind(org_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await
-    .context("reading entries")
+    cells(db, "measurable_entries", "value", org_id, from, to).await
 }
 
 /// Writes (or with `None` removes) a cell's entry.
@@ -379,16 +396,7 @@ pub async fn notes(
     from: &str,
     to: &str,
 ) -> anyhow::Result<Vec<(i64, String, String)>> {
-    sqlx::query_as(
-        "SELECT n.measurable_id, n.week, n.note FROM measurable_notes n JOIN measurables m ON m.id = n.measurable_id \
-         WHERE m.org_id = $1 AND n.week >= $2 AND n.week <= $3",
-    )
-    .bind(org_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await
-    .context("reading notes")
+    cells(db, "measurable_notes", "note", org_id, from, to).await
 }
 
 /// Sets (or with an empty text removes) a cell's note.
