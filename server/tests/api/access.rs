@@ -352,25 +352,9 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                 .await
                 .unwrap();
         assert_eq!((status.as_str(), auto_sync), ("connected", 1));
-        let org: serde_json::Value = admin_a
-            .client
-            .get(app.url("/api/v1/org"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let org = admin_a.get_json(app.url("/api/v1/org")).await;
         assert_eq!(org["name"], "Acme");
-        let users: serde_json::Value = admin_a
-            .client
-            .get(app.url("/api/v1/users"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let users = admin_a.get_json(app.url("/api/v1/users")).await;
         assert_eq!(users.as_array().unwrap().len(), 3);
         assert!(
             users
@@ -379,40 +363,16 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
                 .iter()
                 .all(|u| u["active"] == true)
         );
-        let b_users: serde_json::Value = admin_b
-            .client
-            .get(app.url("/api/v1/users"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let b_users = admin_b.get_json(app.url("/api/v1/users")).await;
         assert_eq!(
             b_users.as_array().unwrap().len(),
             1,
             "other organisation sees only its own users"
         );
-        let me: serde_json::Value = admin_a
-            .client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = admin_a.get_json(app.url("/api/v1/me")).await;
         assert_eq!(me["role"], "admin");
         // A's token survived B's revoke attempt.
-        let tokens: serde_json::Value = admin_a
-            .client
-            .get(app.url("/api/v1/tokens"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let tokens = admin_a.get_json(app.url("/api/v1/tokens")).await;
         assert!(tokens[0]["revoked_at"].is_null());
     })
     .await;

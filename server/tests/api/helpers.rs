@@ -168,6 +168,14 @@ pub struct TestUser {
     pub client: reqwest::Client,
 }
 
+impl TestUser {
+    /// GETs `url` as this user and decodes the JSON body.
+    pub async fn get_json(&self, url: String) -> serde_json::Value {
+        let response = self.client.get(&url).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+}
+
 /// A client that keeps cookies and does not follow redirects.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
