@@ -118,19 +118,6 @@ async fn build(
         format_date(selected),
     );
 
-    sqlx::query(
-        "UPDATE measurable_weeks SET shown = 1, first_shown_value = value \
-         WHERE shown = 0 AND week < $1 AND week >= $2 AND week <= $3 \
-         AND measurable_id IN (SELECT id FROM measurables WHERE scorecard_id = $4)",
-    )
-    .bind(format_date(current))
-    .bind(&from)
-    .bind(&to)
-    .bind(card_id)
-    .execute(&db.pool)
-    .await
-    .context("marking weeks shown")?;
-
     type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
     let rows: Vec<WeekRow> = sqlx::query_as(
         "SELECT w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at \
@@ -143,6 +130,28 @@ async fn build(
     .fetch_all(&db.pool)
     .await
     .context("reading weekly values")?;
+    // Past weeks shown for the first time remember the value shown, so a
+    // later change can be flagged "restated". Only a first view writes: a
+    // write per page view would serialise every reader behind SQLite's
+    // write lock.
+    let current_key = format_date(current);
+    if rows
+        .iter()
+        .any(|(_, week, _, shown, _, _)| *shown == 0 && *week < current_key)
+    {
+        sqlx::query(
+            "UPDATE measurable_weeks SET shown = 1, first_shown_value = value \
+             WHERE shown = 0 AND week < $1 AND week >= $2 AND week <= $3 \
+             AND measurable_id IN (SELECT id FROM measurables WHERE scorecard_id = $4)",
+        )
+        .bind(&current_key)
+        .bind(&from)
+        .bind(&to)
+        .bind(card_id)
+        .execute(&db.pool)
+        .await
+        .context("marking weeks shown")?;
+    }
     let mut computed_at = 0;
     let mut stored: HashMap<(i64, String), Stored> = HashMap::new();
     for (id, week, value, shown, first_shown, at) in rows {
