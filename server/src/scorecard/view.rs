@@ -22,7 +22,10 @@ use app::{
 use chrono::{NaiveDate, Utc};
 
 use super::{clock::OrgClock, compute, store};
-use crate::{db::Db, http::error::internal};
+use crate::{
+    db::{Backend, Db},
+    http::error::internal,
+};
 
 /// One stored weekly value.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +97,34 @@ pub async fn week_view(
         .map_err(internal)
 }
 
+/// A stored week of a measurable: id, week, value, shown, first shown
+/// value, computed at.
+type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
+
+/// The stored weeks of a scorecard in `[from, to]`, read as one packed
+/// JSON row: a page shows hundreds of cells, and sqlx's SQLite driver
+/// hands every result row from its worker thread to the caller one wake-up
+/// at a time, which cost more than the query itself.
+async fn week_rows(db: &Db, card_id: i64, from: &str, to: &str) -> anyhow::Result<Vec<WeekRow>> {
+    let (pack, array) = match db.backend {
+        Backend::Sqlite => ("json_group_array", "json_array"),
+        Backend::Postgres => ("json_agg", "json_build_array"),
+    };
+    let sql = format!(
+        "SELECT CAST(COALESCE({pack}({array}(w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at)), '[]') AS TEXT) \
+         FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
+         WHERE m.scorecard_id = $1 AND w.week >= $2 AND w.week <= $3"
+    );
+    let (packed,): (String,) = sqlx::query_as(&sql)
+        .bind(card_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&db.pool)
+        .await
+        .context("reading weekly values")?;
+    serde_json::from_str(&packed).context("decoding weekly values")
+}
+
 async fn build(
     db: &Db,
     viewer: &Viewer,
@@ -118,18 +149,7 @@ async fn build(
         format_date(selected),
     );
 
-    type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
-    let rows: Vec<WeekRow> = sqlx::query_as(
-        "SELECT w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at \
-         FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
-         WHERE m.scorecard_id = $1 AND w.week >= $2 AND w.week <= $3",
-    )
-    .bind(card_id)
-    .bind(&from)
-    .bind(&to)
-    .fetch_all(&db.pool)
-    .await
-    .context("reading weekly values")?;
+    let rows = week_rows(db, card_id, &from, &to).await?;
     // Past weeks shown for the first time remember the value shown, so a
     // later change can be flagged "restated". Only a first view writes: a
     // write per page view would serialise every reader behind SQLite's
