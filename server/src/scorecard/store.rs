@@ -207,6 +207,32 @@ pub struct MeasurableRow<'a> {
     pub source: &'a Source,
 }
 
+/// The list names the organisation's synced measurables filter on
+/// (`contact_in_list`), de-duplicated ignoring case: the sync engine keeps
+/// their memberships.
+pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>> {
+    let sources: Vec<(String,)> =
+        sqlx::query_as("SELECT source FROM measurables WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_all(&db.pool)
+            .await
+            .context("reading measurable definitions")?;
+    let mut names: Vec<String> = Vec::new();
+    for (source,) in sources {
+        // A definition this build cannot read filters on nothing it knows.
+        let Ok(Source::Synced(q)) = serde_json::from_str::<Source>(&source) else {
+            continue;
+        };
+        if let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim)
+            && !list.is_empty()
+            && !names.iter().any(|n| n.eq_ignore_ascii_case(list))
+        {
+            names.push(list.to_owned());
+        }
+    }
+    Ok(names)
+}
+
 /// Inserts a measurable at the end of its section.
 pub async fn insert_measurable(
     db: &Db,

@@ -290,7 +290,15 @@ impl SyncEngine {
         }
     }
 
-    async fn settings(&self, connection_id: i64) -> anyhow::Result<(i64, Vec<String>)> {
+    /// Backfill weeks and the lists to keep memberships of: Warm 250, the
+    /// connection's `sync_settings.lists`, and every list a measurable of
+    /// the organisation filters on, read now so a new filter is picked up
+    /// by the next run.
+    async fn settings(
+        &self,
+        connection_id: i64,
+        org_id: i64,
+    ) -> anyhow::Result<(i64, Vec<String>)> {
         runs::ensure_settings(&self.inner.db, connection_id).await?;
         let (weeks, lists): (i64, String) = sqlx::query_as(
             "SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1",
@@ -304,6 +312,11 @@ impl SyncEngine {
             .any(|n| n.eq_ignore_ascii_case(hubspot::DEFAULT_LIST))
         {
             names.push(hubspot::DEFAULT_LIST.to_owned());
+        }
+        for list in crate::scorecard::store::filtered_lists(&self.inner.db, org_id).await? {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&list)) {
+                names.push(list);
+            }
         }
         Ok((weeks, names))
     }
@@ -338,7 +351,7 @@ impl SyncEngine {
             budgets: self.inner.budgets.clone(),
             counters: counters.clone(),
         };
-        let (weeks, lists) = self.settings(connection_id).await?;
+        let (weeks, lists) = self.settings(connection_id, conn.org_id).await?;
         let org_id = conn.org_id;
         let save = |label: &'static str| {
             let counters = counters.clone();
