@@ -438,7 +438,8 @@ impl SyncEngine {
                     Work::FathomMeetings(items) => ctx.write(&items, None).await?,
                     _ => {
                         ctx.team_members().await?;
-                        ctx.meetings().await?
+                        let listed = ctx.meetings().await?;
+                        ctx.reconcile().await? | listed
                     }
                 };
                 runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;

@@ -18,4 +18,5 @@ mod schema;
 mod scorecard;
 mod sync;
 mod sync_env;
+mod sync_fathom_deletes;
 mod sync_lists;
