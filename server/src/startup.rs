@@ -144,6 +144,7 @@ impl Application {
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run(self) -> anyhow::Result<()> {
         self.state.sync.spawn_scheduler();
+        self.state.sync.spawn_inbox_poller();
         let router = http::router(self.state);
         axum::serve(
             self.listener,

@@ -19,4 +19,5 @@ mod scorecard;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
+mod sync_inbox;
 mod sync_lists;

@@ -17,7 +17,7 @@ use server::{
     vault::SecretToken,
 };
 
-use crate::helpers::{TestApp, TestUser, spawn_app};
+use crate::helpers::{TestApp, TestUser, spawn_app, spawn_app_on};
 
 pub const SECRET: &str = "whsec_c2FuZGJveC1mYXRob20td2ViaG9vay1zZWNyZXQtMzJi";
 const REDIRECT: &str = "http://localhost:3000/oauth/hubspot/callback";
@@ -78,7 +78,7 @@ fn query_value(location: &str, key: &str) -> String {
     pairs.into_iter().find(|(k, _)| k == key).unwrap().1
 }
 
-async fn hubspot_token(base: &str) -> Value {
+pub(crate) async fn hubspot_token(base: &str) -> Value {
     let c = client();
     let r = c
         .post(format!("{base}/hubspot/oauth/authorize"))
@@ -177,6 +177,66 @@ async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
     format!("http://{addr}")
 }
 
+/// Tally's flags for a sandbox at `sb_base`.
+fn app_args(sb_base: &str) -> Vec<String> {
+    let hubspot_base = format!("{sb_base}/hubspot");
+    let fathom_base = format!("{sb_base}/fathom/external/v1");
+    let fathom_token_url = format!("{fathom_base}/oauth2/token");
+    [
+        "--hubspot-client-id",
+        "sandbox-hubspot-client",
+        "--hubspot-client-secret",
+        "sandbox-hubspot-secret",
+        "--hubspot-api-base",
+        &hubspot_base,
+        "--fathom-client-id",
+        "sandbox-fathom-client",
+        "--fathom-client-secret",
+        "sandbox-fathom-secret",
+        "--fathom-api-base",
+        &fathom_base,
+        "--fathom-token-url",
+        &fathom_token_url,
+        "--fathom-webhook-secret",
+        SECRET,
+        "--sync-interval-minutes",
+        "0",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+impl Env {
+    /// Stops this Tally as a crash would and starts a new one on the same
+    /// database and sandbox.
+    pub async fn restart(self) -> Env {
+        let Env {
+            app,
+            sb,
+            sb_base,
+            admin,
+            hubspot,
+            fathom,
+            fail_every,
+        } = self;
+        let db = app.stop();
+        let args = app_args(&sb_base);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let app = spawn_app_on(db, &args).await;
+        app.state.sync.budgets().set_limits(test_limits());
+        Env {
+            app,
+            sb,
+            sb_base,
+            admin,
+            hubspot,
+            fathom,
+            fail_every,
+        }
+    }
+}
+
 /// Starts a sandbox and a Tally with both providers connected.
 pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     let portal = opts.portal_id.to_string();
@@ -199,33 +259,9 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     .expect("a fixture deal");
     let fail_every = Arc::new(AtomicUsize::new(0));
     let sb_base = serve(&sb, fail_every.clone()).await;
-    let hubspot_base = format!("{sb_base}/hubspot");
-    let fathom_base = format!("{sb_base}/fathom/external/v1");
-    let fathom_token_url = format!("{fathom_base}/oauth2/token");
-    let app = spawn_app(
-        backend,
-        &[
-            "--hubspot-client-id",
-            "sandbox-hubspot-client",
-            "--hubspot-client-secret",
-            "sandbox-hubspot-secret",
-            "--hubspot-api-base",
-            &hubspot_base,
-            "--fathom-client-id",
-            "sandbox-fathom-client",
-            "--fathom-client-secret",
-            "sandbox-fathom-secret",
-            "--fathom-api-base",
-            &fathom_base,
-            "--fathom-token-url",
-            &fathom_token_url,
-            "--fathom-webhook-secret",
-            SECRET,
-            "--sync-interval-minutes",
-            "0",
-        ],
-    )
-    .await?;
+    let args = app_args(&sb_base);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let app = spawn_app(backend, &args).await?;
     app.state.sync.budgets().set_limits(test_limits());
     let owners = truth(&sb_base, "owners").await;
     let first_rep = owners[0]["email"].as_str().unwrap().to_lowercase();
