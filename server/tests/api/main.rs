@@ -21,3 +21,4 @@ mod sync_env;
 mod sync_fathom_deletes;
 mod sync_inbox;
 mod sync_lists;
+mod sync_search_cap;
