@@ -3,7 +3,7 @@
 //! and HubSpot and Fathom connections holding sandbox-issued tokens.
 
 use std::sync::{
-    Arc,
+    Arc, Mutex,
     atomic::{AtomicUsize, Ordering},
 };
 
@@ -63,6 +63,8 @@ pub struct Env {
     pub fathom: i64,
     /// Every n-th provider request fails with 503 when set (0 = off).
     pub fail_every: Arc<AtomicUsize>,
+    /// Every provider request whose path and query contain this fails with 503.
+    pub fail_matching: Arc<Mutex<Option<String>>>,
 }
 
 fn client() -> reqwest::Client {
@@ -141,13 +143,19 @@ async fn fathom_token(base: &str) -> Value {
         .unwrap()
 }
 
-/// Serves the sandbox behind a layer that fails every n-th provider request.
-async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
+/// Serves the sandbox behind a layer that fails every n-th provider request,
+/// and every one matching `fail_matching`.
+async fn serve(
+    sb: &Sandbox,
+    fail_every: Arc<AtomicUsize>,
+    fail_matching: Arc<Mutex<Option<String>>>,
+) -> String {
     let seen = Arc::new(AtomicUsize::new(0));
     let sb2 = sb.clone();
     let router = sb.router().layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let fail_every = fail_every.clone();
+            let fail_matching = fail_matching.clone();
             let seen = seen.clone();
             let sb = sb2.clone();
             async move {
@@ -157,7 +165,12 @@ async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
                     || p.starts_with("/fathom/external/v1/meetings")
                     || p.starts_with("/fathom/external/v1/recordings");
                 let n = fail_every.load(Ordering::SeqCst);
-                if provider && n > 0 && seen.fetch_add(1, Ordering::SeqCst) % n == n - 1 {
+                let matching = fail_matching.lock().unwrap().clone();
+                let target = req.uri().to_string();
+                let matched = matching.is_some_and(|m| target.contains(&m));
+                if provider
+                    && (matched || (n > 0 && seen.fetch_add(1, Ordering::SeqCst) % n == n - 1))
+                {
                     sb.inject_fault(Fault {
                         kind: FaultKind::Status { status: 503 },
                         count: Some(1),
@@ -219,6 +232,7 @@ impl Env {
             hubspot,
             fathom,
             fail_every,
+            fail_matching,
         } = self;
         let db = app.stop();
         let args = app_args(&sb_base);
@@ -233,6 +247,7 @@ impl Env {
             hubspot,
             fathom,
             fail_every,
+            fail_matching,
         }
     }
 }
@@ -258,7 +273,8 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     )
     .expect("a fixture deal");
     let fail_every = Arc::new(AtomicUsize::new(0));
-    let sb_base = serve(&sb, fail_every.clone()).await;
+    let fail_matching = Arc::new(Mutex::new(None));
+    let sb_base = serve(&sb, fail_every.clone(), fail_matching.clone()).await;
     let args = app_args(&sb_base);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let app = spawn_app(backend, &args).await?;
@@ -332,6 +348,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
         hubspot,
         fathom,
         fail_every,
+        fail_matching,
     })
 }
 

@@ -29,14 +29,12 @@ async fn sync_marks_meetings_deleted_in_fathom_after_a_complete_listing_only() {
             None,
         )
         .await;
+        e.sb.clear_request_log();
 
-        // Every Fathom call fails: the run fails and marks nothing.
-        e.sb.inject_fault(sandbox::Fault {
-            kind: sandbox::FaultKind::Status { status: 503 },
-            count: Some(1000),
-            until_ms: None,
-            provider: Some(sandbox::Provider::Fathom),
-        });
+        // The window's id listing fails (every try), after the incremental
+        // listing succeeded: the run fails and marks nothing.
+        let window_start = (chrono::Utc::now() - chrono::Duration::weeks(26)).format("%Y-%m-%d");
+        *e.fail_matching.lock().unwrap() = Some(format!("created_after={window_start}"));
         let failed = e
             .app
             .state
@@ -52,6 +50,13 @@ async fn sync_marks_meetings_deleted_in_fathom_after_a_complete_listing_only() {
             .filter(|m| m.0 == 1)
             .count();
         assert_eq!(deleted, 0, "a failed listing marks nothing deleted");
+        let listed =
+            e.sb.request_log()
+                .iter()
+                .filter(|r| r.path.ends_with("/meetings") && r.status == 200)
+                .count();
+        assert!(listed >= 1, "the incremental listing got through");
+        *e.fail_matching.lock().unwrap() = None;
         e.sb.clear_faults();
 
         let run = full_run(&e, e.fathom).await;
