@@ -233,6 +233,35 @@ pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>>
     Ok(names)
 }
 
+/// Whether a list of this name (ignoring case) has synced members in the
+/// organisation.
+pub async fn list_has_members(db: &Db, org_id: i64, name: &str) -> anyhow::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT lm.id FROM list_memberships lm JOIN lists l ON l.connection_id = lm.connection_id \
+         AND l.external_id = lm.list_external_id AND l.deleted = 0 \
+         WHERE l.org_id = $1 AND LOWER(l.name) = $2 AND lm.deleted = 0 LIMIT 1",
+    )
+    .bind(org_id)
+    .bind(name.trim().to_lowercase())
+    .fetch_optional(&db.pool)
+    .await
+    .context("looking up a list's members")?;
+    Ok(row.is_some())
+}
+
+/// The organisation's HubSpot connections that can sync.
+pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM connections WHERE org_id = $1 AND provider = 'hubspot' \
+         AND status IN ('connected', 'degraded', 'missing_scopes') ORDER BY id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("listing HubSpot connections")?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Inserts a measurable at the end of its section.
 pub async fn insert_measurable(
     db: &Db,
