@@ -77,6 +77,7 @@ pub fn routes() -> Router<Sandbox> {
             axum::routing::patch(update).delete(archive),
         )
         .route("/_sandbox/hubspot/associations", post(associate))
+        .route("/_sandbox/hubspot/lists", post(create_list))
         .route("/_sandbox/fathom/meetings", post(create_fathom))
         .route(
             "/_sandbox/fathom/meetings/{id}",
@@ -270,6 +271,27 @@ async fn associate(State(sb): State<Sandbox>, Json(b): Json<AssociateBody>) -> R
     };
     match sb.associate(a, aid, c, cid) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => record_err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListBody {
+    name: String,
+    #[serde(default)]
+    record_ids: Vec<Value>,
+}
+
+async fn create_list(State(sb): State<Sandbox>, Json(b): Json<ListBody>) -> Response {
+    let Some(ids) = b.record_ids.iter().map(id_of).collect::<Option<Vec<u64>>>() else {
+        return err(StatusCode::BAD_REQUEST, "record_ids must be contact ids");
+    };
+    match sb.create_list(&b.name, &ids) {
+        Ok(id) => (
+            StatusCode::CREATED,
+            Json(json!({"listId": id.to_string(), "name": b.name.trim()})),
+        )
+            .into_response(),
         Err(e) => record_err(e),
     }
 }

@@ -89,6 +89,10 @@ pub struct SandboxOptions {
     /// Absolute base URL the sandbox is reachable at (e.g. `http://127.0.0.1:3000/sandbox`).
     /// When unset, emitted links are absolute-path references built from the request.
     pub public_base_url: Option<String>,
+    /// When set, only these of the generated calls, meetings, notes, emails, tasks and
+    /// deals are kept (a big data set of one kind, cheaply); owners, companies, contacts,
+    /// lists and Fathom recordings are always generated.
+    pub only_kinds: Option<Vec<crate::model::ObjectKind>>,
 }
 
 impl Default for SandboxOptions {
@@ -130,6 +134,7 @@ impl Default for SandboxOptions {
             fathom_team: "Sales".into(),
             fathom_user_email: None,
             public_base_url: None,
+            only_kinds: None,
         }
     }
 }
@@ -164,6 +169,7 @@ impl std::fmt::Debug for SandboxOptions {
             .field("fathom_team", &self.fathom_team)
             .field("fathom_user_email", &self.fathom_user_email)
             .field("public_base_url", &self.public_base_url)
+            .field("only_kinds", &self.only_kinds)
             .finish()
     }
 }

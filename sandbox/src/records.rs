@@ -218,6 +218,37 @@ impl Sandbox {
         }
     }
 
+    /// Creates a contact list (lists v3) holding these contacts; returns its id.
+    pub fn create_list(&self, name: &str, contact_ids: &[u64]) -> Result<u64, RecordError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(RecordError::Invalid("a list needs a name".into()));
+        }
+        let now = self.now_ms();
+        let mut s = self.store_mut();
+        if s.lists.iter().any(|l| l.name.eq_ignore_ascii_case(name)) {
+            return Err(RecordError::Invalid(format!("a list named {name} exists")));
+        }
+        let mut members = Vec::with_capacity(contact_ids.len());
+        for &id in contact_ids {
+            if s.table(ObjectKind::Contacts).get(id).is_none() {
+                return Err(RecordError::NotFound(format!("contact {id}")));
+            }
+            members.push((id, now));
+        }
+        members.sort_unstable();
+        members.dedup_by_key(|m| m.0);
+        let id = s.lists.iter().map(|l| l.id).max().unwrap_or(400) + 1;
+        s.lists.push(crate::store::List {
+            id,
+            name: name.to_owned(),
+            created: now,
+            updated: now,
+            members,
+        });
+        Ok(id)
+    }
+
     /// Adds a Fathom recording and fires the "new meeting content ready" webhook.
     /// Returns the meeting as the API renders it.
     pub fn create_fathom_meeting(&self, input: FathomMeetingInput) -> Result<Value, RecordError> {

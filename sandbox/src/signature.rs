@@ -16,8 +16,55 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// The percent-escapes HubSpot decodes in the request URI before signing v3
+/// (provider-facts §6: `%3A %2F %3F %40 %21 %24 %27 %28 %29 %2A %2C %3B`).
+const V3_DECODED: [(&str, char); 12] = [
+    ("3A", ':'),
+    ("2F", '/'),
+    ("3F", '?'),
+    ("40", '@'),
+    ("21", '!'),
+    ("24", '$'),
+    ("27", '\''),
+    ("28", '('),
+    ("29", ')'),
+    ("2A", '*'),
+    ("2C", ','),
+    ("3B", ';'),
+];
+
+/// The URI as HubSpot signs it: the escapes of [`V3_DECODED`] decoded (hex
+/// digits in either case), every other escape left as sent.
+pub fn hubspot_v3_uri(uri: &str) -> String {
+    let mut out = String::with_capacity(uri.len());
+    let mut rest = uri;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let decoded = tail.get(1..3).and_then(|hex| {
+            V3_DECODED
+                .iter()
+                .find(|(h, _)| h.eq_ignore_ascii_case(hex))
+                .map(|(_, c)| *c)
+        });
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[3..];
+            }
+            None => {
+                out.push('%');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// HubSpot v3: `base64(HMAC-SHA256(client_secret, method + uri + body + timestamp))`,
-/// sent as `X-HubSpot-Signature-v3` with `X-HubSpot-Request-Timestamp` (epoch ms).
+/// sent as `X-HubSpot-Signature-v3` with `X-HubSpot-Request-Timestamp` (epoch ms); the
+/// URI is taken through [`hubspot_v3_uri`] first.
 pub fn hubspot_signature_v3(
     client_secret: &str,
     method: &str,
@@ -25,6 +72,7 @@ pub fn hubspot_signature_v3(
     body: &str,
     timestamp_ms: i64,
 ) -> String {
+    let uri = hubspot_v3_uri(uri);
     let source = format!("{method}{uri}{body}{timestamp_ms}");
     STANDARD.encode(hmac_sha256(client_secret.as_bytes(), source.as_bytes()))
 }
@@ -107,6 +155,31 @@ mod tests {
     }
 
     const V3_EXPECTED: &str = "vnX5Als0n2OhEZQxOS/1ftERzeabHuxE8jEarlPWRdE=";
+
+    #[test]
+    fn hubspot_v3_decodes_the_listed_escapes_only() {
+        assert_eq!(
+            hubspot_v3_uri(
+                "https://x.example/hook?a=%3A%2F%3F%40%21%24%27%28%29%2A%2C%3B&b=%3a%20%25%2"
+            ),
+            "https://x.example/hook?a=:/?@!$'()*,;&b=:%20%25%2"
+        );
+        // Signing an encoded URI equals signing its decoded form, and differs
+        // from signing the raw text.
+        let encoded = "https://www.example.com/webhook_uri?portal=a%3Ab%40c";
+        let decoded = "https://www.example.com/webhook_uri?portal=a:b@c";
+        let body = r#"[{"eventId":1}]"#;
+        let sig = hubspot_signature_v3(SECRET, "POST", encoded, body, 1_700_000_000_000);
+        assert_eq!(
+            sig,
+            hubspot_signature_v3(SECRET, "POST", decoded, body, 1_700_000_000_000)
+        );
+        let raw = STANDARD.encode(hmac_sha256(
+            SECRET.as_bytes(),
+            format!("POST{encoded}{body}1700000000000").as_bytes(),
+        ));
+        assert_ne!(sig, raw);
+    }
 
     #[test]
     fn standard_webhooks_published_vector() {

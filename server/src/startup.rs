@@ -69,7 +69,6 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
 /// the event bus.
 pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), &config));
-    let scorecards = Arc::new(Scorecards::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
     let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
@@ -80,6 +79,8 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         config.sync_interval,
     )?;
     integrations.sync = Some(Arc::new(sync.clone()));
+    let scorecards =
+        Arc::new(Scorecards::new(db.clone(), events.clone()).with_sync(Arc::new(sync.clone())));
     Ok(AppState {
         leptos_options: leptos_options(&config),
         services: app::services::Services {
@@ -144,6 +145,7 @@ impl Application {
     /// Serves until SIGTERM or ctrl-c.
     pub async fn run(self) -> anyhow::Result<()> {
         self.state.sync.spawn_scheduler();
+        self.state.sync.spawn_inbox_poller();
         let router = http::router(self.state);
         axum::serve(
             self.listener,

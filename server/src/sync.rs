@@ -5,7 +5,8 @@
 //! under a per-connection lease; [`hubspot`] and [`fathom`] know the
 //! providers' APIs; [`records`] writes idempotent upserts; [`budget`] and
 //! [`client`] keep every call inside the providers' limits; [`runs`] keeps
-//! the run history; [`webhooks`] verifies deliveries; [`people`] links
+//! the run history; [`webhooks`] verifies deliveries and [`inbox`] keeps
+//! their work until a run has synced it; [`people`] links
 //! provider users to Tally people.
 
 pub mod budget;
@@ -13,6 +14,7 @@ pub mod client;
 pub mod engine;
 pub mod fathom;
 pub mod hubspot;
+pub mod inbox;
 pub mod people;
 pub mod records;
 pub mod runs;

@@ -6,6 +6,11 @@
 //! browser one `EventSource` on `/api/v1/events` bumps [`LiveRefresh::version`]
 //! on every `scorecard_changed` event; resources keyed on it refetch. A
 //! one-second timer keeps "updated N s ago" current.
+//!
+//! The connection page uses [`use_sync_progress`] instead: its own
+//! `EventSource` bumps a version on the `sync_progress` events of one
+//! connection, at most twice a second, so a running backfill's progress
+//! shows as it happens.
 
 use leptos::prelude::*;
 
@@ -51,6 +56,28 @@ pub fn use_live_refresh() -> LiveRefresh {
     live
 }
 
+/// Whether a `sync_progress` event's JSON data is about this connection.
+pub fn is_progress_of(data: &str, connection_id: i64) -> bool {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| v["connection_id"].as_i64())
+        == Some(connection_id)
+}
+
+/// A version bumped (at most every 500 ms) whenever the server reports
+/// progress of this connection's sync runs. Browser only; on the server it
+/// never changes.
+pub fn use_sync_progress(connection_id: Signal<i64>) -> RwSignal<u32> {
+    let version = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        browser::progress(version, connection_id);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = connection_id;
+    });
+    version
+}
+
 /// The "live · updated N s ago" marker.
 #[component]
 pub fn LiveStatus(live: LiveRefresh) -> impl IntoView {
@@ -75,10 +102,59 @@ mod browser {
     thread_local! {
         static ACTIVE: RefCell<Option<(web_sys::EventSource, Option<IntervalHandle>)>> =
             const { RefCell::new(None) };
+        static PROGRESS: RefCell<Option<(web_sys::EventSource, Option<IntervalHandle>)>> =
+            const { RefCell::new(None) };
     }
 
     fn now_ms() -> i64 {
         chrono::Utc::now().timestamp_millis()
+    }
+
+    /// One `EventSource` per connection page; events only mark the page
+    /// stale, and a 500 ms timer refetches when it is.
+    pub(super) fn progress(version: RwSignal<u32>, connection_id: Signal<i64>) {
+        use std::{cell::Cell, rc::Rc};
+        let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
+            return;
+        };
+        let stale = Rc::new(Cell::new(false));
+        let mark = stale.clone();
+        let on_progress = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data().as_string().unwrap_or_default();
+                if super::is_progress_of(&data, connection_id.get_untracked()) {
+                    mark.set(true);
+                }
+            },
+        );
+        let _ = source.add_event_listener_with_callback(
+            "sync_progress",
+            on_progress.as_ref().unchecked_ref(),
+        );
+        on_progress.forget();
+        let timer = set_interval_with_handle(
+            move || {
+                if stale.replace(false) {
+                    version.update(|v| *v = v.wrapping_add(1));
+                }
+            },
+            std::time::Duration::from_millis(500),
+        )
+        .ok();
+        close_progress();
+        PROGRESS.with(|p| *p.borrow_mut() = Some((source, timer)));
+        on_cleanup(close_progress);
+    }
+
+    fn close_progress() {
+        PROGRESS.with(|p| {
+            if let Some((source, timer)) = p.borrow_mut().take() {
+                source.close();
+                if let Some(timer) = timer {
+                    timer.clear();
+                }
+            }
+        });
     }
 
     pub(super) fn connect(live: LiveRefresh) {
@@ -116,6 +192,15 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_events_are_matched_to_their_connection() {
+        let data = r#"{"type":"sync_progress","org_id":1,"connection_id":7,"run_id":3}"#;
+        assert!(is_progress_of(data, 7));
+        assert!(!is_progress_of(data, 8));
+        assert!(!is_progress_of("{}", 7));
+        assert!(!is_progress_of("not json", 7));
+    }
 
     #[test]
     fn ago_text_counts_seconds_minutes_hours() {

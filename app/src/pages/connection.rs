@@ -6,7 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::get_connection, components::empty_state::EmptyState, domain::ago,
+    api::get_connection,
+    components::{empty_state::EmptyState, live::use_sync_progress},
+    domain::ago,
     pages::integrations::exact,
 };
 
@@ -21,9 +23,11 @@ pub fn ConnectionPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let data = Resource::new(id, get_connection);
-    // While a run is active, refresh every 2 s (with JS off the page is a
-    // plain list; reload to see progress).
+    // Progress arrives over the event stream (`sync_progress`); while a run
+    // is active a slow poll is the fallback should the stream drop. With JS
+    // off the page is a plain list: reload to see progress.
+    let progress = use_sync_progress(Signal::derive(id));
+    let data = Resource::new(move || (id(), progress.get()), |(id, _)| get_connection(id));
     let running = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
@@ -33,7 +37,7 @@ pub fn ConnectionPage() -> impl IntoView {
                     data.refetch();
                 }
             },
-            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs(10),
         );
         if let Ok(h) = handle {
             on_cleanup(move || h.clear());

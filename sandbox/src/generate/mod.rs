@@ -43,12 +43,33 @@ pub fn generate(opts: &SandboxOptions) -> Store {
         }
     }
     fathom::generate(&mut g.s, &mut g.rng, opts, start, &meetings_for_fathom);
+    if let Some(only) = &opts.only_kinds {
+        keep_only(&mut g.s, only);
+    }
     for t in &mut g.s.tables {
         for r in &mut t.records {
             r.assoc.shrink_to_fit();
         }
     }
     g.s
+}
+
+/// Drops the generated activities and deals of kinds not in `only`, and the
+/// associations that pointed at them.
+fn keep_only(s: &mut Store, only: &[ObjectKind]) {
+    let dropped = |k: &ObjectKind| {
+        !matches!(k, ObjectKind::Contacts | ObjectKind::Companies) && !only.contains(k)
+    };
+    for kind in ObjectKind::ALL {
+        if dropped(&kind) {
+            s.table_mut(kind).records.clear();
+        }
+    }
+    for t in &mut s.tables {
+        for r in &mut t.records {
+            r.assoc.retain(|(k, _)| !dropped(k));
+        }
+    }
 }
 
 /// A HubSpot meeting that a Fathom recording should mirror.

@@ -1,6 +1,8 @@
 //! `POST /webhooks/hubspot` and `POST /webhooks/fathom`: signed deliveries
 //! that queue a webhook-triggered run fetching just the changed records.
 //! Refused deliveries (401 unsigned or stale, 400 malformed) change nothing.
+//! An accepted one is in the webhook inbox (with its delivery ids, in one
+//! transaction) before the 2xx goes out, so a crash loses nothing.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +21,7 @@ use crate::{
     db::now_ms,
     state::AppState,
     sync::{
-        Work,
+        Work, inbox,
         webhooks::{self, Refused},
     },
 };
@@ -82,34 +84,56 @@ async fn hubspot(
         Ok(e) => e,
         Err(r) => return refuse(&r),
     };
+    let queued = match queue_hubspot(&state, events).await {
+        Ok(q) => q,
+        Err(e) => return failed(&e),
+    };
+    kick(&state, queued);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Records the fresh events' ids and queues their work per connection, in
+/// one transaction; returns the connections that got work.
+async fn queue_hubspot(
+    state: &AppState,
+    events: Vec<webhooks::HubspotEvent>,
+) -> anyhow::Result<Vec<i64>> {
+    let mut tx = crate::sync::records::write_tx(&state.db).await?;
     let mut fresh: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for e in events {
-        match webhooks::first_delivery(&state.db, "hubspot", &e.0).await {
-            Ok(true) => fresh.entry(e.1.clone()).or_default().push(e),
-            Ok(false) => {}
-            Err(e) => return failed(&e),
+        if inbox::first_delivery(&mut tx, "hubspot", &e.0).await? {
+            fresh.entry(e.1.clone()).or_default().push(e);
         }
     }
+    let mut queued = Vec::new();
     for (portal, events) in fresh {
-        let conns: Vec<(i64,)> = match sqlx::query_as(
+        let conns: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM connections WHERE provider = 'hubspot' AND account_id = $1 \
              AND status NOT IN ('disconnected', 'needs_reauth')",
         )
         .bind(&portal)
-        .fetch_all(&state.db.pool)
-        .await
-        {
-            Ok(c) => c,
-            Err(e) => return failed(&e.into()),
-        };
+        .fetch_all(&mut *tx)
+        .await?;
         let work = webhooks::hubspot_work(&events);
         for (id,) in conns {
-            if let Err(e) = state.sync.webhook(id, work.clone()).await {
-                return failed(&e);
-            }
+            inbox::push(&mut tx, id, &work).await?;
+            queued.push(id);
         }
     }
-    StatusCode::NO_CONTENT.into_response()
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// Starts runs for queued work now where the lease is free.
+fn kick(state: &AppState, connections: Vec<i64>) {
+    for id in connections {
+        let sync = state.sync.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sync.drain(id).await {
+                tracing::warn!(error = format!("{e:#}"), "starting a webhook run");
+            }
+        });
+    }
 }
 
 async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -139,36 +163,40 @@ async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let id = header(&headers, "webhook-id")
         .unwrap_or_default()
         .to_owned();
-    match webhooks::first_delivery(&state.db, "fathom", &id).await {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::NO_CONTENT.into_response(),
+    let queued = match queue_fathom(&state, &id, meeting).await {
+        Ok(q) => q,
         Err(e) => return failed(&e),
+    };
+    kick(&state, queued);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Records the delivery id and queues the meeting for the recorder's
+/// connections, in one transaction; returns the connections that got work.
+async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Result<Vec<i64>> {
+    let mut tx = crate::sync::records::write_tx(&state.db).await?;
+    if !inbox::first_delivery(&mut tx, "fathom", id).await? {
+        return Ok(Vec::new());
     }
     let recorder = meeting["recorded_by"]["email"]
         .as_str()
         .unwrap_or_default()
         .to_lowercase();
     // The recorder's own connection, or any connection that has seen them.
-    let conns: Vec<(i64,)> = match sqlx::query_as(
+    let conns: Vec<(i64,)> = sqlx::query_as(
         "SELECT c.id FROM connections c WHERE c.provider = 'fathom' \
          AND c.status NOT IN ('disconnected', 'needs_reauth') AND (lower(c.account_id) = $1 \
          OR EXISTS (SELECT 1 FROM owners o WHERE o.connection_id = c.id AND o.external_id = $1))",
     )
     .bind(&recorder)
-    .fetch_all(&state.db.pool)
-    .await
-    {
-        Ok(c) => c,
-        Err(e) => return failed(&e.into()),
-    };
+    .fetch_all(&mut *tx)
+    .await?;
+    let work = Work::FathomMeetings(vec![meeting]);
+    let mut queued = Vec::new();
     for (cid,) in conns {
-        if let Err(e) = state
-            .sync
-            .webhook(cid, Work::FathomMeetings(vec![meeting.clone()]))
-            .await
-        {
-            return failed(&e);
-        }
+        inbox::push(&mut tx, cid, &work).await?;
+        queued.push(cid);
     }
-    StatusCode::NO_CONTENT.into_response()
+    tx.commit().await?;
+    Ok(queued)
 }

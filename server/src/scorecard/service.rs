@@ -26,10 +26,20 @@ use crate::{
 };
 
 /// The scorecard service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Scorecards {
     db: Db,
     events: EventBus,
+    /// Starts HubSpot runs when a measurable filters on a list not synced yet.
+    sync: Option<std::sync::Arc<dyn crate::integrations::SyncEngine>>,
+}
+
+impl std::fmt::Debug for Scorecards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scorecards")
+            .field("syncs_new_lists", &self.sync.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 fn invalid(e: FieldError) -> ApiError {
@@ -51,7 +61,46 @@ fn value_text(value: Option<f64>) -> Option<String> {
 impl Scorecards {
     /// A service over a database and event bus.
     pub fn new(db: Db, events: EventBus) -> Self {
-        Self { db, events }
+        Self {
+            db,
+            events,
+            sync: None,
+        }
+    }
+
+    /// The same service, starting syncs for new list filters.
+    pub fn with_sync(mut self, sync: std::sync::Arc<dyn crate::integrations::SyncEngine>) -> Self {
+        self.sync = Some(sync);
+        self
+    }
+
+    /// A measurable filtering on a list with no synced members yet starts
+    /// a run of the organisation's HubSpot connections, which keep every
+    /// filtered list's memberships. Failures are logged: the definition is
+    /// saved either way, and the next run picks the list up.
+    async fn sync_new_list(&self, org_id: i64, source: &Source) {
+        let (Some(sync), Source::Synced(q)) = (&self.sync, source) else {
+            return;
+        };
+        let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim) else {
+            return;
+        };
+        let known = store::list_has_members(&self.db, org_id, list).await;
+        let connections = match known {
+            Ok(false) => store::hubspot_connections(&self.db, org_id).await,
+            Ok(true) => return,
+            Err(e) => Err(e),
+        };
+        match connections {
+            Ok(ids) => {
+                for id in ids {
+                    if let Err(e) = sync.sync_now(id).await {
+                        tracing::warn!(error = format!("{e:#}"), "syncing a new list filter");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "checking a list filter"),
+        }
     }
 
     async fn changed(&self, org_id: i64) {
@@ -514,6 +563,7 @@ impl ScorecardService for Scorecards {
         };
         let id = self.insert(viewer, card, &input).await?;
         self.changed(viewer.org_id).await;
+        self.sync_new_list(viewer.org_id, &input.source).await;
         Ok(id)
     }
 
@@ -570,6 +620,7 @@ impl ScorecardService for Scorecards {
         .await
         .map_err(internal)?;
         self.changed(viewer.org_id).await;
+        self.sync_new_list(viewer.org_id, &input.source).await;
         Ok(())
     }
 

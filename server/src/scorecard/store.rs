@@ -207,6 +207,61 @@ pub struct MeasurableRow<'a> {
     pub source: &'a Source,
 }
 
+/// The list names the organisation's synced measurables filter on
+/// (`contact_in_list`), de-duplicated ignoring case: the sync engine keeps
+/// their memberships.
+pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>> {
+    let sources: Vec<(String,)> =
+        sqlx::query_as("SELECT source FROM measurables WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_all(&db.pool)
+            .await
+            .context("reading measurable definitions")?;
+    let mut names: Vec<String> = Vec::new();
+    for (source,) in sources {
+        // A definition this build cannot read filters on nothing it knows.
+        let Ok(Source::Synced(q)) = serde_json::from_str::<Source>(&source) else {
+            continue;
+        };
+        if let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim)
+            && !list.is_empty()
+            && !names.iter().any(|n| n.eq_ignore_ascii_case(list))
+        {
+            names.push(list.to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// Whether a list of this name (ignoring case) has synced members in the
+/// organisation.
+pub async fn list_has_members(db: &Db, org_id: i64, name: &str) -> anyhow::Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT lm.id FROM list_memberships lm JOIN lists l ON l.connection_id = lm.connection_id \
+         AND l.external_id = lm.list_external_id AND l.deleted = 0 \
+         WHERE l.org_id = $1 AND LOWER(l.name) = $2 AND lm.deleted = 0 LIMIT 1",
+    )
+    .bind(org_id)
+    .bind(name.trim().to_lowercase())
+    .fetch_optional(&db.pool)
+    .await
+    .context("looking up a list's members")?;
+    Ok(row.is_some())
+}
+
+/// The organisation's HubSpot connections that can sync.
+pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM connections WHERE org_id = $1 AND provider = 'hubspot' \
+         AND status IN ('connected', 'degraded', 'missing_scopes') ORDER BY id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("listing HubSpot connections")?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// Inserts a measurable at the end of its section.
 pub async fn insert_measurable(
     db: &Db,

@@ -6,12 +6,16 @@
 //! works through the provider's steps. It renews the lease while it works;
 //! if the process dies the lease simply expires and the next run resumes
 //! from the committed cursors.
+//!
+//! Webhook work waits in the database ([`super::inbox`]): a run that finds
+//! the lease free claims it at once; otherwise the run holding the lease
+//! drains it when it ends, and a small poller (every replica, every second)
+//! picks up what another replica or a crashed process left.
 
 use std::{
-    collections::HashMap,
     sync::{
-        Arc, Mutex,
-        atomic::{AtomicI64, Ordering},
+        Arc,
+        atomic::{AtomicBool, AtomicI64, Ordering},
     },
     time::Duration,
 };
@@ -23,7 +27,7 @@ use serde_json::Value;
 use super::{
     budget::{Budgets, Limits},
     client::{Api, Counters, NeedsReauth},
-    fathom, hubspot,
+    fathom, hubspot, inbox,
     runs::{self, Trigger},
 };
 use crate::{
@@ -61,7 +65,7 @@ struct Inner {
     owner: String,
     lease_ttl_ms: AtomicI64,
     interval_ms: std::sync::atomic::AtomicU64,
-    retrying: Mutex<HashMap<i64, Vec<Work>>>,
+    stopped: AtomicBool,
 }
 
 /// The sync engine. Cheap to clone.
@@ -105,7 +109,7 @@ impl SyncEngine {
                 interval_ms: std::sync::atomic::AtomicU64::new(
                     u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
                 ),
-                retrying: Mutex::new(HashMap::new()),
+                stopped: AtomicBool::new(false),
             }),
         })
     }
@@ -135,6 +139,16 @@ impl SyncEngine {
         );
     }
 
+    /// Stops the scheduler and the inbox poller and starts no new run, as
+    /// a process that exits would (tests use it to play a crash).
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+    }
+
+    fn stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
     fn ttl(&self) -> i64 {
         self.inner.lease_ttl_ms.load(Ordering::Relaxed)
     }
@@ -153,7 +167,7 @@ impl SyncEngine {
         };
         let engine = self.clone();
         tokio::spawn(async move {
-            engine.execute(connection_id, run_id, work).await;
+            engine.execute(connection_id, run_id, work, None).await;
         });
         Ok(Start::Started(run_id))
     }
@@ -169,7 +183,7 @@ impl SyncEngine {
         let Some(run_id) = self.begin(connection_id, trigger, &work).await? else {
             return Ok(None);
         };
-        self.execute(connection_id, run_id, work).await;
+        self.execute(connection_id, run_id, work, None).await;
         Ok(Some(run_id))
     }
 
@@ -181,9 +195,22 @@ impl SyncEngine {
         work: &Work,
     ) -> anyhow::Result<Option<i64>> {
         let db = &self.inner.db;
-        if !runs::try_lease(db, connection_id, &self.inner.owner, self.ttl()).await? {
+        if self.stopped()
+            || !runs::try_lease(db, connection_id, &self.inner.owner, self.ttl()).await?
+        {
             return Ok(None);
         }
+        self.open_run(connection_id, trigger, work).await.map(Some)
+    }
+
+    /// With the lease held: closes what a crash left and creates the run row.
+    async fn open_run(
+        &self,
+        connection_id: i64,
+        trigger: Trigger,
+        work: &Work,
+    ) -> anyhow::Result<i64> {
+        let db = &self.inner.db;
         runs::mark_interrupted(db, connection_id).await?;
         let provider = store::get(db, connection_id)
             .await?
@@ -195,11 +222,10 @@ impl SyncEngine {
             (Work::HubspotIds(k), _) => k.len() as i64,
             (Work::FathomMeetings(_), _) => 1,
         };
-        let run_id = runs::start(db, connection_id, trigger, total).await?;
-        Ok(Some(run_id))
+        runs::start(db, connection_id, trigger, total).await
     }
 
-    async fn execute(&self, connection_id: i64, run_id: i64, work: Work) {
+    async fn execute(&self, connection_id: i64, run_id: i64, work: Work, claim: Option<String>) {
         let counters = Arc::new(Counters::default());
         let heartbeat = async {
             loop {
@@ -218,6 +244,11 @@ impl SyncEngine {
                     Ok(true) => {}
                     Ok(false) => return "the run lost its lease".to_owned(),
                     Err(e) => tracing::warn!(error = format!("{e:#}"), "renewing a sync lease"),
+                }
+                if let Some(c) = &claim
+                    && let Err(e) = inbox::renew(&self.inner.db, c, self.ttl()).await
+                {
+                    tracing::warn!(error = format!("{e:#}"), "renewing a webhook inbox claim");
                 }
             }
         };
@@ -244,11 +275,23 @@ impl SyncEngine {
         if let Err(e) = runs::finish(db, run_id, connection_id, error.as_deref()).await {
             tracing::error!(error = format!("{e:#}"), "finishing a sync run");
         }
+        if let Some(c) = &claim {
+            let settled = if error.is_none() {
+                inbox::done(db, c).await
+            } else {
+                inbox::failed(db, c).await
+            };
+            if let Err(e) = settled {
+                tracing::error!(error = format!("{e:#}"), "settling webhook inbox items");
+            }
+        }
         if let Err(e) = runs::release_lease(db, connection_id, &self.inner.owner).await {
             tracing::error!(error = format!("{e:#}"), "releasing a sync lease");
         }
         self.progress(connection_id, run_id).await;
-        self.drain_retrying(connection_id).await;
+        if let Err(e) = self.drain(connection_id).await {
+            tracing::warn!(error = format!("{e:#}"), "draining the webhook inbox");
+        }
     }
 
     async fn org_of(&self, connection_id: i64) -> i64 {
@@ -290,7 +333,15 @@ impl SyncEngine {
         }
     }
 
-    async fn settings(&self, connection_id: i64) -> anyhow::Result<(i64, Vec<String>)> {
+    /// Backfill weeks and the lists to keep memberships of: Warm 250, the
+    /// connection's `sync_settings.lists`, and every list a measurable of
+    /// the organisation filters on, read now so a new filter is picked up
+    /// by the next run.
+    async fn settings(
+        &self,
+        connection_id: i64,
+        org_id: i64,
+    ) -> anyhow::Result<(i64, Vec<String>)> {
         runs::ensure_settings(&self.inner.db, connection_id).await?;
         let (weeks, lists): (i64, String) = sqlx::query_as(
             "SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1",
@@ -304,6 +355,11 @@ impl SyncEngine {
             .any(|n| n.eq_ignore_ascii_case(hubspot::DEFAULT_LIST))
         {
             names.push(hubspot::DEFAULT_LIST.to_owned());
+        }
+        for list in crate::scorecard::store::filtered_lists(&self.inner.db, org_id).await? {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&list)) {
+                names.push(list);
+            }
         }
         Ok((weeks, names))
     }
@@ -338,7 +394,7 @@ impl SyncEngine {
             budgets: self.inner.budgets.clone(),
             counters: counters.clone(),
         };
-        let (weeks, lists) = self.settings(connection_id).await?;
+        let (weeks, lists) = self.settings(connection_id, conn.org_id).await?;
         let org_id = conn.org_id;
         let save = |label: &'static str| {
             let counters = counters.clone();
@@ -425,7 +481,8 @@ impl SyncEngine {
                     Work::FathomMeetings(items) => ctx.write(&items, None).await?,
                     _ => {
                         ctx.team_members().await?;
-                        ctx.meetings().await?
+                        let listed = ctx.meetings().await?;
+                        ctx.reconcile().await? | listed
                     }
                 };
                 runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;
@@ -442,69 +499,74 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// Queues webhook work: runs at once, or after the current run.
-    pub async fn webhook(&self, connection_id: i64, work: Work) -> anyhow::Result<()> {
-        match self
-            .start(connection_id, Trigger::Webhook, work.clone())
-            .await?
-        {
-            Start::Started(_) => Ok(()),
-            Start::Busy(_) => {
-                let first = {
-                    let mut q = self
-                        .inner
-                        .retrying
-                        .lock()
-                        .map_err(|_| anyhow::anyhow!("poisoned"))?;
-                    let list = q.entry(connection_id).or_default();
-                    list.push(work);
-                    list.len() == 1
-                };
-                if first {
-                    // Another replica may hold the lease: poll for it.
-                    let engine = self.clone();
-                    tokio::spawn(async move {
-                        for _ in 0..600 {
-                            tokio::time::sleep(Duration::from_millis(500)).await;
-                            if engine.drain_retrying(connection_id).await {
-                                return;
-                            }
-                        }
-                    });
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Starts queued webhook work if the lease is free; true when nothing is
-    /// left. Boxed: it starts runs, and runs call it when they end.
-    fn drain_retrying(
+    /// Starts a run for a connection's waiting webhook work, if the lease is
+    /// free (otherwise the holder drains it when it ends, or the poller
+    /// does). Boxed: it starts runs, and runs call it when they end.
+    pub fn drain(
         &self,
         connection_id: i64,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'static>> {
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<bool>> + Send + 'static>>
+    {
         let engine = self.clone();
         Box::pin(async move {
-            let pending = {
-                let Ok(mut q) = engine.inner.retrying.lock() else {
-                    return true;
-                };
-                q.remove(&connection_id).unwrap_or_default()
-            };
-            if pending.is_empty() {
-                return true;
+            let db = &engine.inner.db;
+            if engine.stopped() || !inbox::has_waiting(db, connection_id).await? {
+                return Ok(false);
             }
-            let work = merge(pending.clone());
-            match engine.start(connection_id, Trigger::Webhook, work).await {
-                Ok(Start::Started(_)) => true,
-                _ => {
-                    if let Ok(mut q) = engine.inner.retrying.lock() {
-                        q.entry(connection_id).or_default().extend(pending);
-                    }
-                    false
+            if !runs::try_lease(db, connection_id, &engine.inner.owner, engine.ttl()).await? {
+                return Ok(false);
+            }
+            let claim = format!("{}:{}", engine.inner.owner, uuid::Uuid::new_v4());
+            let claimed = inbox::claim(db, connection_id, &claim, engine.ttl()).await;
+            let work = match claimed {
+                Ok(items) if !items.is_empty() => merge(items),
+                other => {
+                    runs::release_lease(db, connection_id, &engine.inner.owner).await?;
+                    return other.map(|_| false);
                 }
-            }
+            };
+            let run_id = match engine
+                .open_run(connection_id, Trigger::Webhook, &work)
+                .await
+            {
+                Ok(id) => id,
+                Err(e) => {
+                    inbox::failed(db, &claim).await?;
+                    runs::release_lease(db, connection_id, &engine.inner.owner).await?;
+                    return Err(e);
+                }
+            };
+            let e2 = engine.clone();
+            tokio::spawn(async move {
+                e2.execute(connection_id, run_id, work, Some(claim)).await;
+            });
+            Ok(true)
         })
+    }
+
+    /// Every second, starts runs for webhook work nobody holds (left by a
+    /// busy run on another replica, a failed run's retry, or a crash).
+    pub fn spawn_inbox_poller(&self) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            while !engine.stopped() {
+                match inbox::waiting(&engine.inner.db).await {
+                    Ok(ids) => {
+                        for id in ids {
+                            if let Err(e) = engine.drain(id).await {
+                                tracing::warn!(
+                                    error = format!("{e:#}"),
+                                    "draining the webhook inbox"
+                                );
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = format!("{e:#}"), "reading the webhook inbox"),
+                }
+                let pause = Duration::from_millis(800 + rand::random::<u64>() % 400);
+                tokio::time::sleep(pause).await;
+            }
+        });
     }
 
     /// Starts every due connection once, then sleeps; forever.
@@ -515,7 +577,7 @@ impl SyncEngine {
         }
         let engine = self.clone();
         tokio::spawn(async move {
-            loop {
+            while !engine.stopped() {
                 if let Err(e) = engine.tick().await {
                     tracing::warn!(error = format!("{e:#}"), "sync scheduler");
                 }

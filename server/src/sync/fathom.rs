@@ -6,6 +6,12 @@
 //! before that are idempotent upserts. OAuth apps may not ask for
 //! transcripts inline, so each new recording costs two more calls
 //! (`/recordings/{id}/transcript` and `/summary`), inside Fathom's budget.
+//!
+//! The API says nothing about deleted recordings, so every full run also
+//! lists the ids of the whole synced window (no includes: one call per 100
+//! meetings) and marks deleted the stored meetings of that window it no
+//! longer returns. Only a listing that reached its last page counts: any
+//! failure part-way fails the run before anything is marked.
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
@@ -204,6 +210,83 @@ impl Ctx {
             tx.commit().await?;
         }
         Ok(changed)
+    }
+
+    /// Marks deleted the stored meetings of the synced window that a complete
+    /// listing no longer returns; true when any was.
+    pub async fn reconcile(&self) -> anyhow::Result<bool> {
+        // Whole seconds, as the listing's `created_after` is.
+        let since = (now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000) / 1000 * 1000;
+        let mut listed = std::collections::HashSet::new();
+        let mut next: Option<String> = None;
+        loop {
+            let mut path = format!("/meetings?limit=100&created_after={}", iso(since));
+            if let Some(c) = &next {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = self
+                .api
+                .get(&path, Bucket::Fathom)
+                .await
+                .context("listing Fathom meeting ids")?;
+            let items = page["items"]
+                .as_array()
+                .context("a Fathom meetings page without items")?;
+            for m in items {
+                match &m["recording_id"] {
+                    Value::Number(n) => listed.insert(n.to_string()),
+                    Value::String(s) => listed.insert(s.clone()),
+                    _ => anyhow::bail!("a listed Fathom meeting without recording_id"),
+                };
+            }
+            next = page["next_cursor"].as_str().map(str::to_owned);
+            if next.is_none() {
+                break;
+            }
+        }
+        // The listing is complete. A second of margin at the window's edge
+        // keeps a meeting created right on it from being judged.
+        let stored: Vec<(String,)> = sqlx::query_as(
+            "SELECT external_id FROM activities WHERE connection_id = $1 AND kind = 'fathom_meeting' \
+             AND deleted = 0 AND remote_created_at > $2",
+        )
+        .bind(self.connection_id)
+        .bind(since + 1000)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let gone: Vec<String> = stored
+            .into_iter()
+            .map(|(id,)| id)
+            .filter(|id| !listed.contains(id))
+            .collect();
+        if gone.is_empty() {
+            return Ok(false);
+        }
+        let now = now_ms();
+        let mut tx = records::write_tx(&self.db).await?;
+        for id in &gone {
+            sqlx::query(
+                "UPDATE activities SET deleted = 1, synced_at = $1 WHERE connection_id = $2 \
+                 AND kind = 'fathom_meeting' AND external_id = $3",
+            )
+            .bind(now)
+            .bind(self.connection_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        runs::add_counts(
+            &mut tx,
+            self.run_id,
+            self.connection_id,
+            "fathom_meetings",
+            0,
+            0,
+            i64::try_from(gone.len()).unwrap_or(i64::MAX),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Upserts meetings (from a listing or a webhook body) and fetches the

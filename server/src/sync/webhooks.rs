@@ -1,13 +1,14 @@
 //! Provider webhooks: verify, de-duplicate, and queue a targeted run.
 //!
 //! HubSpot signs with v3: base64 HMAC-SHA256, keyed with the app's client
-//! secret, over method + full URI (`TALLY_PUBLIC_URL` + path + query) + raw
-//! body + `X-HubSpot-Request-Timestamp`, which must be within 5 minutes.
+//! secret, over method + full URI (`TALLY_PUBLIC_URL` + path + query, with
+//! the twelve escapes HubSpot decodes first decoded, see [`signed_uri`]) +
+//! raw body + `X-HubSpot-Request-Timestamp`, which must be within 5 minutes.
 //! Fathom signs per Standard Webhooks: `webhook-signature: v1,<base64>`
 //! HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the
 //! base64 part of the `whsec_` secret. Anything unsigned, stale or malformed
 //! is refused before it touches the database. Each delivery id (HubSpot
-//! `eventId`, Fathom `webhook-id`) is handled once.
+//! `eventId`, Fathom `webhook-id`) is handled once (see [`super::inbox`]).
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,6 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::{engine::Work, hubspot};
-use crate::db::{Db, now_ms};
 
 /// Accepted clock difference.
 pub const TOLERANCE_MS: i64 = 5 * 60 * 1000;
@@ -43,6 +43,32 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The URI as HubSpot v3 signs it: `%3A %2F %3F %40 %21 %24 %27 %28 %29 %2A
+/// %2C %3B` decoded to `: / ? @ ! $ ' ( ) * , ;` (hex in either case); every
+/// other escape stays as sent.
+pub fn signed_uri(uri: &str) -> String {
+    fn decoded(hex: &[u8]) -> Option<u8> {
+        let byte = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+        b":/?@!$'()*,;".contains(&byte).then_some(byte)
+    }
+    let bytes = uri.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = bytes.get(i + 1..i + 3).and_then(decoded)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    // Only ASCII bytes were substituted for ASCII escapes: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| uri.to_owned())
+}
+
 /// Checks a HubSpot v3 signature.
 pub fn verify_hubspot(
     client_secret: &str,
@@ -64,6 +90,7 @@ pub fn verify_hubspot(
             "timestamp outside the 5-minute window",
         ));
     }
+    let uri = signed_uri(uri);
     let mut msg = Vec::with_capacity(body.len() + uri.len() + 32);
     msg.extend_from_slice(method.as_bytes());
     msg.extend_from_slice(uri.as_bytes());
@@ -115,21 +142,6 @@ pub fn verify_standard(
     } else {
         Err(Refused::Unauthorized("signature does not match"))
     }
-}
-
-/// Records a delivery id; false when it was seen before.
-pub async fn first_delivery(db: &Db, provider: &str, id: &str) -> anyhow::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO webhook_deliveries (provider, delivery_id, received_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (provider, delivery_id) DO NOTHING",
-    )
-    .bind(provider)
-    .bind(id)
-    .bind(now_ms())
-    .execute(&db.pool)
-    .await?
-    .rows_affected();
-    Ok(done == 1)
 }
 
 /// One HubSpot event: (event id, portal, object id, kind, deleted).
@@ -235,6 +247,46 @@ mod tests {
             .is_err()
         );
         assert!(verify_hubspot("secret", "POST", uri, body, None, Some(&ts), now).is_err());
+    }
+
+    #[test]
+    fn hubspot_v3_signs_the_uri_with_hubspots_escapes_decoded() {
+        assert_eq!(
+            signed_uri("/w?q=%3A%2F%3F%40%21%24%27%28%29%2A%2C%3B%3a&x=%20%25%2G%2"),
+            "/w?q=:/?@!$'()*,;:&x=%20%25%2G%2"
+        );
+        let uri = "https://tally.example.com/webhooks/hubspot?tag=a%3Ab%40c%2Cd";
+        let body = br#"[{"eventId":1}]"#;
+        let now = 1_700_000_000_000;
+        let ts = now.to_string();
+        // What HubSpot sends: the signature of the decoded URI.
+        let decoded_sig = sandbox::hubspot_signature_v3(
+            "secret",
+            "POST",
+            "https://tally.example.com/webhooks/hubspot?tag=a:b@c,d",
+            std::str::from_utf8(body).unwrap(),
+            now,
+        );
+        assert_eq!(
+            verify_hubspot(
+                "secret",
+                "POST",
+                uri,
+                body,
+                Some(&decoded_sig),
+                Some(&ts),
+                now
+            ),
+            Ok(())
+        );
+        // A signature over the raw, still-encoded text is not HubSpot's.
+        let mut raw = format!("POST{uri}").into_bytes();
+        raw.extend_from_slice(body);
+        raw.extend_from_slice(ts.as_bytes());
+        let raw_sig = STANDARD.encode(hmac(b"secret", &raw).unwrap());
+        assert!(
+            verify_hubspot("secret", "POST", uri, body, Some(&raw_sig), Some(&ts), now).is_err()
+        );
     }
 
     #[test]

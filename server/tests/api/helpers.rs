@@ -128,12 +128,21 @@ pub struct TestApp {
     pub state: AppState,
     _data_dir: tempfile::TempDir,
     _test_db: TestDb,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 /// Starts the app on port 0 with extra config flags.
 pub async fn spawn_app(backend: Backend, extra: &[&str]) -> Option<TestApp> {
     let test_db = test_db(backend).await?;
-    let data_dir = tempfile::tempdir().unwrap();
+    Some(spawn_app_on((test_db, tempfile::tempdir().unwrap()), extra).await)
+}
+
+/// Starts the app on an existing database and data folder (what a stopped
+/// app left: the folder holds the key its secrets are encrypted with).
+pub async fn spawn_app_on(
+    (test_db, data_dir): (TestDb, tempfile::TempDir),
+    extra: &[&str],
+) -> TestApp {
     let mut args = vec![
         "tally".to_owned(),
         "--database-url".into(),
@@ -150,13 +159,14 @@ pub async fn spawn_app(backend: Backend, extra: &[&str]) -> Option<TestApp> {
     let app = server::startup::Application::build(config).await.unwrap();
     let addr = app.local_addr().unwrap();
     let state = app.state().clone();
-    tokio::spawn(app.run());
-    Some(TestApp {
+    let server = tokio::spawn(app.run());
+    TestApp {
         base: format!("http://{addr}"),
         state,
         _data_dir: data_dir,
         _test_db: test_db,
-    })
+        server,
+    }
 }
 
 /// A user created for a test, with a signed-in client.
@@ -192,6 +202,14 @@ impl TestApp {
 
     pub fn db(&self) -> &Db {
         &self.state.db
+    }
+
+    /// Stops serving and syncing, as a crashed process would (nothing is
+    /// flushed), and hands back the database and data folder for a new app.
+    pub fn stop(self) -> (TestDb, tempfile::TempDir) {
+        self.state.sync.stop();
+        self.server.abort();
+        (self._test_db, self._data_dir)
     }
 
     /// Creates an admin of `org` (creating the organisation) and signs in.

@@ -18,3 +18,7 @@ mod schema;
 mod scorecard;
 mod sync;
 mod sync_env;
+mod sync_fathom_deletes;
+mod sync_inbox;
+mod sync_lists;
+mod sync_search_cap;

@@ -17,7 +17,7 @@ use crate::{
     sync_env::{Env, env, small_opts, truth},
 };
 
-async fn full_run(e: &Env, connection: i64) -> i64 {
+pub(crate) async fn full_run(e: &Env, connection: i64) -> i64 {
     e.app
         .state
         .sync
@@ -27,7 +27,7 @@ async fn full_run(e: &Env, connection: i64) -> i64 {
         .expect("the lease was free")
 }
 
-async fn run_status(e: &Env, run: i64) -> (String, Option<String>) {
+pub(crate) async fn run_status(e: &Env, run: i64) -> (String, Option<String>) {
     sqlx::query_as("SELECT status, error FROM sync_runs WHERE id = $1")
         .bind(run)
         .fetch_one(&e.app.db().pool)
@@ -35,13 +35,16 @@ async fn run_status(e: &Env, run: i64) -> (String, Option<String>) {
         .unwrap()
 }
 
-async fn assert_ok(e: &Env, run: i64) {
+pub(crate) async fn assert_ok(e: &Env, run: i64) {
     let (status, error) = run_status(e, run).await;
     assert_eq!(status, "succeeded", "run {run}: {error:?}");
 }
 
 /// (external id -> (deleted, title-ish column, owner)) of a kind.
-async fn stored(e: &Env, plural: &str) -> BTreeMap<String, (i64, String, Option<String>)> {
+pub(crate) async fn stored(
+    e: &Env,
+    plural: &str,
+) -> BTreeMap<String, (i64, String, Option<String>)> {
     let (table, col, kind) = match plural {
         "contacts" => ("contacts", "first_name", None),
         "companies" => ("companies", "name", None),
@@ -232,7 +235,7 @@ async fn assert_matches_truth(e: &Env) {
     );
 }
 
-async fn both(e: &Env) {
+pub(crate) async fn both(e: &Env) {
     let h = full_run(e, e.hubspot).await;
     assert_ok(e, h).await;
     let f = full_run(e, e.fathom).await;
@@ -327,7 +330,12 @@ async fn sync_backfill_equals_the_sandbox_truth_and_is_idempotent() {
     }
 }
 
-async fn control(e: &Env, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+pub(crate) async fn control(
+    e: &Env,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let c = reqwest::Client::new();
     let mut r = c.request(method, format!("{}/_sandbox/{path}", e.sb_base));
     if let Some(b) = body {
@@ -339,7 +347,7 @@ async fn control(e: &Env, method: reqwest::Method, path: &str, body: Option<Valu
 }
 
 /// Makes a create, an update and a delete upstream; returns (created call id, updated deal id, archived note id).
-async fn change_upstream(e: &Env) -> (String, String, String) {
+pub(crate) async fn change_upstream(e: &Env) -> (String, String, String) {
     let contacts = truth(&e.sb_base, "hubspot/contacts").await;
     let contact = contacts.iter().find(|c| c["archived"] == false).unwrap()["id"]
         .as_str()
@@ -382,7 +390,7 @@ async fn change_upstream(e: &Env) -> (String, String, String) {
     (created["id"].as_str().unwrap().to_owned(), deal, note)
 }
 
-async fn assert_changes(e: &Env, call: &str, deal: &str, note: &str) -> bool {
+pub(crate) async fn assert_changes(e: &Env, call: &str, deal: &str, note: &str) -> bool {
     let calls = stored(e, "calls").await;
     let deals = stored(e, "deals").await;
     let notes = stored(e, "notes").await;
@@ -429,7 +437,7 @@ async fn sync_incremental_runs_pick_up_creates_updates_and_deletes() {
     }
 }
 
-async fn wait_until<F, Fut>(what: &str, mut f: F)
+pub(crate) async fn wait_until<F, Fut>(what: &str, mut f: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -883,21 +891,25 @@ async fn sync_now_api_starts_one_run_and_people_are_matched() {
             .await
             .unwrap();
         assert_eq!(r.status(), 204);
-        let people: Value = e
-            .admin
-            .client
-            .get(e.app.url("/api/v1/people"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people = admin_people(&e).await;
         assert_eq!(
             people["unmatched"].as_array().unwrap().len(),
             unmatched.len() - 1
         );
     }
+}
+
+/// `GET /api/v1/people` as the admin.
+async fn admin_people(e: &Env) -> Value {
+    e.admin
+        .client
+        .get(e.app.url("/api/v1/people"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -983,16 +995,7 @@ async fn sync_people_page_lists_links_and_relinks_without_js() {
             .unwrap();
         assert!(html.contains("Unmatched"), "{html}");
         assert!(html.contains("HubSpot: "), "links are listed");
-        let people: Value = e
-            .admin
-            .client
-            .get(e.app.url("/api/v1/people"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people = admin_people(&e).await;
         let before = people["unmatched"].as_array().unwrap().len();
         let u = &people["unmatched"][0];
         let r = e
@@ -1013,16 +1016,7 @@ async fn sync_people_page_lists_links_and_relinks_without_js() {
             "{}",
             r.status()
         );
-        let people: Value = e
-            .admin
-            .client
-            .get(e.app.url("/api/v1/people"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let people = admin_people(&e).await;
         assert_eq!(
             people["unmatched"].as_array().unwrap().len(),
             before - 1,

@@ -3,7 +3,7 @@
 //! and HubSpot and Fathom connections holding sandbox-issued tokens.
 
 use std::sync::{
-    Arc,
+    Arc, Mutex,
     atomic::{AtomicUsize, Ordering},
 };
 
@@ -17,7 +17,7 @@ use server::{
     vault::SecretToken,
 };
 
-use crate::helpers::{TestApp, TestUser, spawn_app};
+use crate::helpers::{TestApp, TestUser, spawn_app, spawn_app_on};
 
 pub const SECRET: &str = "whsec_c2FuZGJveC1mYXRob20td2ViaG9vay1zZWNyZXQtMzJi";
 const REDIRECT: &str = "http://localhost:3000/oauth/hubspot/callback";
@@ -63,6 +63,8 @@ pub struct Env {
     pub fathom: i64,
     /// Every n-th provider request fails with 503 when set (0 = off).
     pub fail_every: Arc<AtomicUsize>,
+    /// Every provider request whose path and query contain this fails with 503.
+    pub fail_matching: Arc<Mutex<Option<String>>>,
 }
 
 fn client() -> reqwest::Client {
@@ -78,7 +80,7 @@ fn query_value(location: &str, key: &str) -> String {
     pairs.into_iter().find(|(k, _)| k == key).unwrap().1
 }
 
-async fn hubspot_token(base: &str) -> Value {
+pub(crate) async fn hubspot_token(base: &str) -> Value {
     let c = client();
     let r = c
         .post(format!("{base}/hubspot/oauth/authorize"))
@@ -141,13 +143,19 @@ async fn fathom_token(base: &str) -> Value {
         .unwrap()
 }
 
-/// Serves the sandbox behind a layer that fails every n-th provider request.
-async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
+/// Serves the sandbox behind a layer that fails every n-th provider request,
+/// and every one matching `fail_matching`.
+async fn serve(
+    sb: &Sandbox,
+    fail_every: Arc<AtomicUsize>,
+    fail_matching: Arc<Mutex<Option<String>>>,
+) -> String {
     let seen = Arc::new(AtomicUsize::new(0));
     let sb2 = sb.clone();
     let router = sb.router().layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let fail_every = fail_every.clone();
+            let fail_matching = fail_matching.clone();
             let seen = seen.clone();
             let sb = sb2.clone();
             async move {
@@ -157,7 +165,12 @@ async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
                     || p.starts_with("/fathom/external/v1/meetings")
                     || p.starts_with("/fathom/external/v1/recordings");
                 let n = fail_every.load(Ordering::SeqCst);
-                if provider && n > 0 && seen.fetch_add(1, Ordering::SeqCst) % n == n - 1 {
+                let matching = fail_matching.lock().unwrap().clone();
+                let target = req.uri().to_string();
+                let matched = matching.is_some_and(|m| target.contains(&m));
+                if provider
+                    && (matched || (n > 0 && seen.fetch_add(1, Ordering::SeqCst) % n == n - 1))
+                {
                     sb.inject_fault(Fault {
                         kind: FaultKind::Status { status: 503 },
                         count: Some(1),
@@ -175,6 +188,68 @@ async fn serve(sb: &Sandbox, fail_every: Arc<AtomicUsize>) -> String {
         axum::serve(listener, router).await.unwrap();
     });
     format!("http://{addr}")
+}
+
+/// Tally's flags for a sandbox at `sb_base`.
+fn app_args(sb_base: &str) -> Vec<String> {
+    let hubspot_base = format!("{sb_base}/hubspot");
+    let fathom_base = format!("{sb_base}/fathom/external/v1");
+    let fathom_token_url = format!("{fathom_base}/oauth2/token");
+    [
+        "--hubspot-client-id",
+        "sandbox-hubspot-client",
+        "--hubspot-client-secret",
+        "sandbox-hubspot-secret",
+        "--hubspot-api-base",
+        &hubspot_base,
+        "--fathom-client-id",
+        "sandbox-fathom-client",
+        "--fathom-client-secret",
+        "sandbox-fathom-secret",
+        "--fathom-api-base",
+        &fathom_base,
+        "--fathom-token-url",
+        &fathom_token_url,
+        "--fathom-webhook-secret",
+        SECRET,
+        "--sync-interval-minutes",
+        "0",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+impl Env {
+    /// Stops this Tally as a crash would and starts a new one on the same
+    /// database and sandbox.
+    pub async fn restart(self) -> Env {
+        let Env {
+            app,
+            sb,
+            sb_base,
+            admin,
+            hubspot,
+            fathom,
+            fail_every,
+            fail_matching,
+        } = self;
+        let db = app.stop();
+        let args = app_args(&sb_base);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let app = spawn_app_on(db, &args).await;
+        app.state.sync.budgets().set_limits(test_limits());
+        Env {
+            app,
+            sb,
+            sb_base,
+            admin,
+            hubspot,
+            fathom,
+            fail_every,
+            fail_matching,
+        }
+    }
 }
 
 /// Starts a sandbox and a Tally with both providers connected.
@@ -198,34 +273,11 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     )
     .expect("a fixture deal");
     let fail_every = Arc::new(AtomicUsize::new(0));
-    let sb_base = serve(&sb, fail_every.clone()).await;
-    let hubspot_base = format!("{sb_base}/hubspot");
-    let fathom_base = format!("{sb_base}/fathom/external/v1");
-    let fathom_token_url = format!("{fathom_base}/oauth2/token");
-    let app = spawn_app(
-        backend,
-        &[
-            "--hubspot-client-id",
-            "sandbox-hubspot-client",
-            "--hubspot-client-secret",
-            "sandbox-hubspot-secret",
-            "--hubspot-api-base",
-            &hubspot_base,
-            "--fathom-client-id",
-            "sandbox-fathom-client",
-            "--fathom-client-secret",
-            "sandbox-fathom-secret",
-            "--fathom-api-base",
-            &fathom_base,
-            "--fathom-token-url",
-            &fathom_token_url,
-            "--fathom-webhook-secret",
-            SECRET,
-            "--sync-interval-minutes",
-            "0",
-        ],
-    )
-    .await?;
+    let fail_matching = Arc::new(Mutex::new(None));
+    let sb_base = serve(&sb, fail_every.clone(), fail_matching.clone()).await;
+    let args = app_args(&sb_base);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let app = spawn_app(backend, &args).await?;
     app.state.sync.budgets().set_limits(test_limits());
     let owners = truth(&sb_base, "owners").await;
     let first_rep = owners[0]["email"].as_str().unwrap().to_lowercase();
@@ -296,6 +348,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
         hubspot,
         fathom,
         fail_every,
+        fail_matching,
     })
 }
 
