@@ -222,7 +222,8 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, WeekError> {
 
 /// Formats a date as `YYYY-MM-DD`.
 pub fn format_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    // `Display` is ISO 8601 (`%Y-%m-%d`) without parsing a format string.
+    date.to_string()
 }
 
 /// Checks that `date` is the first day of a week for `start`.

@@ -176,6 +176,22 @@ pub async fn recompute_some(
 /// Computes the weeks among `weeks` that some measurable has no stored
 /// value for yet.
 pub async fn ensure(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result<()> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM measurables WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_one(&db.pool)
+        .await
+        .context("counting measurables")?;
+    ensure_for(db, org_id, weeks, count).await
+}
+
+/// [`ensure`] for a caller that already knows the organisation has `count`
+/// measurables.
+pub async fn ensure_for(
+    db: &Db,
+    org_id: i64,
+    weeks: &[NaiveDate],
+    count: i64,
+) -> anyhow::Result<()> {
     let (Some(first), Some(last)) = (weeks.iter().min(), weeks.iter().max()) else {
         return Ok(());
     };
@@ -189,11 +205,6 @@ pub async fn ensure(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result
     .fetch_all(&db.pool)
     .await
     .context("checking computed weeks")?;
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM measurables WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&db.pool)
-        .await
-        .context("counting measurables")?;
     let complete: BTreeSet<String> = stored
         .into_iter()
         .filter(|(_, n)| *n >= count)

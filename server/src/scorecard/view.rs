@@ -143,7 +143,9 @@ async fn build(
             .filter(|w| *w <= selected),
     );
     let all: Vec<NaiveDate> = all.into_iter().collect();
-    compute::ensure(db, org_id, &all).await?;
+    let measurables = store::measurables(db, org_id).await?;
+    let count = i64::try_from(measurables.len()).unwrap_or(i64::MAX);
+    compute::ensure_for(db, org_id, &all, count).await?;
     let (from, to) = (
         format_date(*all.first().unwrap_or(&selected)),
         format_date(selected),
@@ -195,12 +197,16 @@ async fn build(
         .into_iter()
         .map(|(id, w, n)| ((id, w), n))
         .collect();
-    let people: HashMap<i64, String> = store::people(db, org_id)
-        .await?
+    let all_people = store::people(db, org_id).await?;
+    let mine: BTreeSet<i64> = all_people
+        .iter()
+        .filter(|(_, _, user)| *user == Some(viewer.user_id))
+        .map(|(id, _, _)| *id)
+        .collect();
+    let people: HashMap<i64, String> = all_people
         .into_iter()
         .map(|(id, name, _)| (id, name))
         .collect();
-    let mine = own_people(db, viewer).await?;
 
     let cell = |m: &store::Measurable, week: NaiveDate| -> Cell {
         let key = (m.id, format_date(week));
@@ -222,8 +228,7 @@ async fn build(
     };
 
     let mut sections: Vec<Section> = Vec::new();
-    for m in store::measurables(db, org_id)
-        .await?
+    for m in measurables
         .into_iter()
         .filter(|m| m.scorecard_id == card_id)
     {
