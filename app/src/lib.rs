@@ -66,6 +66,13 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer: api::CurrentViewerResource = Resource::new(|| (), |_| api::current_viewer());
     provide_context(viewer);
+    // Effects run only in the browser, once the page has hydrated: mark the
+    // moment, so end-to-end tests act on a live page, not its HTML.
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tally.css"/>

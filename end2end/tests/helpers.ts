@@ -14,3 +14,9 @@ export async function signIn(page: Page, email = admin.email, password = admin.p
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("link", { name: "Tally" })).toBeVisible();
 }
+
+/// Waits until the page has hydrated (the app marks <body>), so a click
+/// runs the page's own handler rather than a plain form post.
+export async function hydrated(page: Page) {
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
+}

@@ -1,10 +1,11 @@
 // Inviting a teammate and their first sign-in (hydrated only).
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { hydrated, signIn } from "./helpers";
 
 test("an admin invites a rep, who must choose a password at first sign-in", async ({ page, browser }) => {
   await signIn(page);
   await page.goto("/settings");
+  await hydrated(page);
   const email = `rep-${Date.now()}@demo.tally.test`;
   const invite = page.locator("form", { has: page.getByRole("button", { name: "Create user" }) });
   await invite.getByLabel("Name").fill("Riley Rep");
