@@ -79,6 +79,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         events.clone(),
         config.sync_interval,
     )?;
+    sync.budgets().set_limits(config.sync_limits.clone());
     integrations.sync = Some(Arc::new(sync.clone()));
     Ok(AppState {
         leptos_options: leptos_options(&config),
