@@ -1028,12 +1028,18 @@ async fn write_associations(
     records: &[(&str, &[(String, Option<String>)])],
     now: i64,
 ) -> anyhow::Result<()> {
+    let sqlite = records::is_sqlite(tx);
     for chunk in records.chunks(1000) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|i| records::mark(sqlite, i + 4))
+            .collect();
         let sql = format!(
-            "UPDATE associations SET deleted = 1, synced_at = $1 WHERE connection_id = $2 \
-             AND from_kind = $3 AND to_kind = 'contact' AND deleted = 0 \
+            "UPDATE associations SET deleted = 1, synced_at = {} WHERE connection_id = {} \
+             AND from_kind = {} AND to_kind = 'contact' AND deleted = 0 \
              AND from_external_id IN ({})",
+            records::mark(sqlite, 1),
+            records::mark(sqlite, 2),
+            records::mark(sqlite, 3),
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql)

@@ -198,8 +198,27 @@ pub async fn upsert(tx: &mut Transaction<'static, Any>, row: &Row) -> anyhow::Re
     }
 }
 
-/// Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
-const MAX_PARAMS: usize = 16_000;
+/// Bound parameters per statement, under SQLite's 32,766 and PostgreSQL's
+/// 65,535.
+const MAX_PARAMS: usize = 8_000;
+
+/// Whether a transaction is on SQLite.
+pub fn is_sqlite(tx: &Transaction<'static, Any>) -> bool {
+    tx.backend_name() == "SQLite"
+}
+
+/// The `n`th (1-based) parameter of a generated many-parameter statement:
+/// `$n` on PostgreSQL, a bare `?` on SQLite. sqlx binds SQLite's named
+/// parameters (`$n`) by looking each name up in a list, which makes a
+/// statement's binding cost grow with the square of its parameters; bare
+/// `?` parameters bind in order, in constant time each.
+pub fn mark(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        "?".to_owned()
+    } else {
+        format!("${n}")
+    }
+}
 
 fn key_text(v: &Val) -> String {
     match v {
@@ -261,18 +280,19 @@ pub async fn upsert_many(
         }
     }
     let key_names: Vec<&str> = first.key.iter().map(|(n, _)| *n).collect();
+    let sqlite = is_sqlite(tx);
     let mut stored: std::collections::HashMap<Vec<String>, (i64, String, i64)> =
         std::collections::HashMap::new();
-    for chunk in in_values.chunks(MAX_PARAMS / 2) {
+    for chunk in in_values.chunks(MAX_PARAMS - 8) {
         let mut where_sql: Vec<String> = fixed
             .iter()
             .filter(|&&c| c != varying)
             .enumerate()
-            .map(|(i, &c)| format!("{} = ${}", key_names[c], i + 1))
+            .map(|(i, &c)| format!("{} = {}", key_names[c], mark(sqlite, i + 1)))
             .collect();
         let base = where_sql.len();
         let marks: Vec<String> = (0..chunk.len())
-            .map(|j| format!("${}", base + j + 1))
+            .map(|j| mark(sqlite, base + j + 1))
             .collect();
         where_sql.push(format!("{} IN ({})", key_names[varying], marks.join(", ")));
         let select = format!(
@@ -363,7 +383,7 @@ pub async fn upsert_many(
         let tuples: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let marks: Vec<String> = (1..=per_row)
-                    .map(|c| format!("${}", r * per_row + c))
+                    .map(|c| mark(sqlite, r * per_row + c))
                     .collect();
                 format!("({})", marks.join(", "))
             })
