@@ -262,6 +262,9 @@ pub type Stages = HashMap<(String, String), bool>;
 /// Dispositions GUID -> label.
 pub type Dispositions = HashMap<String, String>;
 
+/// Contact associations of one record: (contact id, label).
+type Contacts = [(String, Option<String>)];
+
 /// Builds the row of one CRM record.
 #[allow(clippy::too_many_arguments)] // plain data in, one row out
 pub fn row_of(
@@ -854,7 +857,7 @@ impl Ctx {
             })
             .collect();
         let changes = records::upsert_many(&mut tx, &rows).await?;
-        let with_assoc: Vec<(&str, &[(String, Option<String>)])> = ids
+        let with_assoc: Vec<(&str, &Contacts)> = ids
             .iter()
             .filter_map(|id| assoc.get(id).map(|c| (id.as_str(), c.as_slice())))
             .collect();
@@ -1025,7 +1028,7 @@ async fn write_associations(
     connection_id: i64,
     org_id: i64,
     from_kind: &str,
-    records: &[(&str, &[(String, Option<String>)])],
+    records: &[(&str, &Contacts)],
     now: i64,
 ) -> anyhow::Result<()> {
     let sqlite = records::is_sqlite(tx);

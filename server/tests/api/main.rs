@@ -18,3 +18,4 @@ mod schema;
 mod scorecard;
 mod sync;
 mod sync_env;
+mod sync_records;
