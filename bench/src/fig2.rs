@@ -384,7 +384,7 @@ pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
             id: "6d".into(),
             metric: "server RSS during a backfill".into(),
             inputs: format!(
-                "VmHWM of the release tally after this {}-record backfill (NOT the 1 M backfill the issue names: at the engine's search budget that takes ≥ 1,000 s)",
+                "VmHWM of the release tally after this {}-record backfill (NOT the 1 M backfill the issue names: the in-process sandbox answers every search page by filtering and sorting all matching records, O(n log n) per call and ~5,000 calls at 1 M records, which does not fit make bench's 30 minutes; the engine holds at most one 1,000-record batch per object in memory)",
                 last.records
             ),
             result: format!(
