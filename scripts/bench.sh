@@ -138,7 +138,7 @@ else
 fi
 if have_scorecard_api; then
   step scorecard 1 "$bench" scorecard --tally "$tally" --site "$site" --work-dir "$work/scorecard" \
-    --requests "$read_requests" --activities "$read_activities" \
+    --requests "$read_requests" --activities "$read_activities" --read-budget-s 90 \
     --data-missing "the top-up to 1,000,000 activities was not asked for (BENCH_SIZE=$size)" \
     --synced --no-rate-limits "${read_data[@]}"
 else

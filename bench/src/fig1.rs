@@ -140,7 +140,10 @@ async fn measure(
         _plain = Some(tally);
         _connected = None;
     }
-    let client = reqwest::Client::new();
+    // No request may take longer than the read budget: a read that slow is
+    // reported as such instead of holding up `make bench`.
+    let budget = std::time::Duration::from_secs(a.read_budget_s);
+    let client = reqwest::Client::builder().timeout(budget).build()?;
     let api = format!("{base_url}/api/v1");
 
     let r = client
@@ -219,27 +222,44 @@ async fn measure(
     let measurables = count_rows(&week);
     let url = format!("{api}/scorecards/{id}?week={this_week}");
     let t = Instant::now();
-    client
-        .get(&url)
-        .header("Cookie", &cookie)
-        .send()
-        .await?
-        .bytes()
-        .await?;
-    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let budget = std::time::Duration::from_secs(a.read_budget_s);
-    let started = Instant::now();
-    for _ in 0..20 {
-        if started.elapsed() > budget / 4 {
-            break;
-        }
+    let cold = async {
         client
             .get(&url)
             .header("Cookie", &cookie)
             .send()
             .await?
             .bytes()
-            .await?;
+            .await
+    }
+    .await;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if let Err(e) = &cold
+        && e.is_timeout()
+    {
+        return Ok(Measured {
+            backend,
+            latencies_ms: Vec::new(),
+            measurables,
+            weeks,
+            activities,
+            backfill_s,
+            first_ms,
+            seeded,
+        });
+    }
+    cold?;
+    let started = Instant::now();
+    for _ in 0..20 {
+        if started.elapsed() > budget / 4 {
+            break;
+        }
+        match client.get(&url).header("Cookie", &cookie).send().await {
+            Ok(r) => {
+                r.bytes().await?;
+            }
+            Err(e) if e.is_timeout() => break,
+            Err(e) => return Err(e.into()),
+        }
     }
     let mut latencies_ms = Vec::with_capacity(a.requests);
     for _ in 0..a.requests {
@@ -247,7 +267,15 @@ async fn measure(
             break;
         }
         let t = Instant::now();
-        let r = client.get(&url).header("Cookie", &cookie).send().await?;
+        let r = match client.get(&url).header("Cookie", &cookie).send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                // Counted at the budget: a lower bound of its latency.
+                latencies_ms.push(budget.as_secs_f64() * 1000.0);
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let status = r.status();
         r.bytes().await?;
         if !status.is_success() {
@@ -305,6 +333,7 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
         let id = format!("1{}", ['a', 'b'][n]);
         match r {
             Ok(m) => {
+                let censored = m.latencies_ms.is_empty();
                 let (p50, p95, p99) = (
                     percentile(&m.latencies_ms, 0.50),
                     percentile(&m.latencies_ms, 0.95),
@@ -353,15 +382,19 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
                         m.weeks,
                         m.latencies_ms.len(),
                         if m.latencies_ms.len() < a.requests {
-                            format!(" (NOT {}: only these fit the figure's {} s read budget)", a.requests, a.read_budget_s)
+                            format!(" (NOT {}: only these fit the figure's {} s read budget; a request cut off at the budget counts as the budget, a lower bound)", a.requests, a.read_budget_s)
                         } else {
                             String::new()
                         }
                     ),
-                    result: format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms (first, cold read {:.0} ms)", m.first_ms),
+                    result: if censored {
+                        format!("the first (cold) read did not answer within the {} s read budget: p95 > {} ms", a.read_budget_s, a.read_budget_s * 1000)
+                    } else {
+                        format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms (first, cold read {:.0} ms)", m.first_ms)
+                    },
                     values: json!({ "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": m.latencies_ms.len(), "first_ms": m.first_ms, "synced_records": m.activities, "seeded": m.seeded }),
                     budget: if million { "p95 < 25 ms".into() } else { "p95 < 25 ms (with 1 M activities)".into() },
-                    met: million.then_some(p95 < 25.0),
+                    met: million.then_some(p95 < 25.0 && !censored),
                 });
                 all_million &= million;
                 details.insert(m.backend.into(), json!({ "latencies_ms": m.latencies_ms }));
