@@ -400,15 +400,39 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
                 details.insert(m.backend.into(), json!({ "latencies_ms": m.latencies_ms }));
             }
             Err((backend, e)) => {
-                all_million = false;
+                // A request cut off at the read budget is a result, not a
+                // failure to measure: the read is slower than the budget.
+                let timed_out = e.chain().any(|c| {
+                    c.downcast_ref::<reqwest::Error>()
+                        .is_some_and(reqwest::Error::is_timeout)
+                });
+                all_million &= timed_out && a.activities >= 1_000_000;
                 rows.push(Row {
                     id,
                     metric: format!("GET /api/v1/scorecards/{{id}}?week= on {backend}"),
-                    inputs: "—".into(),
-                    result: format!("not measured: {e:#}"),
+                    inputs: if timed_out && a.activities > 0 {
+                        format!(
+                            "{} synced activities (backfilled through the sandbox and the real sync, {}, then topped up with hubspot::row_of + records::upsert_many; see the log), {} measurables wanted × {} weeks",
+                            a.activities,
+                            a.data.describe(),
+                            a.measurables,
+                            a.data.weeks
+                        )
+                    } else {
+                        "—".into()
+                    },
+                    result: if timed_out {
+                        format!(
+                            "a GET of the scorecard did not answer within the {} s read budget: p95 > {} ms ({e:#})",
+                            a.read_budget_s,
+                            a.read_budget_s * 1000
+                        )
+                    } else {
+                        format!("not measured: {e:#}")
+                    },
                     values: Value::Null,
                     budget: "p95 < 25 ms".into(),
-                    met: None,
+                    met: (timed_out && a.activities >= 1_000_000).then_some(false),
                 });
             }
         }
