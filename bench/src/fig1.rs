@@ -25,6 +25,10 @@ pub struct ReadArgs {
     /// Timed requests per backend.
     #[arg(long, default_value_t = 200)]
     pub requests: usize,
+    /// Seconds the warm-up and timed requests may take per backend; when a
+    /// read is slow the figure reports the requests that fit, and says so.
+    #[arg(long, default_value_t = 120)]
+    pub read_budget_s: u64,
     /// Measurables on the scorecard.
     #[arg(long, default_value_t = 25)]
     pub measurables: usize,
@@ -39,6 +43,10 @@ pub struct ReadArgs {
     /// sandbox flags below); without it the scorecard has no synced data.
     #[arg(long)]
     pub synced: bool,
+    /// After the backfill, top the connection up to this many activities
+    /// written with the sync's own row builder and upsert (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub activities: i64,
     #[command(flatten)]
     pub data: crate::sandbox_env::DataArgs,
 }
@@ -51,6 +59,7 @@ struct Measured {
     activities: u64,
     backfill_s: f64,
     first_ms: f64,
+    seeded: Option<crate::seed::Seeded>,
 }
 
 fn psql(admin_url: &str, sql: &str) -> anyhow::Result<()> {
@@ -80,6 +89,7 @@ async fn measure(
     let (email, password) = ("bench@tally.example", "bench-password-0123456789");
     let mut activities = 0;
     let mut backfill_s = 0.0;
+    let mut seeded = None;
     // Keep whichever process serves, until the end of the measurement.
     let (_plain, _connected, base_url, cookie);
     if a.synced {
@@ -88,7 +98,7 @@ async fn measure(
             &a.tally,
             &a.site,
             &dir.join("tally"),
-            Some(database_url),
+            Some(database_url.clone()),
         )
         .await?;
         let run = crate::fig2::sync_and_wait(&c, 1800).await?;
@@ -96,6 +106,21 @@ async fn measure(
         backfill_s = (run["finished_at"].as_i64().unwrap_or(0)
             - run["started_at"].as_i64().unwrap_or(0)) as f64
             / 1000.0;
+        if a.activities > 0 {
+            let s = crate::seed::top_up(
+                &database_url,
+                c.conn_id,
+                a.activities,
+                i64::from(a.data.weeks),
+            )
+            .await
+            .context("topping up the activities")?;
+            eprintln!(
+                "{backend}: {} activities after the backfill, {} written in {:.0} s",
+                s.before, s.written, s.seconds
+            );
+            seeded = Some(s);
+        }
         base_url = c.tally.base_url.clone();
         cookie = c.cookie.clone();
         _connected = Some(c);
@@ -115,7 +140,10 @@ async fn measure(
         _plain = Some(tally);
         _connected = None;
     }
-    let client = reqwest::Client::new();
+    // No request may take longer than the read budget: a read that slow is
+    // reported as such instead of holding up `make bench`.
+    let budget = std::time::Duration::from_secs(a.read_budget_s);
+    let client = reqwest::Client::builder().timeout(budget).build()?;
     let api = format!("{base_url}/api/v1");
 
     let r = client
@@ -194,27 +222,60 @@ async fn measure(
     let measurables = count_rows(&week);
     let url = format!("{api}/scorecards/{id}?week={this_week}");
     let t = Instant::now();
-    client
-        .get(&url)
-        .header("Cookie", &cookie)
-        .send()
-        .await?
-        .bytes()
-        .await?;
-    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
-    for _ in 0..20 {
+    let cold = async {
         client
             .get(&url)
             .header("Cookie", &cookie)
             .send()
             .await?
             .bytes()
-            .await?;
+            .await
+    }
+    .await;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if let Err(e) = &cold
+        && e.is_timeout()
+    {
+        return Ok(Measured {
+            backend,
+            latencies_ms: Vec::new(),
+            measurables,
+            weeks,
+            activities,
+            backfill_s,
+            first_ms,
+            seeded,
+        });
+    }
+    cold?;
+    let started = Instant::now();
+    for _ in 0..20 {
+        if started.elapsed() > budget / 4 {
+            break;
+        }
+        match client.get(&url).header("Cookie", &cookie).send().await {
+            Ok(r) => {
+                r.bytes().await?;
+            }
+            Err(e) if e.is_timeout() => break,
+            Err(e) => return Err(e.into()),
+        }
     }
     let mut latencies_ms = Vec::with_capacity(a.requests);
     for _ in 0..a.requests {
+        if started.elapsed() > budget && latencies_ms.len() >= 3 {
+            break;
+        }
         let t = Instant::now();
-        let r = client.get(&url).header("Cookie", &cookie).send().await?;
+        let r = match client.get(&url).header("Cookie", &cookie).send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                // Counted at the budget: a lower bound of its latency.
+                latencies_ms.push(budget.as_secs_f64() * 1000.0);
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let status = r.status();
         r.bytes().await?;
         if !status.is_success() {
@@ -230,6 +291,7 @@ async fn measure(
         activities,
         backfill_s,
         first_ms,
+        seeded,
     })
 }
 
@@ -266,44 +328,124 @@ pub async fn scorecard_read(a: &ReadArgs) -> anyhow::Result<Fragment> {
 
     let mut rows = Vec::new();
     let mut details = serde_json::Map::new();
+    let mut all_million = true;
     for (n, r) in results.into_iter().enumerate() {
         let id = format!("1{}", ['a', 'b'][n]);
         match r {
             Ok(m) => {
+                let censored = m.latencies_ms.is_empty();
                 let (p50, p95, p99) = (
                     percentile(&m.latencies_ms, 0.50),
                     percentile(&m.latencies_ms, 0.95),
                     percentile(&m.latencies_ms, 0.99),
                 );
+                let data = match &m.seeded {
+                    Some(sd) => format!(
+                        "{} synced activities: {} backfilled through the sandbox and the real sync ({}, {} records in {:.0} s, {}) + {} written directly with the sync's own row builder and upsert (hubspot::row_of + records::upsert_many, 1,000 per transaction, {:.0} s; same reps, spread over {} weeks{})",
+                        sd.after,
+                        sd.before,
+                        a.data.describe(),
+                        m.activities,
+                        m.backfill_s,
+                        crate::fig2::describe_engine_limits(&a.data),
+                        sd.written,
+                        sd.seconds,
+                        a.data.weeks,
+                        if m.backend == "PostgreSQL" {
+                            "; ANALYZE afterwards"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => format!(
+                        "{} synced records{} (NOT the 1,000,000 activities the issue asks for: {})",
+                        m.activities,
+                        if a.synced {
+                            format!(
+                                " backfilled through the sandbox and the real sync ({}, {:.0} s)",
+                                a.data.describe(),
+                                m.backfill_s
+                            )
+                        } else {
+                            String::new()
+                        },
+                        a.data_missing,
+                    ),
+                };
+                let million = m.seeded.as_ref().is_some_and(|sd| sd.after >= 1_000_000);
                 rows.push(Row {
                     id: id.clone(),
                     metric: format!("GET /api/v1/scorecards/{{id}}?week= on {}", m.backend),
                     inputs: format!(
-                        "{} synced records{} (NOT the 1,000,000 activities the issue asks for: {}), {} measurables (default template + synced counts) × {} weeks, {} sequential requests after 1 cold + 20 warm-up, keep-alive, release tally on loopback",
-                        m.activities,
-                        if a.synced { format!(" backfilled through the sandbox and the real sync ({}, {:.0} s)", a.data.describe(), m.backfill_s) } else { String::new() },
-                        a.data_missing,
+                        "{data}, {} measurables (default template + synced counts) × {} weeks, {} sequential requests{} after 1 cold + up to 20 warm-up, keep-alive, release tally on loopback",
                         m.measurables,
                         m.weeks,
-                        m.latencies_ms.len()
+                        m.latencies_ms.len(),
+                        if m.latencies_ms.len() < a.requests {
+                            format!(" (NOT {}: only these fit the figure's {} s read budget; a request cut off at the budget counts as the budget, a lower bound)", a.requests, a.read_budget_s)
+                        } else {
+                            String::new()
+                        }
                     ),
-                    result: format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms (first, cold read {:.0} ms)", m.first_ms),
-                    values: json!({ "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": m.latencies_ms.len(), "first_ms": m.first_ms, "synced_records": m.activities }),
-                    budget: "p95 < 25 ms (with 1 M activities)".into(),
-                    met: None,
+                    result: if censored {
+                        format!("the first (cold) read did not answer within the {} s read budget: p95 > {} ms", a.read_budget_s, a.read_budget_s * 1000)
+                    } else {
+                        format!("p50 {p50:.2} ms / p95 {p95:.2} ms / p99 {p99:.2} ms (first, cold read {:.0} ms)", m.first_ms)
+                    },
+                    values: json!({ "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": m.latencies_ms.len(), "first_ms": m.first_ms, "synced_records": m.activities, "seeded": m.seeded }),
+                    budget: if million { "p95 < 25 ms".into() } else { "p95 < 25 ms (with 1 M activities)".into() },
+                    met: million.then_some(p95 < 25.0 && !censored),
                 });
+                all_million &= million;
                 details.insert(m.backend.into(), json!({ "latencies_ms": m.latencies_ms }));
             }
-            Err((backend, e)) => rows.push(Row {
-                id,
-                metric: format!("GET /api/v1/scorecards/{{id}}?week= on {backend}"),
-                inputs: "—".into(),
-                result: format!("not measured: {e:#}"),
-                values: Value::Null,
-                budget: "p95 < 25 ms".into(),
-                met: None,
-            }),
+            Err((backend, e)) => {
+                // A request cut off at the read budget is a result, not a
+                // failure to measure: the read is slower than the budget.
+                let timed_out = e.chain().any(|c| {
+                    c.downcast_ref::<reqwest::Error>()
+                        .is_some_and(reqwest::Error::is_timeout)
+                });
+                all_million &= timed_out && a.activities >= 1_000_000;
+                rows.push(Row {
+                    id,
+                    metric: format!("GET /api/v1/scorecards/{{id}}?week= on {backend}"),
+                    inputs: if timed_out && a.activities > 0 {
+                        format!(
+                            "{} synced activities (backfilled through the sandbox and the real sync, {}, then topped up with hubspot::row_of + records::upsert_many; see the log), {} measurables wanted × {} weeks",
+                            a.activities,
+                            a.data.describe(),
+                            a.measurables,
+                            a.data.weeks
+                        )
+                    } else {
+                        "—".into()
+                    },
+                    result: if timed_out {
+                        format!(
+                            "a GET of the scorecard did not answer within the {} s read budget: p95 > {} ms ({e:#})",
+                            a.read_budget_s,
+                            a.read_budget_s * 1000
+                        )
+                    } else {
+                        format!("not measured: {e:#}")
+                    },
+                    values: Value::Null,
+                    budget: "p95 < 25 ms".into(),
+                    met: (timed_out && a.activities >= 1_000_000).then_some(false),
+                });
+            }
         }
+    }
+    if all_million {
+        return Ok(Fragment {
+            figure: "1".into(),
+            title: "Scorecard read".into(),
+            status: "measured".into(),
+            reason: None,
+            rows,
+            details: Value::Object(details),
+        });
     }
     rows.push(Row {
         id: "1c".into(),

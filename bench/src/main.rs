@@ -13,6 +13,7 @@ mod fragment;
 mod procs;
 mod report;
 mod sandbox_env;
+mod seed;
 
 use std::path::PathBuf;
 
@@ -100,6 +101,9 @@ enum Cmd {
         /// READMEs whose bench markers get the table (repeatable).
         #[arg(long)]
         readme: Vec<PathBuf>,
+        /// "step figure seconds" lines, one per figure step.
+        #[arg(long)]
+        step_times: Option<PathBuf>,
     },
 }
 
@@ -211,6 +215,15 @@ async fn main() -> anyhow::Result<()> {
             size,
             total_seconds,
             readme,
-        } => report::report(&fragments, &json, &md, &size, total_seconds, &readme),
+            step_times,
+        } => report::report(
+            &fragments,
+            &json,
+            &md,
+            &size,
+            total_seconds,
+            &readme,
+            step_times.as_deref(),
+        ),
     }
 }

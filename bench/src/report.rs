@@ -70,7 +70,22 @@ pub fn report(
     size: &str,
     total_s: Option<f64>,
     readmes: &[std::path::PathBuf],
+    step_times: Option<&Path>,
 ) -> anyhow::Result<()> {
+    // "name figure seconds" lines written by scripts/bench.sh.
+    let steps: Vec<(String, String, u64)> = step_times
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((
+                it.next()?.to_owned(),
+                it.next()?.to_owned(),
+                it.next()?.parse().ok()?,
+            ))
+        })
+        .collect();
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(Result::ok)
@@ -92,6 +107,7 @@ pub fn report(
         "machine": machine,
         "size": size,
         "total_seconds": total_s,
+        "step_seconds": steps.iter().map(|(n, f, t)| json!({"step": n, "figure": f, "seconds": t})).collect::<Vec<_>>(),
         "figures": fragments,
     });
     std::fs::write(out_json, serde_json::to_string_pretty(&all)? + "\n")?;
@@ -171,6 +187,14 @@ pub fn report(
         for m in &unmeasured {
             writeln!(md, "- {}", md_cell(m))?;
         }
+        writeln!(md)?;
+    }
+    if !steps.is_empty() {
+        let list: Vec<String> = steps
+            .iter()
+            .map(|(n, f, t)| format!("{n} (figure {f}) {t} s"))
+            .collect();
+        writeln!(md, "Time per step: {}.", list.join(" · "))?;
         writeln!(md)?;
     }
     writeln!(

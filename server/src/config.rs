@@ -83,6 +83,8 @@ pub struct Config {
     pub aircall_api_base: String,
     /// Time between scheduled syncs; zero turns the scheduler off.
     pub sync_interval: Duration,
+    /// Provider request budgets of the sync engine.
+    pub sync_limits: crate::sync::budget::Limits,
     /// Fathom webhook signing secret (`whsec_…`), when configured.
     pub fathom_webhook_secret: Option<SecretString>,
 }

@@ -78,6 +78,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         events.clone(),
         config.sync_interval,
     )?;
+    sync.budgets().set_limits(config.sync_limits.clone());
     integrations.sync = Some(Arc::new(sync.clone()));
     let scorecards =
         Arc::new(Scorecards::new(db.clone(), events.clone()).with_sync(Arc::new(sync.clone())));

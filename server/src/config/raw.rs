@@ -68,6 +68,17 @@ pub struct RawConfig {
     #[arg(long, env = "TALLY_SYNC_INTERVAL_MINUTES", default_value = "15")]
     pub sync_interval_minutes: String,
 
+    /// HubSpot's general request limit per connection: `110/10s` for public
+    /// OAuth apps (the default), `190/10s` or `250/10s` for private apps, or
+    /// `off` when the provider does not limit. The provider's
+    /// `X-HubSpot-RateLimit-*` headers override it once seen.
+    #[arg(long, env = "TALLY_HUBSPOT_RATE_LIMIT", default_value = "110/10s")]
+    pub hubspot_rate_limit: String,
+
+    /// HubSpot's CRM search limit per account: `5/s` (the default) or `off`.
+    #[arg(long, env = "TALLY_HUBSPOT_SEARCH_RATE_LIMIT", default_value = "5/s")]
+    pub hubspot_search_rate_limit: String,
+
     /// Fathom webhook signing secret (`whsec_…`). Demo mode uses the sandbox's.
     #[arg(long, env = "FATHOM_WEBHOOK_SECRET", hide_env_values = true)]
     pub fathom_webhook_secret: Option<String>,
@@ -228,6 +239,39 @@ impl RawConfig {
                     "15",
                 )
             })?;
+        let mut sync_limits = crate::sync::budget::Limits::default();
+        (sync_limits.hubspot_max, sync_limits.hubspot_window) =
+            crate::sync::budget::parse_limit(&self.hubspot_rate_limit, sync_limits.hubspot_window)
+                .map_err(|e| {
+                    ConfigError::new(
+                        "TALLY_HUBSPOT_RATE_LIMIT",
+                        &self.hubspot_rate_limit,
+                        e,
+                        "110/10s",
+                    )
+                })?;
+        sync_limits.search_per_second = match crate::sync::budget::parse_limit(
+            &self.hubspot_search_rate_limit,
+            Duration::from_secs(1),
+        ) {
+            Ok((n, w)) if w == Duration::from_secs(1) => n,
+            Ok(_) => {
+                return Err(ConfigError::new(
+                    "TALLY_HUBSPOT_SEARCH_RATE_LIMIT",
+                    &self.hubspot_search_rate_limit,
+                    "HubSpot's search limit is per second: `N/s` or `off`",
+                    "5/s",
+                ));
+            }
+            Err(e) => {
+                return Err(ConfigError::new(
+                    "TALLY_HUBSPOT_SEARCH_RATE_LIMIT",
+                    &self.hubspot_search_rate_limit,
+                    e,
+                    "5/s",
+                ));
+            }
+        };
         let fathom_webhook_secret = self
             .fathom_webhook_secret
             .filter(|s| !s.trim().is_empty())
@@ -304,6 +348,7 @@ impl RawConfig {
             fathom_urls,
             aircall_api_base,
             sync_interval: Duration::from_secs(sync_interval_minutes * 60),
+            sync_limits,
             fathom_webhook_secret,
         })
     }

@@ -158,6 +158,38 @@ fn log_format_and_demo_flag_are_checked() {
 }
 
 #[test]
+fn sync_limits_default_to_hubspots_public_app_limits() {
+    let limits = check(&[]).unwrap().sync_limits;
+    assert_eq!(limits.hubspot_max, 110);
+    assert_eq!(limits.hubspot_window, Duration::from_secs(10));
+    assert_eq!(limits.search_per_second, 5);
+    let private = check(&["--hubspot-rate-limit", "190/10s"]).unwrap();
+    assert_eq!(private.sync_limits.hubspot_max, 190);
+    let off = check(&[
+        "--hubspot-rate-limit",
+        "off",
+        "--hubspot-search-rate-limit",
+        "off",
+    ])
+    .unwrap();
+    assert_eq!(
+        (
+            off.sync_limits.hubspot_max,
+            off.sync_limits.search_per_second
+        ),
+        (0, 0)
+    );
+    assert!(
+        message(&["--hubspot-rate-limit", "lots"]).starts_with("TALLY_HUBSPOT_RATE_LIMIT=\"lots\"")
+    );
+    assert!(
+        message(&["--hubspot-search-rate-limit", "50/10s"]).starts_with(
+            "TALLY_HUBSPOT_SEARCH_RATE_LIMIT=\"50/10s\": HubSpot's search limit is per second"
+        )
+    );
+}
+
+#[test]
 fn hubspot_token_url_derives_from_api_base() {
     let config = check(&["--hubspot-api-base", "http://127.0.0.1:9/sandbox/hubspot/"]).unwrap();
     assert_eq!(

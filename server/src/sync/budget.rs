@@ -1,12 +1,17 @@
 //! Request budgets per connection, so a sync never trips a provider limit.
 //!
 //! Each connection has a rolling window per bucket: HubSpot's general limit
-//! (110 requests per 10 s for public apps), HubSpot CRM search (5 per second,
-//! its own limit) and Fathom (60 per 60 s). A request waits until its window
-//! has room; what the provider says is left (`X-HubSpot-RateLimit-Remaining`,
-//! `RateLimit-Remaining` / `RateLimit-Reset`) and 429s pause a bucket for the
-//! rest of its window. Windows are stretched by a small margin because the
-//! provider counts arrival times, not send times.
+//! (110 requests per 10 s for public OAuth apps, 190 or 250 for private apps),
+//! HubSpot CRM search (5 per second, its own limit) and Fathom (60 per 60 s).
+//! The numbers are configuration (`TALLY_HUBSPOT_RATE_LIMIT`,
+//! `TALLY_HUBSPOT_SEARCH_RATE_LIMIT`), defaulting to HubSpot's public-app
+//! limits; a limit of 0 means the provider does not limit and Tally adds no
+//! cap of its own. What the provider says wins over the configuration: a
+//! response's `X-HubSpot-RateLimit-Max` and `-Interval-Milliseconds` become
+//! the connection's window, and `X-HubSpot-RateLimit-Remaining` (or Fathom's
+//! `RateLimit-Remaining` / `RateLimit-Reset`) at zero and 429s pause a bucket
+//! for the rest of its window. Windows are stretched by a small margin
+//! because the provider counts arrival times, not send times.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -30,11 +35,12 @@ pub enum Bucket {
 /// The numbers; production defaults are the documented limits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// HubSpot requests per window.
+    /// HubSpot requests per window; 0: no cap of Tally's own (the
+    /// provider's headers and 429s still apply).
     pub hubspot_max: usize,
     /// HubSpot window.
     pub hubspot_window: Duration,
-    /// HubSpot searches per second.
+    /// HubSpot searches per second; 0: no cap of Tally's own.
     pub search_per_second: usize,
     /// Fathom requests per window.
     pub fathom_max: usize,
@@ -77,10 +83,42 @@ impl Limits {
     }
 }
 
+/// Parses a configured limit: `off` (0, no cap of Tally's own), `N`
+/// (per `default_window`) or `N/<window>` with the window in `s` or `ms`,
+/// e.g. `110/10s`, `190/10s`, `5/1s`.
+pub fn parse_limit(value: &str, default_window: Duration) -> Result<(usize, Duration), String> {
+    let v = value.trim().to_ascii_lowercase();
+    if matches!(v.as_str(), "off" | "none" | "unlimited" | "0") {
+        return Ok((0, default_window));
+    }
+    let (n, w) = v.split_once('/').unwrap_or((v.as_str(), ""));
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| "must be `off` or a request count like `110/10s`".to_owned())?;
+    let w = w.trim();
+    let window = if w.is_empty() {
+        default_window
+    } else if let Some(ms) = w.strip_suffix("ms") {
+        Duration::from_millis(ms.trim().parse().map_err(|_| "bad window".to_owned())?)
+    } else if let Some(s) = w.strip_suffix('s') {
+        let s = if s.trim().is_empty() { "1" } else { s.trim() };
+        Duration::from_secs(s.parse().map_err(|_| "bad window".to_owned())?)
+    } else {
+        return Err("the window needs a unit, e.g. `10s` or `1000ms`".to_owned());
+    };
+    if window.is_zero() || window > Duration::from_secs(3600) {
+        return Err("the window must be between 1 ms and 1 hour".to_owned());
+    }
+    Ok((n, window))
+}
+
 #[derive(Debug, Default)]
 struct Window {
     sent: VecDeque<Instant>,
     paused_until: Option<Instant>,
+    /// What the provider's headers say this connection may send.
+    told: Option<(usize, Duration)>,
 }
 
 /// Budgets of every connection. Cheap to clone.
@@ -117,17 +155,19 @@ impl Budgets {
 
     /// Waits until the connection's bucket has room, and takes a slot.
     pub async fn acquire(&self, connection_id: i64, b: Bucket) {
-        let (max, window) = self.limits().of(b);
-        let span = window + margin(window);
+        let configured = self.limits().of(b);
         loop {
             let wait = {
                 let Ok(mut all) = self.windows.lock() else {
                     return;
                 };
                 let w = all.entry((connection_id, b)).or_default();
+                let (max, window) = w.told.unwrap_or(configured);
+                let span = window + margin(window);
                 let now = Instant::now();
                 match w.paused_until {
                     Some(until) if until > now => until - now,
+                    _ if max == 0 => return,
                     _ => {
                         while w
                             .sent
@@ -136,7 +176,7 @@ impl Budgets {
                         {
                             w.sent.pop_front();
                         }
-                        if w.sent.len() < max.max(1) {
+                        if w.sent.len() < max {
                             w.sent.push_back(now);
                             return;
                         }
@@ -161,7 +201,19 @@ impl Budgets {
         }
     }
 
-    /// Reads what the provider says is left and pauses when nothing is.
+    /// The window a connection's bucket uses: what the provider said, else
+    /// the configured one.
+    pub fn window_of(&self, connection_id: i64, b: Bucket) -> (usize, Duration) {
+        let told = self
+            .windows
+            .lock()
+            .ok()
+            .and_then(|all| all.get(&(connection_id, b)).and_then(|w| w.told));
+        told.unwrap_or_else(|| self.limits().of(b))
+    }
+
+    /// Reads what the provider says the window is and what is left; pauses
+    /// when nothing is.
     pub fn observe(&self, connection_id: i64, b: Bucket, headers: &reqwest::header::HeaderMap) {
         let num = |name: &str| {
             headers
@@ -169,17 +221,26 @@ impl Budgets {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<f64>().ok())
         };
-        let (_, window) = self.limits().of(b);
+        let (_, configured_window) = self.limits().of(b);
         match b {
             Bucket::Hubspot | Bucket::HubspotSearch => {
+                let max = num("x-hubspot-ratelimit-max").filter(|m| *m >= 1.0);
+                let interval = num("x-hubspot-ratelimit-interval-milliseconds")
+                    .filter(|m| *m >= 1.0 && *m <= 3_600_000.0)
+                    .map(|m| Duration::from_millis(m as u64));
+                if let (Some(max), Some(interval)) = (max, interval)
+                    && let Ok(mut all) = self.windows.lock()
+                {
+                    all.entry((connection_id, b)).or_default().told =
+                        Some((max as usize, interval));
+                }
+                let window = interval.unwrap_or(configured_window);
                 if num("x-hubspot-ratelimit-remaining").is_some_and(|r| r <= 0.0) {
-                    let ms = num("x-hubspot-ratelimit-interval-milliseconds")
-                        .map_or(window, |m| Duration::from_millis(m as u64))
-                        .min(window);
-                    self.pause(connection_id, b, ms + margin(window));
+                    self.pause(connection_id, b, window + margin(window));
                 }
             }
             Bucket::Fathom => {
+                let window = configured_window;
                 if num("ratelimit-remaining").is_some_and(|r| r <= 0.0) {
                     let reset = num("ratelimit-reset")
                         .map_or(window, Duration::from_secs_f64)
@@ -193,8 +254,14 @@ impl Budgets {
     /// How long a 429 waits: `Retry-After` when given, else the policy's
     /// window (one second for HubSpot's secondly search limit), never more
     /// than the bucket's window.
-    pub fn throttle_wait(&self, b: Bucket, retry_after: Option<f64>, secondly: bool) -> Duration {
-        let (_, window) = self.limits().of(b);
+    pub fn throttle_wait(
+        &self,
+        connection_id: i64,
+        b: Bucket,
+        retry_after: Option<f64>,
+        secondly: bool,
+    ) -> Duration {
+        let (_, window) = self.window_of(connection_id, b);
         let d = match (retry_after, secondly) {
             (Some(s), _) => Duration::from_secs_f64(s.max(0.0)),
             (None, true) => Duration::from_secs(1),
@@ -240,11 +307,107 @@ mod tests {
     #[test]
     fn a_429_waits_out_its_window_but_never_longer() {
         let b = Budgets::new(Limits::default());
-        let ten = b.throttle_wait(Bucket::Hubspot, None, false);
+        let ten = b.throttle_wait(1, Bucket::Hubspot, None, false);
         assert!(ten >= Duration::from_secs(10) && ten < Duration::from_secs(11));
-        let search = b.throttle_wait(Bucket::HubspotSearch, None, true);
+        let search = b.throttle_wait(1, Bucket::HubspotSearch, None, true);
         assert!(search >= Duration::from_secs(1) && search < Duration::from_secs(2));
-        let fathom = b.throttle_wait(Bucket::Fathom, Some(600.0), false);
+        let fathom = b.throttle_wait(1, Bucket::Fathom, Some(600.0), false);
         assert!(fathom <= Duration::from_secs(62));
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> reqwest::header::HeaderMap {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[tokio::test]
+    async fn the_providers_headers_set_the_window() {
+        // Configured for a 110/10 s public app; the provider says 3 per 300 ms.
+        let b = Budgets::new(Limits::default());
+        b.observe(
+            1,
+            Bucket::Hubspot,
+            &headers(&[
+                ("x-hubspot-ratelimit-max", "3"),
+                ("x-hubspot-ratelimit-remaining", "2"),
+                ("x-hubspot-ratelimit-interval-milliseconds", "300"),
+            ]),
+        );
+        assert_eq!(
+            b.window_of(1, Bucket::Hubspot),
+            (3, Duration::from_millis(300))
+        );
+        assert_eq!(
+            b.window_of(2, Bucket::Hubspot),
+            (110, Duration::from_secs(10))
+        );
+        let start = Instant::now();
+        for _ in 0..3 {
+            b.acquire(1, Bucket::Hubspot).await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(100));
+        b.acquire(1, Bucket::Hubspot).await;
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        // Nothing left: the bucket waits out the provider's interval.
+        b.observe(
+            1,
+            Bucket::Hubspot,
+            &headers(&[
+                ("x-hubspot-ratelimit-max", "3"),
+                ("x-hubspot-ratelimit-remaining", "0"),
+                ("x-hubspot-ratelimit-interval-milliseconds", "300"),
+            ]),
+        );
+        let t = Instant::now();
+        b.acquire(1, Bucket::Hubspot).await;
+        assert!(t.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[tokio::test]
+    async fn a_zero_limit_adds_no_cap_until_the_provider_names_one() {
+        let b = Budgets::new(Limits {
+            hubspot_max: 0,
+            search_per_second: 0,
+            ..Limits::default()
+        });
+        let start = Instant::now();
+        for _ in 0..1000 {
+            b.acquire(1, Bucket::Hubspot).await;
+            b.acquire(1, Bucket::HubspotSearch).await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(500));
+        b.observe(
+            1,
+            Bucket::Hubspot,
+            &headers(&[
+                ("x-hubspot-ratelimit-max", "2"),
+                ("x-hubspot-ratelimit-remaining", "1"),
+                ("x-hubspot-ratelimit-interval-milliseconds", "250"),
+            ]),
+        );
+        let t = Instant::now();
+        for _ in 0..3 {
+            b.acquire(1, Bucket::Hubspot).await;
+        }
+        assert!(t.elapsed() >= Duration::from_millis(250));
+    }
+
+    #[test]
+    fn limits_parse_from_configuration() {
+        let ten = Duration::from_secs(10);
+        assert_eq!(parse_limit("110/10s", ten), Ok((110, ten)));
+        assert_eq!(parse_limit(" 190 ", ten), Ok((190, ten)));
+        assert_eq!(parse_limit("5/s", ten), Ok((5, Duration::from_secs(1))));
+        assert_eq!(
+            parse_limit("25/1000ms", ten),
+            Ok((25, Duration::from_millis(1000)))
+        );
+        assert_eq!(parse_limit("off", ten), Ok((0, ten)));
+        assert!(parse_limit("fast", ten).is_err());
+        assert!(parse_limit("110/10", ten).is_err());
+        assert!(parse_limit("110/0s", ten).is_err());
     }
 }

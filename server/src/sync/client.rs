@@ -163,7 +163,12 @@ impl Api {
                         if throttles > limits.max_throttles {
                             anyhow::bail!("{path}: still rate limited after {throttles} waits");
                         }
-                        let wait = self.budgets.throttle_wait(bucket, retry_after, secondly);
+                        let wait = self.budgets.throttle_wait(
+                            self.connection_id,
+                            bucket,
+                            retry_after,
+                            secondly,
+                        );
                         self.budgets.pause(self.connection_id, bucket, wait);
                         continue;
                     } else if status == StatusCode::UNAUTHORIZED {

@@ -5,9 +5,11 @@
 //! CRM objects are read with search sorted by last-modified date, ascending,
 //! 200 a page. Each page starts again from the newest modified date seen so
 //! far (keyset paging), so the 10,000-result cap of one search never bites
-//! and a record changed mid-run is not skipped; the page's records, their
-//! associations and the advanced cursor commit in one transaction. Deletes
-//! come from listing `archived=true`; webhooks fetch just the changed ids.
+//! and a record changed mid-run is not skipped. Up to five pages (1,000
+//! records, what one v4 association batch read takes) are gathered, their
+//! associations read in one call, and the records, associations and the
+//! advanced cursor commit in one transaction. Deletes come from listing
+//! `archived=true`; webhooks fetch just the changed ids.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -27,6 +29,10 @@ use crate::{
 
 /// Cursor overlap: records indexed late by search are picked up again.
 pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
+/// Records gathered before one write: what one v4 association batch read takes.
+pub const BATCH: usize = 1000;
+/// Search page size.
+const SEARCH_PAGE: usize = 200;
 /// The list Tally always keeps memberships of.
 pub const DEFAULT_LIST: &str = "Warm 250";
 
@@ -255,6 +261,9 @@ pub type Stages = HashMap<(String, String), bool>;
 
 /// Dispositions GUID -> label.
 pub type Dispositions = HashMap<String, String>;
+
+/// Contact associations of one record: (contact id, label).
+type Contacts = [(String, Option<String>)];
 
 /// Builds the row of one CRM record.
 #[allow(clippy::too_many_arguments)] // plain data in, one row out
@@ -743,12 +752,14 @@ impl Ctx {
         // Offset within records sharing the cursor's exact timestamp, used
         // only when a whole page has one timestamp.
         let mut after = 0_usize;
+        let mut batch: Vec<Value> = Vec::new();
+        let mut batch_max: Option<i64> = None;
         loop {
             let mut body = json!({
                 "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "GTE", "value": cursor.to_string()}]}],
                 "sorts": [{"propertyName": k.modified, "direction": "ASCENDING"}],
                 "properties": k.properties,
-                "limit": 200,
+                "limit": SEARCH_PAGE,
             });
             if after > 0 {
                 body["after"] = json!(after.to_string());
@@ -762,15 +773,29 @@ impl Ctx {
                 )
                 .await
                 .with_context(|| format!("searching {}", k.plural))?;
-            let results = page["results"].as_array().cloned().unwrap_or_default();
-            let full = results.len() >= 200 && page["paging"]["next"]["after"].is_string();
+            let results = match page {
+                Value::Object(mut o) => match o.remove("results") {
+                    Some(Value::Array(a)) => (a, o),
+                    _ => (Vec::new(), o),
+                },
+                _ => (Vec::new(), serde_json::Map::new()),
+            };
+            let (results, rest) = results;
+            let full = results.len() >= SEARCH_PAGE && rest["paging"]["next"]["after"].is_string();
             let max_seen = results
                 .iter()
                 .filter_map(|r| ts(prop(r, k.modified)).or_else(|| ts(r["updatedAt"].as_str())))
                 .max();
-            changed |= self
-                .write_page(k, &results, &stages, &dispositions, max_seen)
-                .await?;
+            batch_max = batch_max.max(max_seen);
+            let n = results.len();
+            batch.extend(results);
+            // The cursor commits with every record it covers: the batch.
+            if !full || batch.len() + SEARCH_PAGE > BATCH {
+                changed |= self
+                    .write_page(k, &batch, &stages, &dispositions, batch_max)
+                    .await?;
+                batch.clear();
+            }
             if !full {
                 break;
             }
@@ -781,7 +806,7 @@ impl Ctx {
                 }
                 _ => {
                     // A whole page on one timestamp: page within it.
-                    after += results.len();
+                    after += n;
                     if after >= 9_800 {
                         anyhow::bail!(
                             "more than 9,800 {} modified in the same millisecond",
@@ -803,9 +828,11 @@ impl Ctx {
         dispositions: &Dispositions,
         cursor: Option<i64>,
     ) -> anyhow::Result<bool> {
+        let mut seen = HashSet::new();
         let ids: Vec<String> = results
             .iter()
             .filter_map(|r| r["id"].as_str().map(str::to_owned))
+            .filter(|id| seen.insert(id.clone()))
             .collect();
         let assoc = if k.activity || k.name == "deal" {
             self.associations(k, &ids).await?
@@ -814,35 +841,35 @@ impl Ctx {
         };
         let now = now_ms();
         let mut tx = records::write_tx(&self.db).await?;
-        let mut changes = Vec::new();
-        for r in results {
-            if let Some(row) = row_of(
-                k,
-                r,
-                self.connection_id,
-                self.org_id,
-                &self.portal,
-                stages,
-                dispositions,
-                now,
-            ) {
-                changes.push(records::upsert(&mut tx, &row).await?);
-            }
-        }
-        for id in &ids {
-            if let Some(contacts) = assoc.get(id) {
-                write_associations(
-                    &mut tx,
+        let rows: Vec<Row> = results
+            .iter()
+            .filter_map(|r| {
+                row_of(
+                    k,
+                    r,
                     self.connection_id,
                     self.org_id,
-                    k.name,
-                    id,
-                    contacts,
+                    &self.portal,
+                    stages,
+                    dispositions,
                     now,
                 )
-                .await?;
-            }
-        }
+            })
+            .collect();
+        let changes = records::upsert_many(&mut tx, &rows).await?;
+        let with_assoc: Vec<(&str, &Contacts)> = ids
+            .iter()
+            .filter_map(|id| assoc.get(id).map(|c| (id.as_str(), c.as_slice())))
+            .collect();
+        write_associations(
+            &mut tx,
+            self.connection_id,
+            self.org_id,
+            k.name,
+            &with_assoc,
+            now,
+        )
+        .await?;
         if let Some(c) = cursor {
             records::set_cursor(&mut tx, self.connection_id, k.plural, &c.to_string(), now).await?;
         }
@@ -995,40 +1022,54 @@ impl Ctx {
     }
 }
 
-/// Replaces the contact associations of one record.
+/// Replaces the contact associations of each `(record, contacts)`.
 async fn write_associations(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     connection_id: i64,
     org_id: i64,
     from_kind: &str,
-    from_id: &str,
-    contacts: &[(String, Option<String>)],
+    records: &[(&str, &Contacts)],
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE associations SET deleted = 1, synced_at = $1 WHERE connection_id = $2 AND from_kind = $3 \
-         AND from_external_id = $4 AND to_kind = 'contact'",
-    )
-    .bind(now)
-    .bind(connection_id)
-    .bind(from_kind)
-    .bind(from_id)
-    .execute(&mut **tx)
-    .await?;
-    for (to, label) in contacts {
-        records::upsert(
-            tx,
-            &Row::new("associations", connection_id)
-                .key("from_kind", from_kind)
-                .key("from_external_id", from_id)
-                .key("to_kind", "contact")
-                .key("to_external_id", to.clone())
-                .col("org_id", org_id)
-                .col("label", label.clone())
-                .col("deleted", false)
-                .col("synced_at", now),
-        )
-        .await?;
+    let sqlite = records::is_sqlite(tx);
+    for chunk in records.chunks(1000) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|i| records::mark(sqlite, i + 4))
+            .collect();
+        let sql = format!(
+            "UPDATE associations SET deleted = 1, synced_at = {} WHERE connection_id = {} \
+             AND from_kind = {} AND to_kind = 'contact' AND deleted = 0 \
+             AND from_external_id IN ({})",
+            records::mark(sqlite, 1),
+            records::mark(sqlite, 2),
+            records::mark(sqlite, 3),
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(now)
+            .bind(connection_id)
+            .bind(from_kind.to_owned());
+        for (id, _) in chunk {
+            q = q.bind((*id).to_owned());
+        }
+        q.execute(&mut **tx).await?;
     }
+    let rows: Vec<Row> = records
+        .iter()
+        .flat_map(|(from_id, contacts)| {
+            contacts.iter().map(move |(to, label)| {
+                Row::new("associations", connection_id)
+                    .key("from_kind", from_kind.to_owned())
+                    .key("from_external_id", (*from_id).to_owned())
+                    .key("to_kind", "contact")
+                    .key("to_external_id", to.clone())
+                    .col("org_id", org_id)
+                    .col("label", label.clone())
+                    .col("deleted", false)
+                    .col("synced_at", now)
+            })
+        })
+        .collect();
+    records::upsert_many(tx, &rows).await?;
     Ok(())
 }

@@ -21,4 +21,5 @@ mod sync_env;
 mod sync_fathom_deletes;
 mod sync_inbox;
 mod sync_lists;
+mod sync_records;
 mod sync_search_cap;
