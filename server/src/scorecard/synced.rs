@@ -1,12 +1,12 @@
 //! Evaluating a synced measurable over the sync engine's normalised tables.
 //!
-//! One query per measurable and range of weeks fetches the owner's records
-//! of the kind, already filtered by everything SQL can check (owner through
-//! `person_links`, time window, direction, outcome, type, list membership,
-//! buying role, closed-won, pipeline). Keyword matching (whole words, HTML
-//! stripped) and the "first non-empty property" sum happen in Rust, and
-//! records are placed in weeks with the organisation's timezone and week
-//! start. Deleted records (`deleted = 1`) never count.
+//! Everything SQL can check (owner through `person_links`, time window,
+//! direction, outcome, type, list membership, buying role, closed-won,
+//! pipeline) is one set of conditions. A plain count is counted per week in
+//! SQL; keyword matching (whole words, HTML stripped) and the "first
+//! non-empty property" sum need the records, which are fetched and placed
+//! in weeks with the organisation's timezone and week start in Rust.
+//! Deleted records (`deleted = 1`) never count.
 
 use std::collections::BTreeMap;
 
@@ -82,38 +82,25 @@ fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
     }
 }
 
-/// Fetches the records matching `query` for `person` in `[from, to)`,
-/// keyword filter applied.
-pub async fn matching(
-    db: &Db,
-    org_id: i64,
-    person_id: Option<i64>,
-    query: &SyncedQuery,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> anyhow::Result<Vec<Matched>> {
+/// Appends the conditions every filter of `query` adds (kind, organisation,
+/// owner, direction, outcome, type, list, role, closed-won, pipeline) to a
+/// query over `activities r` or `deals r`.
+fn push_conditions(sql: &mut Sql, org_id: i64, person_id: Option<i64>, query: &SyncedQuery) {
     let f = &query.filters;
     let deal = query.kind == RecordKind::Deal;
-    let time = time_column(query.kind, query.time_field);
-    let mut sql = Sql::default();
-    if deal {
-        sql.push(&format!(
-            "SELECT {time}, r.name, '', r.url, r.properties, r.amount, r.hs_mrr FROM deals r WHERE r.deleted = 0"
-        ));
-    } else {
-        sql.push(&format!(
-            "SELECT {time}, r.title, r.body, r.url, r.properties, NULL, NULL FROM activities r WHERE r.deleted = 0"
-        ));
+    if !deal {
         let kind = sql.bind(Bind::Text(query.kind.as_str().to_owned()));
         sql.push(&format!(" AND r.kind = {kind}"));
     }
     let org = sql.bind(Bind::Int(org_id));
     sql.push(&format!(" AND r.org_id = {org}"));
-    let lo = sql.bind(Bind::Int(from.timestamp_millis()));
-    let hi = sql.bind(Bind::Int(to.timestamp_millis()));
-    sql.push(&format!(" AND {time} >= {lo} AND {time} < {hi}"));
     if let Some(person) = person_id {
         let p = sql.bind(Bind::Int(person));
+        // The IN pre-filter lets the planner use the (org, kind, owner,
+        // time) index; EXISTS keeps the owner's connection exact.
+        sql.push(&format!(
+            " AND r.owner_external_id IN (SELECT pl.external_id FROM person_links pl WHERE pl.person_id = {p})"
+        ));
         sql.push(&format!(
             " AND EXISTS (SELECT 1 FROM person_links pl WHERE pl.person_id = {p} \
              AND pl.connection_id = r.connection_id AND pl.external_id = r.owner_external_id)"
@@ -178,6 +165,35 @@ pub async fn matching(
             roles.join(" OR ")
         ));
     }
+}
+
+/// Fetches the records matching `query` for `person` in `[from, to)`,
+/// keyword filter applied.
+pub async fn matching(
+    db: &Db,
+    org_id: i64,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<Matched>> {
+    let deal = query.kind == RecordKind::Deal;
+    let time = time_column(query.kind, query.time_field);
+    let mut sql = Sql::default();
+    if deal {
+        sql.push(&format!(
+            "SELECT {time}, r.name, '', r.url, r.properties, r.amount, r.hs_mrr FROM deals r WHERE r.deleted = 0"
+        ));
+    } else {
+        sql.push(&format!(
+            "SELECT {time}, r.title, r.body, r.url, r.properties, NULL, NULL FROM activities r WHERE r.deleted = 0"
+        ));
+    }
+    let lo = sql.bind(Bind::Int(from.timestamp_millis()));
+    let hi = sql.bind(Bind::Int(to.timestamp_millis()));
+    sql.push(&format!(" AND {time} >= {lo} AND {time} < {hi}"));
+    push_conditions(&mut sql, org_id, person_id, query);
+    let f = &query.filters;
     sql.push(&format!(" ORDER BY {time}, r.id"));
 
     let mut q = sqlx::query(&sql.text);
@@ -209,7 +225,13 @@ pub async fn matching(
             title,
             body,
             url: r.try_get(3)?,
-            properties: serde_json::from_str(&properties).unwrap_or(serde_json::Value::Null),
+            // Only a sum reads properties; parsing them for a count is waste.
+            properties: match query.aggregate {
+                Aggregate::Sum { .. } => {
+                    serde_json::from_str(&properties).unwrap_or(serde_json::Value::Null)
+                }
+                Aggregate::Count => serde_json::Value::Null,
+            },
             columns: vec![("amount", r.try_get(5)?), ("hs_mrr", r.try_get(6)?)],
         });
     }
@@ -250,6 +272,63 @@ pub fn amount(record: &Matched, aggregate: &Aggregate) -> f64 {
     }
 }
 
+/// Counts per week in the database: the common case (a count without a
+/// keyword filter) never moves records out of it, which matters with a
+/// million activities. Weeks are bounded in the organisation's timezone,
+/// passed in as a `VALUES` table of (index, start ms, end ms).
+async fn count_by_week(
+    db: &Db,
+    org_id: i64,
+    clock: &OrgClock,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    weeks: &[NaiveDate],
+) -> anyhow::Result<BTreeMap<NaiveDate, f64>> {
+    let time = time_column(query.kind, query.time_field);
+    let table = if query.kind == RecordKind::Deal {
+        "deals"
+    } else {
+        "activities"
+    };
+    let mut sql = Sql::default();
+    let rows: Vec<String> = weeks
+        .iter()
+        .enumerate()
+        .map(|(i, week)| {
+            let (lo, hi) = clock.bounds(*week);
+            let i = sql.bind(Bind::Int(i64::try_from(i).unwrap_or(i64::MAX)));
+            let lo = sql.bind(Bind::Int(lo.timestamp_millis()));
+            let hi = sql.bind(Bind::Int(hi.timestamp_millis()));
+            format!("({i}, {lo}, {hi})")
+        })
+        .collect();
+    sql.push(&format!(
+        "SELECT w.column1, COUNT(*) FROM (VALUES {}) w JOIN {table} r \
+         ON {time} >= w.column2 AND {time} < w.column3 WHERE r.deleted = 0",
+        rows.join(", ")
+    ));
+    push_conditions(&mut sql, org_id, person_id, query);
+    sql.push(" GROUP BY w.column1");
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql.text);
+    for b in &sql.binds {
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(s) => q.bind(s.clone()),
+        };
+    }
+    let counts = q
+        .fetch_all(&db.pool)
+        .await
+        .context("counting synced records")?;
+    Ok(counts
+        .into_iter()
+        .filter_map(|(i, n)| {
+            let week = weeks.get(usize::try_from(i).ok()?)?;
+            Some((*week, n as f64))
+        })
+        .collect())
+}
+
 /// The weekly values of a synced measurable for `weeks` (every week gets a
 /// value; a week without records is 0).
 pub async fn evaluate(
@@ -264,6 +343,10 @@ pub async fn evaluate(
     let (Some(first), Some(last)) = (weeks.iter().min(), weeks.iter().max()) else {
         return Ok(out);
     };
+    if matches!(query.aggregate, Aggregate::Count) && query.filters.keywords.is_empty() {
+        out.extend(count_by_week(db, org_id, clock, person_id, query, weeks).await?);
+        return Ok(out);
+    }
     let (from, _) = clock.bounds(*first);
     let (_, to) = clock.bounds(*last);
     for record in matching(db, org_id, person_id, query, from, to).await? {
