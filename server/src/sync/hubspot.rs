@@ -781,7 +781,12 @@ impl Ctx {
                 _ => (Vec::new(), serde_json::Map::new()),
             };
             let (results, rest) = results;
-            let full = results.len() >= SEARCH_PAGE && rest["paging"]["next"]["after"].is_string();
+            // `Map`'s index panics on a missing key; the last page has no
+            // `paging` at all, even when it is exactly full.
+            let next_page = rest
+                .get("paging")
+                .is_some_and(|p| p["next"]["after"].is_string());
+            let full = results.len() >= SEARCH_PAGE && next_page;
             let max_seen = results
                 .iter()
                 .filter_map(|r| ts(prop(r, k.modified)).or_else(|| ts(r["updatedAt"].as_str())))

@@ -95,3 +95,49 @@ async fn sync_backfills_past_the_10000_result_search_cap_exactly() {
         );
     }
 }
+
+/// A search whose last page is exactly full carries no `paging`: the
+/// backfill must end there, not trip over the missing field.
+#[tokio::test]
+async fn sync_ends_on_an_exactly_full_last_search_page() {
+    for backend in BACKENDS {
+        let options = SandboxOptions {
+            seed: 9,
+            reps: 1,
+            weeks: 1,
+            scale: 0.5,
+            rate_limits: false,
+            only_kinds: Some(vec![ObjectKind::Calls]),
+            ..SandboxOptions::default()
+        };
+        let Some(e) = env(backend, options).await else {
+            continue;
+        };
+        let existing = truth(&e.sb_base, "hubspot/calls").await.len();
+        assert!(
+            existing < 200,
+            "the sandbox starts below one page ({existing})"
+        );
+        let client = reqwest::Client::new();
+        let now = chrono::Utc::now().to_rfc3339();
+        for i in existing..200 {
+            let r = client
+                .post(format!("{}/_sandbox/hubspot/calls", e.sb_base))
+                .json(&json!({"properties": {
+                    "hs_timestamp": now,
+                    "hs_call_title": format!("Top-up call {i}"),
+                    "hs_call_direction": "OUTBOUND",
+                }}))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{}", r.status());
+        }
+        assert_eq!(truth(&e.sb_base, "hubspot/calls").await.len(), 200);
+
+        let run = full_run(&e, e.hubspot).await;
+        assert_ok(&e, run).await;
+        let synced = stored(&e, "calls").await;
+        assert_eq!(synced.len(), 200, "{backend:?}: one full page, every call");
+    }
+}
