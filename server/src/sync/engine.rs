@@ -12,6 +12,7 @@
 //! drains it when it ends, and a small poller (every replica, every second)
 //! picks up what another replica or a crashed process left.
 
+use futures::FutureExt as _;
 use std::{
     sync::{
         Arc,
@@ -252,14 +253,22 @@ impl SyncEngine {
                 }
             }
         };
+        // A bug that panics mid-run must still end the run and free the
+        // lease, not leave it "running" until the lease expires.
+        let steps =
+            std::panic::AssertUnwindSafe(self.steps(connection_id, run_id, work, counters.clone()))
+                .catch_unwind();
         let outcome = tokio::select! {
-            r = self.steps(connection_id, run_id, work, counters.clone()) => r.map_err(|e| {
-                if e.is::<NeedsReauth>() {
-                    "the connection needs to be reconnected".to_owned()
-                } else {
-                    format!("{e:#}")
-                }
-            }),
+            r = steps => match r {
+                Ok(r) => r.map_err(|e| {
+                    if e.is::<NeedsReauth>() {
+                        "the connection needs to be reconnected".to_owned()
+                    } else {
+                        format!("{e:#}")
+                    }
+                }),
+                Err(_) => Err("the sync stopped on an internal error (see the server log)".to_owned()),
+            },
             lost = heartbeat => Err(lost),
         };
         let db = &self.inner.db;
