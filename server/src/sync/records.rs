@@ -121,6 +121,32 @@ fn bind<'q>(
 }
 
 /// Inserts or updates `row`. Change detection compares the `properties`
+/// Overwrites the columns of the stored row `id` with `row`'s.
+async fn update_by_id(
+    tx: &mut Transaction<'static, Any>,
+    row: &Row,
+    id: i64,
+) -> anyhow::Result<()> {
+    let sets: Vec<String> = row
+        .cols
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = ${}",
+        row.table,
+        sets.join(", "),
+        row.cols.len() + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, v) in &row.cols {
+        q = bind(q, v);
+    }
+    q.bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// and `deleted` columns when the row has them.
 pub async fn upsert(tx: &mut Transaction<'static, Any>, row: &Row) -> anyhow::Result<Change> {
     let where_sql = row
@@ -172,23 +198,7 @@ pub async fn upsert(tx: &mut Transaction<'static, Any>, row: &Row) -> anyhow::Re
             if has_props && same_props && same_deleted {
                 return Ok(Change::Unchanged);
             }
-            let sets: Vec<String> = row
-                .cols
-                .iter()
-                .enumerate()
-                .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
-                .collect();
-            let sql = format!(
-                "UPDATE {} SET {} WHERE id = ${}",
-                row.table,
-                sets.join(", "),
-                row.cols.len() + 1
-            );
-            let mut q = sqlx::query(&sql);
-            for (_, v) in &row.cols {
-                q = bind(q, v);
-            }
-            q.bind(id).execute(&mut **tx).await?;
+            update_by_id(tx, row, id).await?;
             if !has_props && same_deleted {
                 Ok(Change::Unchanged)
             } else {
@@ -345,23 +355,7 @@ pub async fn upsert_many(
                 if has_props && same_props && same_deleted {
                     continue;
                 }
-                let sets: Vec<String> = row
-                    .cols
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (n, _))| format!("{n} = ${}", i + 1))
-                    .collect();
-                let sql = format!(
-                    "UPDATE {} SET {} WHERE id = ${}",
-                    row.table,
-                    sets.join(", "),
-                    row.cols.len() + 1
-                );
-                let mut q = sqlx::query(&sql);
-                for (_, v) in &row.cols {
-                    q = bind(q, v);
-                }
-                q.bind(*id).execute(&mut **tx).await?;
+                update_by_id(tx, row, *id).await?;
                 changes[i] = if !has_props && same_deleted {
                     Change::Unchanged
                 } else {
