@@ -46,6 +46,16 @@ impl Sql {
         format!("${}", self.binds.len())
     }
 
+    /// The query with every value bound, in order.
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        self.binds
+            .iter()
+            .fold(sqlx::query(&self.text), |q, b| match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(s) => q.bind(s.clone()),
+            })
+    }
+
     /// `expr IN ($a, $b, …)` over lower-cased values.
     fn lower_in(&mut self, expr: &str, values: &[String]) {
         let list: Vec<String> = values
@@ -201,14 +211,8 @@ pub async fn matching(
     let f = &query.filters;
     sql.push(&format!(" ORDER BY {time}, r.id"));
 
-    let mut q = sqlx::query(&sql.text);
-    for b in &sql.binds {
-        q = match b {
-            Bind::Int(i) => q.bind(*i),
-            Bind::Text(s) => q.bind(s.clone()),
-        };
-    }
-    let rows = q
+    let rows = sql
+        .query()
         .fetch_all(&db.pool)
         .await
         .context("reading synced records")?;
@@ -314,18 +318,15 @@ async fn count_by_week(
     ));
     push_conditions(&mut sql, org_id, person_id, query);
     sql.push(" GROUP BY w.column1");
-    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql.text);
-    for b in &sql.binds {
-        q = match b {
-            Bind::Int(i) => q.bind(*i),
-            Bind::Text(s) => q.bind(s.clone()),
-        };
-    }
-    let counts = q
+    let counts = sql
+        .query()
         .fetch_all(&db.pool)
         .await
         .context("counting synced records")?;
     Ok(counts
+        .iter()
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter_map(|(i, n)| {
             let week = weeks.get(usize::try_from(i).ok()?)?;
