@@ -101,6 +101,17 @@ impl FathomMeeting {
     }
 }
 
+/// A property name resolved against the store: a header field or an interned key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropRef {
+    Id,
+    Created,
+    Updated,
+    Key(u16),
+    /// A name no record has.
+    Unknown,
+}
+
 /// Everything the sandbox serves.
 #[derive(Debug, Default, Clone)]
 pub struct Store {
@@ -236,18 +247,34 @@ impl Store {
 
     /// A typed view of a property, for comparisons.
     pub fn prop_typed<'a>(&'a self, rec: &'a Record, name: &str) -> Option<Typed<'a>> {
+        self.typed(rec, self.prop_ref(name))
+    }
+
+    /// Resolves a property name once, for reading it from many records.
+    pub fn prop_ref(&self, name: &str) -> PropRef {
         match name {
-            "hs_object_id" => return Some(Typed::Num(rec.id as i64)),
-            "hs_createdate" | "createdate" => return Some(Typed::Num(rec.created)),
-            "hs_lastmodifieddate" | "lastmodifieddate" => return Some(Typed::Num(rec.updated)),
-            _ => {}
+            "hs_object_id" => PropRef::Id,
+            "hs_createdate" | "createdate" => PropRef::Created,
+            "hs_lastmodifieddate" | "lastmodifieddate" => PropRef::Updated,
+            _ => self
+                .lookup_prop(name)
+                .map_or(PropRef::Unknown, PropRef::Key),
         }
-        let key = self.lookup_prop(name)?;
-        rec.get(key).map(|v| match v {
-            Val::Sym(s) => Typed::Str(self.syms.resolve(*s)),
-            Val::Str(s) => Typed::Str(s),
-            Val::Num(n) | Val::Ts(n) => Typed::Num(*n),
-        })
+    }
+
+    /// A typed view of a resolved property of one record.
+    pub fn typed<'a>(&'a self, rec: &'a Record, prop: PropRef) -> Option<Typed<'a>> {
+        match prop {
+            PropRef::Id => Some(Typed::Num(rec.id as i64)),
+            PropRef::Created => Some(Typed::Num(rec.created)),
+            PropRef::Updated => Some(Typed::Num(rec.updated)),
+            PropRef::Unknown => None,
+            PropRef::Key(key) => rec.get(key).map(|v| match v {
+                Val::Sym(s) => Typed::Str(self.syms.resolve(*s)),
+                Val::Str(s) => Typed::Str(s),
+                Val::Num(n) | Val::Ts(n) => Typed::Num(*n),
+            }),
+        }
     }
 
     /// Renders a stored value as a HubSpot wire string.

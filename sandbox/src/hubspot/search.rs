@@ -19,7 +19,7 @@ use super::errors;
 use super::scopes::{authorize, read_scopes};
 use crate::Sandbox;
 use crate::model::{ObjectKind, Record, Typed, parse_time};
-use crate::store::Store;
+use crate::store::{PropRef, Store};
 
 /// Maximum results reachable through paging.
 pub const RESULT_CAP: usize = 10_000;
@@ -71,22 +71,40 @@ fn val_str(v: &Value) -> String {
     }
 }
 
+/// A filter value, parsed once per request rather than once per record.
+#[derive(Debug, Default)]
+struct Operand {
+    text: String,
+    lower: String,
+    /// The value as a plain number, compared with numeric text.
+    num: Option<f64>,
+    /// The value as a number or a date (epoch ms or ISO), compared with numbers and times.
+    num_or_time: Option<f64>,
+}
+
+impl Operand {
+    fn new(v: Option<&Value>) -> Operand {
+        let text = v.map(val_str).unwrap_or_default();
+        let num = text.parse::<f64>().ok();
+        Operand {
+            lower: text.to_lowercase(),
+            num,
+            num_or_time: num.or_else(|| parse_time(&text).map(|t| t as f64)),
+            text,
+        }
+    }
+}
+
 /// Compares a stored value with a filter value: numerically when the stored value is a
 /// number or timestamp (filter values may be epoch ms or ISO dates), else case-insensitively.
-fn compare(stored: &Typed<'_>, filter: &str) -> Option<Ordering> {
+fn compare(stored: &Typed<'_>, filter: &Operand) -> Option<Ordering> {
     match stored {
-        Typed::Num(n) => {
-            let f = filter
-                .parse::<f64>()
-                .ok()
-                .or_else(|| parse_time(filter).map(|t| t as f64))?;
-            (*n as f64).partial_cmp(&f)
-        }
+        Typed::Num(n) => (*n as f64).partial_cmp(&filter.num_or_time?),
         Typed::Str(s) => {
-            if let (Ok(a), Ok(b)) = (s.parse::<f64>(), filter.parse::<f64>()) {
+            if let (Ok(a), Some(b)) = (s.parse::<f64>(), filter.num) {
                 return a.partial_cmp(&b);
             }
-            Some(s.to_lowercase().cmp(&filter.to_lowercase()))
+            Some(s.to_lowercase().cmp(&filter.lower))
         }
     }
 }
@@ -118,68 +136,100 @@ fn token_match(text: &str, pattern: &str) -> bool {
     })
 }
 
-/// Evaluates one filter on a record.
-fn matches(s: &Store, kind: ObjectKind, rec: &Record, f: &Filter) -> bool {
-    if let Some(to) = f.property_name.strip_prefix("associations.") {
-        let Some(to) = ObjectKind::parse(to) else {
-            return false;
+/// What a filter tests, resolved once per request.
+#[derive(Debug)]
+enum Subject {
+    /// `associations.{type}`: whether the record is associated with one id.
+    Association(Option<(ObjectKind, u64)>),
+    Property(PropRef),
+}
+
+/// A filter with its property and values resolved.
+#[derive(Debug)]
+struct Prepared<'b> {
+    operator: &'b str,
+    subject: Subject,
+    value: Operand,
+    high: Operand,
+    values: Vec<Operand>,
+}
+
+impl<'b> Prepared<'b> {
+    fn new(s: &Store, f: &'b Filter) -> Prepared<'b> {
+        let value = Operand::new(f.value.as_ref());
+        let subject = match f.property_name.strip_prefix("associations.") {
+            Some(to) => Subject::Association(ObjectKind::parse(to).and_then(|to| {
+                // Ids are compared as HubSpot writes them: canonical decimals.
+                let id = value.text.parse::<u64>().ok()?;
+                (id.to_string() == value.text).then_some((to, id))
+            })),
+            None => Subject::Property(s.prop_ref(&f.property_name)),
         };
-        let want = f.value.as_ref().map(val_str).unwrap_or_default();
-        let has = rec
-            .assoc
-            .iter()
-            .any(|(k, id)| *k == to && id.to_string() == want);
-        return match f.operator.as_str() {
-            "EQ" => has,
-            "NEQ" => !has,
-            _ => false,
-        };
+        Prepared {
+            operator: f.operator.as_str(),
+            subject,
+            high: Operand::new(f.high_value.as_ref()),
+            values: f
+                .values
+                .iter()
+                .flatten()
+                .map(|v| Operand::new(Some(v)))
+                .collect(),
+            value,
+        }
     }
-    let _ = kind;
-    let stored = s.prop_typed(rec, &f.property_name);
-    let value = f.value.as_ref().map(val_str).unwrap_or_default();
-    match f.operator.as_str() {
+}
+
+/// Evaluates one filter on a record.
+fn matches(s: &Store, rec: &Record, f: &Prepared<'_>) -> bool {
+    let prop = match f.subject {
+        Subject::Association(want) => {
+            let has = want.is_some_and(|(to, id)| rec.assoc.contains(&(to, id)));
+            return match f.operator {
+                "EQ" => has,
+                "NEQ" => !has,
+                _ => false,
+            };
+        }
+        Subject::Property(p) => p,
+    };
+    let stored = s.typed(rec, prop);
+    let value = &f.value;
+    match f.operator {
         "HAS_PROPERTY" => stored.is_some_and(|v| !typed_text(&v).is_empty()),
         "NOT_HAS_PROPERTY" => stored.is_none_or(|v| typed_text(&v).is_empty()),
         "EQ" => stored.is_some_and(|v| {
-            compare(&v, &value) == Some(Ordering::Equal) || multi_contains(&v, &value)
+            compare(&v, value) == Some(Ordering::Equal) || multi_contains(&v, &value.text)
         }),
         "NEQ" => stored.is_none_or(|v| {
-            compare(&v, &value) != Some(Ordering::Equal) && !multi_contains(&v, &value)
+            compare(&v, value) != Some(Ordering::Equal) && !multi_contains(&v, &value.text)
         }),
-        "LT" => stored.is_some_and(|v| compare(&v, &value) == Some(Ordering::Less)),
+        "LT" => stored.is_some_and(|v| compare(&v, value) == Some(Ordering::Less)),
         "LTE" => stored
-            .is_some_and(|v| matches!(compare(&v, &value), Some(Ordering::Less | Ordering::Equal))),
-        "GT" => stored.is_some_and(|v| compare(&v, &value) == Some(Ordering::Greater)),
+            .is_some_and(|v| matches!(compare(&v, value), Some(Ordering::Less | Ordering::Equal))),
+        "GT" => stored.is_some_and(|v| compare(&v, value) == Some(Ordering::Greater)),
         "GTE" => stored.is_some_and(|v| {
             matches!(
-                compare(&v, &value),
+                compare(&v, value),
                 Some(Ordering::Greater | Ordering::Equal)
             )
         }),
-        "BETWEEN" => {
-            let high = f.high_value.as_ref().map(val_str).unwrap_or_default();
-            stored.is_some_and(|v| {
-                matches!(
-                    compare(&v, &value),
-                    Some(Ordering::Greater | Ordering::Equal)
-                ) && matches!(compare(&v, &high), Some(Ordering::Less | Ordering::Equal))
-            })
-        }
+        "BETWEEN" => stored.is_some_and(|v| {
+            matches!(
+                compare(&v, value),
+                Some(Ordering::Greater | Ordering::Equal)
+            ) && matches!(compare(&v, &f.high), Some(Ordering::Less | Ordering::Equal))
+        }),
         "IN" | "NOT_IN" => {
-            let vals: Vec<String> = f
-                .values
-                .as_ref()
-                .map(|v| v.iter().map(val_str).collect())
-                .unwrap_or_default();
             let hit = stored.as_ref().is_some_and(|v| {
-                vals.iter()
-                    .any(|x| compare(v, x) == Some(Ordering::Equal) || multi_contains(v, x))
+                f.values
+                    .iter()
+                    .any(|x| compare(v, x) == Some(Ordering::Equal) || multi_contains(v, &x.text))
             });
             if f.operator == "IN" { hit } else { !hit }
         }
-        "CONTAINS_TOKEN" => stored.is_some_and(|v| token_match(&typed_text(&v), &value)),
-        "NOT_CONTAINS_TOKEN" => stored.is_none_or(|v| !token_match(&typed_text(&v), &value)),
+        "CONTAINS_TOKEN" => stored.is_some_and(|v| token_match(&typed_text(&v), &value.text)),
+        "NOT_CONTAINS_TOKEN" => stored.is_none_or(|v| !token_match(&typed_text(&v), &value.text)),
         _ => false,
     }
 }
@@ -300,17 +350,17 @@ pub fn run<'a>(
         )));
     }
     let query = b.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let mut hits: Vec<&Record> = s
+    let groups: Vec<Vec<Prepared<'_>>> = b
+        .filter_groups
+        .iter()
+        .map(|g| g.filters.iter().map(|f| Prepared::new(s, f)).collect())
+        .collect();
+    let hits: Vec<&Record> = s
         .table(kind)
         .records
         .iter()
         .filter(|r| !r.archived)
-        .filter(|r| {
-            b.filter_groups.is_empty()
-                || b.filter_groups
-                    .iter()
-                    .any(|g| g.filters.iter().all(|f| matches(s, kind, r, f)))
-        })
+        .filter(|r| groups.is_empty() || groups.iter().any(|g| g.iter().all(|f| matches(s, r, f))))
         .filter(|r| {
             query.is_none_or(|q| {
                 kind.searchable_text().iter().any(|p| {
@@ -321,43 +371,89 @@ pub fn run<'a>(
             })
         })
         .collect();
-    if let Some(sort) = b.sorts.first() {
-        let (prop, desc) = match sort {
-            Value::String(p) => (p.trim_start_matches('-').to_string(), p.starts_with('-')),
-            other => (
-                other.get("propertyName").map(val_str).unwrap_or_default(),
-                other
-                    .get("direction")
-                    .map(val_str)
-                    .is_some_and(|d| d.eq_ignore_ascii_case("DESCENDING")),
-            ),
-        };
-        hits.sort_by(|a, b| {
-            let va = s.prop_typed(a, &prop);
-            let vb = s.prop_typed(b, &prop);
-            let o = match (&va, &vb) {
-                (Some(Typed::Num(x)), Some(Typed::Num(y))) => x.cmp(y),
-                (Some(x), Some(y)) => typed_text(x)
-                    .to_lowercase()
-                    .cmp(&typed_text(y).to_lowercase()),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            };
-            let o = if desc { o.reverse() } else { o };
-            o.then(a.id.cmp(&b.id))
-        });
-    }
     let total = hits.len();
     // Nothing past the 10,000th result is ever returned.
     let end = (after + limit).min(total).min(RESULT_CAP);
-    let page = if after < total {
-        hits[after..end].to_vec()
-    } else {
-        Vec::new()
+    let page = match b.sorts.first() {
+        _ if after >= end => Vec::new(),
+        None => hits[after..end].to_vec(),
+        Some(sort) => {
+            let (prop, desc) = match sort {
+                Value::String(p) => (p.trim_start_matches('-').to_string(), p.starts_with('-')),
+                other => (
+                    other.get("propertyName").map(val_str).unwrap_or_default(),
+                    other
+                        .get("direction")
+                        .map(val_str)
+                        .is_some_and(|d| d.eq_ignore_ascii_case("DESCENDING")),
+                ),
+            };
+            first_sorted(s, hits, s.prop_ref(&prop), desc, end)[after..].to_vec()
+        }
     };
     let next = (end < total).then_some(end);
     Ok((total, page, next))
+}
+
+/// A record with its sort value read once.
+struct SortKey<'a> {
+    rec: &'a Record,
+    value: Option<Typed<'a>>,
+    /// Lower-cased text of a string value (strings sort case-insensitively).
+    lower: Option<String>,
+}
+
+impl SortKey<'_> {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.lower, &self.value) {
+            (Some(l), _) => l.as_str().into(),
+            (None, Some(v)) => typed_text(v).into(),
+            (None, None) => "".into(),
+        }
+    }
+}
+
+/// The first `n` of `hits` in sort order (records without the value after the others,
+/// before them descending; ties by id): a partial
+/// selection, so a page costs O(hits + n log n), not a sort of every match.
+fn first_sorted<'a>(
+    s: &'a Store,
+    hits: Vec<&'a Record>,
+    prop: PropRef,
+    desc: bool,
+    n: usize,
+) -> Vec<&'a Record> {
+    let mut keys: Vec<SortKey<'a>> = hits
+        .into_iter()
+        .map(|rec| {
+            let value = s.typed(rec, prop);
+            let lower = match value {
+                Some(Typed::Str(t)) => Some(t.to_lowercase()),
+                _ => None,
+            };
+            SortKey { rec, value, lower }
+        })
+        .collect();
+    let order = |a: &SortKey<'_>, b: &SortKey<'_>| {
+        let o = match (&a.value, &b.value) {
+            (Some(Typed::Num(x)), Some(Typed::Num(y))) => x.cmp(y),
+            (Some(_), Some(_)) => a.text().cmp(&b.text()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        let o = if desc { o.reverse() } else { o };
+        o.then(a.rec.id.cmp(&b.rec.id))
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    if n < keys.len() {
+        keys.select_nth_unstable_by(n - 1, order);
+        keys.truncate(n);
+    }
+    keys.sort_unstable_by(order);
+    keys.into_iter().map(|k| k.rec).collect()
 }
 
 /// `POST .../objects/{type}/search`.
@@ -402,6 +498,146 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Val;
+
+    /// A store of calls whose `hs_call_title` mixes cases, repeats and gaps, and whose
+    /// modification times repeat.
+    fn store() -> Store {
+        let mut s = Store::empty();
+        let title = s.prop_key("hs_call_title");
+        let words = ["beta", "Alpha", "alpha", "Gamma", "delta", "BETA"];
+        for i in 0..500_u64 {
+            let props: Vec<(u16, Val)> = if i % 7 == 3 {
+                Vec::new()
+            } else {
+                vec![(title, Val::Str(words[(i * 13 % 6) as usize].into()))]
+            };
+            let id = s.alloc_id();
+            s.insert(
+                ObjectKind::Calls,
+                Record {
+                    id,
+                    created: 1_000,
+                    updated: 1_000 + ((i * 37) % 50) as i64,
+                    archived: i % 11 == 5,
+                    props: props.into_boxed_slice(),
+                    assoc: Vec::new(),
+                },
+            );
+        }
+        s
+    }
+
+    /// Every record the paged search returns, in order.
+    fn paged(s: &Store, sort: Value, limit: usize) -> Vec<u64> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let body = SearchBody {
+                sorts: vec![sort.clone()],
+                limit: Some(json!(limit)),
+                after: Some(json!(after)),
+                ..SearchBody::default()
+            };
+            let (_, page, next) = run(s, ObjectKind::Calls, &body).expect("search");
+            out.extend(page.iter().map(|r| r.id));
+            match next {
+                Some(n) => after = n,
+                None => return out,
+            }
+        }
+    }
+
+    /// The order a full sort gives: the definition the partial selection must match.
+    fn fully_sorted(s: &Store, prop: &str, desc: bool) -> Vec<u64> {
+        let mut recs: Vec<&Record> = s
+            .table(ObjectKind::Calls)
+            .records
+            .iter()
+            .filter(|r| !r.archived)
+            .collect();
+        recs.sort_by(|a, b| {
+            let (va, vb) = (s.prop_typed(a, prop), s.prop_typed(b, prop));
+            let o = match (&va, &vb) {
+                (Some(Typed::Num(x)), Some(Typed::Num(y))) => x.cmp(y),
+                (Some(x), Some(y)) => typed_text(x)
+                    .to_lowercase()
+                    .cmp(&typed_text(y).to_lowercase()),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            let o = if desc { o.reverse() } else { o };
+            o.then(a.id.cmp(&b.id))
+        });
+        recs.iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn pages_of_a_partial_selection_equal_a_full_sort() {
+        let s = store();
+        for (prop, desc) in [
+            ("hs_call_title", false),
+            ("hs_call_title", true),
+            ("hs_lastmodifieddate", false),
+            ("hs_lastmodifieddate", true),
+        ] {
+            let want = fully_sorted(&s, prop, desc);
+            assert!(want.len() > 400);
+            for limit in [1, 7, 200] {
+                let sort = json!({"propertyName": prop, "direction": if desc { "DESCENDING" } else { "ASCENDING" }});
+                assert_eq!(
+                    paged(&s, sort, limit),
+                    want,
+                    "{prop} desc={desc} limit={limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn filters_compare_numbers_dates_and_text_as_before() {
+        let s = store();
+        let count = |filters: Value| {
+            let body: SearchBody =
+                serde_json::from_value(json!({"filterGroups": [{"filters": filters}]}))
+                    .expect("body");
+            run(&s, ObjectKind::Calls, &body).expect("search").0
+        };
+        let live = |f: &dyn Fn(&Record) -> bool| {
+            s.table(ObjectKind::Calls)
+                .records
+                .iter()
+                .filter(|r| !r.archived && f(r))
+                .count()
+        };
+        let iso = crate::model::iso_ms(1_020);
+        assert_eq!(
+            count(
+                json!([{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": "1020"}])
+            ),
+            live(&|r| r.updated >= 1_020)
+        );
+        assert_eq!(
+            count(json!([{"propertyName": "hs_lastmodifieddate", "operator": "LT", "value": iso}])),
+            live(&|r| r.updated < 1_020)
+        );
+        let title = |r: &Record| s.prop_string(r, "hs_call_title").unwrap_or_default();
+        assert_eq!(
+            count(json!([{"propertyName": "hs_call_title", "operator": "EQ", "value": "ALPHA"}])),
+            live(&|r| title(r).eq_ignore_ascii_case("alpha"))
+        );
+        assert_eq!(
+            count(
+                json!([{"propertyName": "hs_call_title", "operator": "NOT_IN", "values": ["beta", "gamma"]}])
+            ),
+            live(&|r| !["beta", "gamma"].contains(&title(r).to_lowercase().as_str()))
+        );
+        assert_eq!(
+            count(json!([{"propertyName": "no_such_property", "operator": "NOT_HAS_PROPERTY"}])),
+            live(&|_| true)
+        );
+    }
 
     #[test]
     fn tokens() {
