@@ -6,7 +6,7 @@
 #   BENCH_SIZE=tiny            seconds-long validation; results go to
 #                              bench/results/dev/ (git-ignored)
 #   BENCH_ONLY="sizes ssr"     run only these steps (sizes ssr peer sync limits
-#                              live scorecard); the others are left out
+#                              backfill live scorecard); the others are left out
 #
 # Each figure is its own step writing one JSON fragment; a step that fails is
 # reported as "not measured: <why>" rather than stopping the run. Figures are
@@ -74,11 +74,13 @@ if [ "$size" = full ]; then
   ssr_duration=10 ssr_runs=3 read_requests=200
   peer_data=(--seed 7 --reps 5 --weeks 13 --scale 4)
   sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=3 live_events=50
+  backfill_data=(--seed 7 --reps 5 --weeks 13 --scale 184)
   read_data=(--seed 7 --reps 5 --weeks 13 --scale 4) read_activities=1000000
 else
   ssr_duration=1 ssr_runs=2 read_requests=20
   peer_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5)
   sync_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) sync_runs=2 live_events=5
+  backfill_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5)
   read_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) read_activities=0
 fi
 
@@ -119,6 +121,8 @@ step ssr 6 "$bench" ssr --tally "$tally" --site "$site" --work-dir "$work/ssr" \
 if have_sync; then
   step sync 2 "$bench" sync --figure 2 --tally "$tally" --site "$site" --work-dir "$work/sync" \
     --runs "$sync_runs" --no-rate-limits "${sync_data[@]}"
+  step backfill 6d "$bench" sync --figure 6d --tally "$tally" --site "$site" \
+    --work-dir "$work/backfill" --runs 1 --no-rate-limits "${backfill_data[@]}"
   step limits 3 "$bench" sync --figure 3 --tally "$tally" --site "$site" --work-dir "$work/limits" \
     "${peer_data[@]}"
   tally_rps=$(jq -r '.rows[]? | select(.id == "3a") | .values.records_per_s // empty' \
@@ -133,7 +137,7 @@ else
     --work-dir "$work/peer" --tally-missing "$sync_missing" "${peer_data[@]}"
   step sync 2 "$bench" not-measured --figure 2 --reason "$sync_missing"
   step limits 3 "$bench" not-measured --figure 3 --reason "$sync_missing"
-  step backfill-rss 6rss "$bench" not-measured --figure 6rss --reason "$sync_missing"
+  step backfill 6d "$bench" not-measured --figure 6d --reason "$sync_missing"
   live_missing=$sync_missing
 fi
 if have_scorecard_api; then
