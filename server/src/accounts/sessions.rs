@@ -7,7 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::{hash_token, new_token};
+use app::domain::Viewer;
+use sqlx::Row as _;
+
+use super::{
+    hash_token, new_token,
+    users::{VIEWER_COLUMNS, viewer_from},
+};
 use crate::db::{Db, now_ms};
 
 /// Name of the session cookie.
@@ -32,19 +38,24 @@ fn ttl_ms(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
-/// The user of a live session, sliding its expiry forward.
-pub async fn user_of(db: &Db, token: &str, ttl: Duration) -> anyhow::Result<Option<i64>> {
+/// The active user of a live session, sliding its expiry forward. One
+/// query reads the session and its user: every signed-in request pays it.
+pub async fn viewer_of(db: &Db, token: &str, ttl: Duration) -> anyhow::Result<Option<Viewer>> {
     let hash = hash_token(token);
     let now = now_ms();
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, expires_at FROM sessions WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(&db.pool)
-            .await
-            .context("reading a session")?;
-    let Some((user_id, expires_at)) = row else {
+    let row = sqlx::query(&format!(
+        "SELECT {VIEWER_COLUMNS}, s.expires_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id \
+         WHERE s.token_hash = $1 AND u.active = 1"
+    ))
+    .bind(&hash)
+    .fetch_optional(&db.pool)
+    .await
+    .context("reading a session")?;
+    let Some(row) = row else {
         return Ok(None);
     };
+    let expires_at: i64 = row.try_get(VIEWER_COLUMNS.split(',').count())?;
     if expires_at <= now {
         end(db, token).await?;
         return Ok(None);
@@ -58,7 +69,7 @@ pub async fn user_of(db: &Db, token: &str, ttl: Duration) -> anyhow::Result<Opti
             .await
             .context("extending a session")?;
     }
-    Ok(Some(user_id))
+    viewer_from(&row).map(Some)
 }
 
 /// Ends one session.

@@ -93,19 +93,14 @@ pub async fn credentials(db: &Db, email: &str) -> anyhow::Result<Option<Credenti
     .map_err(|e: sqlx::Error| anyhow::Error::from(e).context("reading a user"))
 }
 
-/// The viewer for a user id, if the user is active.
-pub async fn viewer(db: &Db, user_id: i64) -> anyhow::Result<Option<Viewer>> {
-    let row = sqlx::query(
-        "SELECT u.id, u.org_id, o.name, u.name, u.email, u.role, u.must_change_password \
-         FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = $1 AND u.active = 1",
-    )
-    .bind(user_id)
-    .fetch_optional(&db.pool)
-    .await
-    .context("loading the signed-in user")?;
-    let Some(r) = row else { return Ok(None) };
+/// The columns [`viewer_from`] reads, in order, from `users u JOIN organizations o`.
+pub(crate) const VIEWER_COLUMNS: &str =
+    "u.id, u.org_id, o.name, u.name, u.email, u.role, u.must_change_password";
+
+/// A viewer from a row that starts with [`VIEWER_COLUMNS`].
+pub(crate) fn viewer_from(r: &sqlx::any::AnyRow) -> anyhow::Result<Viewer> {
     let role: String = r.try_get(5)?;
-    Ok(Some(Viewer {
+    Ok(Viewer {
         user_id: r.try_get(0)?,
         org_id: r.try_get(1)?,
         org_name: r.try_get(2)?,
@@ -113,7 +108,20 @@ pub async fn viewer(db: &Db, user_id: i64) -> anyhow::Result<Option<Viewer>> {
         email: r.try_get(4)?,
         role: Role::parse(&role).context("unknown role in the database")?,
         must_change_password: r.try_get::<i64, _>(6)? != 0,
-    }))
+    })
+}
+
+/// The viewer for a user id, if the user is active.
+pub async fn viewer(db: &Db, user_id: i64) -> anyhow::Result<Option<Viewer>> {
+    let row = sqlx::query(&format!(
+        "SELECT {VIEWER_COLUMNS} FROM users u JOIN organizations o ON o.id = u.org_id \
+         WHERE u.id = $1 AND u.active = 1"
+    ))
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await
+    .context("loading the signed-in user")?;
+    row.as_ref().map(viewer_from).transpose()
 }
 
 /// Users of one organisation, by name.

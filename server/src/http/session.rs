@@ -47,16 +47,15 @@ async fn viewer_of(
     path: &str,
     headers: &axum::http::HeaderMap,
 ) -> anyhow::Result<Option<Viewer>> {
-    let user_id = if let (true, Some(token)) = (path.starts_with("/api/v1/"), bearer(headers)) {
-        api_tokens::user_of(&state.db, token).await?
+    if let (true, Some(token)) = (path.starts_with("/api/v1/"), bearer(headers)) {
+        match api_tokens::user_of(&state.db, token).await? {
+            Some(id) => users::viewer(&state.db, id).await,
+            None => Ok(None),
+        }
     } else if let Some(token) = cookie(headers, sessions::COOKIE) {
-        sessions::user_of(&state.db, token, state.config.session_ttl).await?
+        sessions::viewer_of(&state.db, token, state.config.session_ttl).await
     } else {
-        None
-    };
-    match user_id {
-        Some(id) => users::viewer(&state.db, id).await,
-        None => Ok(None),
+        Ok(None)
     }
 }
 

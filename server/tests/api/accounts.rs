@@ -133,6 +133,86 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_the_session() {
 }
 
 #[tokio::test]
+async fn a_session_ends_when_it_expires_or_its_user_is_deactivated() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let member = app.member_of(&admin, "bob@acme.test", "member").await;
+        let me = || async {
+            admin
+                .client
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+        };
+        let r = me().await;
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["email"], "ann@acme.test");
+        assert_eq!(body["org_name"], "Acme");
+
+        // Use slides an old expiry forward (at most once a minute).
+        let soon = server::db::now_ms() + 120_000;
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE user_id = $2")
+            .bind(soon)
+            .bind(admin.id)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(me().await.status(), 200);
+        let (expires,): (i64,) =
+            sqlx::query_as("SELECT expires_at FROM sessions WHERE user_id = $1")
+                .bind(admin.id)
+                .fetch_one(&app.db().pool)
+                .await
+                .unwrap();
+        assert!(expires > soon + 3_600_000, "expiry not extended: {expires}");
+
+        // An expired session is refused and removed.
+        sqlx::query("UPDATE sessions SET expires_at = 1 WHERE user_id = $1")
+            .bind(admin.id)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(me().await.status(), 401);
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+            .bind(admin.id)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+
+        // A live session of a user no longer active is refused.
+        assert_eq!(
+            member
+                .client
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
+            .bind(member.id)
+            .execute(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            member
+                .client
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn cookies_are_secure_behind_https() {
     let Some(app) = spawn_app(
         server::db::Backend::Sqlite,
