@@ -4,6 +4,8 @@
 //! Every function takes the organisation id and scopes its query by it, so
 //! an id from another organisation simply is not found.
 
+use std::collections::{BTreeSet, HashMap};
+
 use anyhow::Context as _;
 use app::{
     domain::{measurable::Source, scorecard::AuditLine},
@@ -400,6 +402,44 @@ pub async fn entries(
     to: &str,
 ) -> anyhow::Result<Vec<(i64, String, Option<f64>)>> {
     cells(db, "measurable_entries", "value", org_id, from, to).await
+}
+
+/// What a week view marks on its cells in `[from, to]`: the cells with a
+/// manual entry, and the notes, read in one query (a page view's cost is
+/// mostly its number of round trips to the database).
+pub async fn marks(
+    db: &Db,
+    org_id: i64,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<(BTreeSet<(i64, String)>, HashMap<(i64, String), String>)> {
+    // Notes are never empty (an empty note is deleted), so a NULL note is an entry.
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT c.measurable_id, c.week, CAST(NULL AS TEXT) FROM measurable_entries c \
+         JOIN measurables m ON m.id = c.measurable_id WHERE m.org_id = $1 AND c.week >= $2 AND c.week <= $3 \
+         UNION ALL \
+         SELECT c.measurable_id, c.week, c.note FROM measurable_notes c \
+         JOIN measurables m ON m.id = c.measurable_id WHERE m.org_id = $1 AND c.week >= $2 AND c.week <= $3",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading entries and notes")?;
+    let mut entries = BTreeSet::new();
+    let mut notes = HashMap::new();
+    for (id, week, note) in rows {
+        match note {
+            None => {
+                entries.insert((id, week));
+            }
+            Some(n) => {
+                notes.insert((id, week), n);
+            }
+        }
+    }
+    Ok((entries, notes))
 }
 
 /// Writes (or with `None` removes) a cell's entry.

@@ -144,14 +144,28 @@ async fn build(
     );
     let all: Vec<NaiveDate> = all.into_iter().collect();
     let measurables = store::measurables(db, org_id).await?;
-    let count = i64::try_from(measurables.len()).unwrap_or(i64::MAX);
-    compute::ensure_for(db, org_id, &all, count).await?;
     let (from, to) = (
         format_date(*all.first().unwrap_or(&selected)),
         format_date(selected),
     );
 
-    let rows = week_rows(db, card_id, &from, &to).await?;
+    let mut rows = week_rows(db, card_id, &from, &to).await?;
+    // Weeks no one has shown yet are computed first (for the whole
+    // organisation, as a recompute is); a warm page costs one read.
+    let present: BTreeSet<(i64, &str)> = rows
+        .iter()
+        .map(|(id, week, ..)| (*id, week.as_str()))
+        .collect();
+    let keys: Vec<String> = all.iter().map(|w| format_date(*w)).collect();
+    let complete = measurables
+        .iter()
+        .filter(|m| m.scorecard_id == card_id)
+        .all(|m| keys.iter().all(|w| present.contains(&(m.id, w.as_str()))));
+    if !complete {
+        let count = i64::try_from(measurables.len()).unwrap_or(i64::MAX);
+        compute::ensure_for(db, org_id, &all, count).await?;
+        rows = week_rows(db, card_id, &from, &to).await?;
+    }
     // Past weeks shown for the first time remember the value shown, so a
     // later change can be flagged "restated". Only a first view writes: a
     // write per page view would serialise every reader behind SQLite's
@@ -187,16 +201,7 @@ async fn build(
             },
         );
     }
-    let entries: BTreeSet<(i64, String)> = store::entries(db, org_id, &from, &to)
-        .await?
-        .into_iter()
-        .map(|(id, w, _)| (id, w))
-        .collect();
-    let notes: HashMap<(i64, String), String> = store::notes(db, org_id, &from, &to)
-        .await?
-        .into_iter()
-        .map(|(id, w, n)| ((id, w), n))
-        .collect();
+    let (entries, notes) = store::marks(db, org_id, &from, &to).await?;
     let all_people = store::people(db, org_id).await?;
     let mine: BTreeSet<i64> = all_people
         .iter()
