@@ -34,6 +34,17 @@ impl Backend {
         }
     }
 
+    /// The aggregate and the constructor that pack rows into one JSON
+    /// array of arrays: `(json_group_array, json_array)` on SQLite,
+    /// `(json_agg, json_build_array)` on PostgreSQL. Cast the result to
+    /// TEXT (PostgreSQL answers `json`).
+    pub fn json_pack(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Sqlite => ("json_group_array", "json_array"),
+            Self::Postgres => ("json_agg", "json_build_array"),
+        }
+    }
+
     /// Short name for logs and test output.
     pub fn name(self) -> &'static str {
         match self {

@@ -32,10 +32,19 @@ impl OrgClock {
         let settings = orgs::settings(db, org_id)
             .await?
             .context("the organisation disappeared")?;
-        Ok(OrgClock {
-            tz: settings.timezone.parse().unwrap_or(chrono_tz::UTC),
-            start: WeekStart(DAYS[usize::from(settings.week_start.min(6))]),
-        })
+        Ok(OrgClock::from_settings(
+            &settings.timezone,
+            settings.week_start,
+        ))
+    }
+
+    /// The clock of stored settings: an IANA timezone name (UTC when
+    /// unknown) and a week start, 0 = Monday … 6 = Sunday.
+    pub fn from_settings(timezone: &str, week_start: u8) -> OrgClock {
+        OrgClock {
+            tz: timezone.parse().unwrap_or(chrono_tz::UTC),
+            start: WeekStart(DAYS[usize::from(week_start.min(6))]),
+        }
     }
 
     /// The week an instant falls in.

@@ -127,6 +127,9 @@ const MEASURABLE_COLUMNS: &str =
 fn measurable_of(r: &sqlx::any::AnyRow) -> anyhow::Result<Measurable> {
     let source: String = r.try_get(7)?;
     let unit: String = r.try_get(5)?;
+    let goals: String = r.try_get(8)?;
+    let goals: Vec<(String, Option<String>)> =
+        serde_json::from_str(&goals).context("a measurable's packed goals")?;
     Ok(Measurable {
         id: r.try_get(0)?,
         scorecard_id: r.try_get(1)?,
@@ -136,52 +139,34 @@ fn measurable_of(r: &sqlx::any::AnyRow) -> anyhow::Result<Measurable> {
         unit: parse_unit(&unit),
         decimals: u8::try_from(r.try_get::<i64, _>(6)?).unwrap_or(0),
         source: serde_json::from_str(&source).context("a stored measurable definition")?,
-        goals: Vec::new(),
+        goals: goals
+            .into_iter()
+            .map(|(from, goal)| {
+                Ok(GoalChange {
+                    effective_from: NaiveDate::parse_from_str(&from, "%Y-%m-%d")?,
+                    goal: goal.map(|g| serde_json::from_str::<Goal>(&g)).transpose()?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
     })
 }
 
-async fn attach_goals(db: &Db, org_id: i64, list: &mut [Measurable]) -> anyhow::Result<()> {
-    let rows = sqlx::query(
-        "SELECT g.measurable_id, g.effective_from, g.goal FROM measurable_goals g \
-         JOIN measurables m ON m.id = g.measurable_id WHERE m.org_id = $1 ORDER BY g.id",
-    )
-    .bind(org_id)
-    .fetch_all(&db.pool)
-    .await
-    .context("reading goals")?;
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
-        let from: String = r.try_get(1)?;
-        let goal: Option<String> = r.try_get(2)?;
-        let Some(m) = list.iter_mut().find(|m| m.id == id) else {
-            continue;
-        };
-        let effective_from = NaiveDate::parse_from_str(&from, "%Y-%m-%d")?;
-        let goal = goal.map(|g| serde_json::from_str::<Goal>(&g)).transpose()?;
-        m.goals.push(GoalChange {
-            effective_from,
-            goal,
-        });
-    }
-    Ok(())
-}
-
-/// Every measurable of the organisation, in display order.
+/// Every measurable of the organisation, in scorecard and section order,
+/// with its goal history (packed into the same row: one query a page).
 pub async fn measurables(db: &Db, org_id: i64) -> anyhow::Result<Vec<Measurable>> {
+    let (pack, array) = db.backend.json_pack();
     let rows = sqlx::query(&format!(
-        "SELECT {MEASURABLE_COLUMNS} FROM measurables m JOIN scorecard_sections s ON s.id = m.section_id \
+        "SELECT {MEASURABLE_COLUMNS}, \
+         CAST(COALESCE((SELECT {pack}({array}(g.effective_from, g.goal) ORDER BY g.id) \
+         FROM measurable_goals g WHERE g.measurable_id = m.id), '[]') AS TEXT) \
+         FROM measurables m JOIN scorecard_sections s ON s.id = m.section_id \
          WHERE m.org_id = $1 ORDER BY m.scorecard_id, s.position, m.position, m.id"
     ))
     .bind(org_id)
     .fetch_all(&db.pool)
     .await
     .context("listing measurables")?;
-    let mut list = rows
-        .iter()
-        .map(measurable_of)
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    attach_goals(db, org_id, &mut list).await?;
-    Ok(list)
+    rows.iter().map(measurable_of).collect()
 }
 
 /// One measurable of the organisation.

@@ -22,10 +22,7 @@ use app::{
 use chrono::{NaiveDate, Utc};
 
 use super::{clock::OrgClock, compute, store};
-use crate::{
-    db::{Backend, Db},
-    http::error::internal,
-};
+use crate::{db::Db, http::error::internal};
 
 /// One stored weekly value.
 #[derive(Debug, Clone, Copy)]
@@ -80,21 +77,41 @@ pub async fn week_view(
     id: Option<i64>,
     week: Option<&str>,
 ) -> Result<Option<ScorecardWeek>, ApiError> {
-    let org_id = viewer.org_id;
-    let cards = store::scorecards(db, org_id).await.map_err(internal)?;
+    let (clock, cards) = clock_and_cards(db, viewer.org_id).await.map_err(internal)?;
     let card = match id {
         Some(id) => Some(cards.iter().find(|c| c.0 == id).ok_or(ApiError::NotFound)?),
         None => cards.first(),
     };
-    let Some((card_id, card_name, _)) = card.cloned() else {
+    let Some((card_id, card_name)) = card.cloned() else {
         return Ok(None);
     };
-    let clock = OrgClock::of(db, org_id).await.map_err(internal)?;
     let selected = parse_week(&clock, week)?;
     build(db, viewer, &clock, card_id, card_name, selected)
         .await
         .map(Some)
         .map_err(internal)
+}
+
+/// The organisation's calendar and its scorecards (id, name) in one query.
+async fn clock_and_cards(db: &Db, org_id: i64) -> anyhow::Result<(OrgClock, Vec<(i64, String)>)> {
+    let rows: Vec<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT o.timezone, o.week_start, s.id, s.name FROM organizations o \
+         LEFT JOIN scorecards s ON s.org_id = o.id WHERE o.id = $1 ORDER BY s.id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await
+    .context("reading the organisation's scorecards")?;
+    let (timezone, week_start) = rows
+        .first()
+        .map(|r| (r.0.as_str(), r.1))
+        .context("the organisation disappeared")?;
+    let clock = OrgClock::from_settings(timezone, u8::try_from(week_start).unwrap_or(0));
+    let cards = rows
+        .into_iter()
+        .filter_map(|(_, _, id, name)| Some((id?, name?)))
+        .collect();
+    Ok((clock, cards))
 }
 
 /// A stored week of a measurable: id, week, value, shown, first shown
@@ -106,10 +123,7 @@ type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
 /// hands every result row from its worker thread to the caller one wake-up
 /// at a time, which cost more than the query itself.
 async fn week_rows(db: &Db, card_id: i64, from: &str, to: &str) -> anyhow::Result<Vec<WeekRow>> {
-    let (pack, array) = match db.backend {
-        Backend::Sqlite => ("json_group_array", "json_array"),
-        Backend::Postgres => ("json_agg", "json_build_array"),
-    };
+    let (pack, array) = db.backend.json_pack();
     let sql = format!(
         "SELECT CAST(COALESCE({pack}({array}(w.measurable_id, w.week, w.value, w.shown, w.first_shown_value, w.computed_at)), '[]') AS TEXT) \
          FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id \
