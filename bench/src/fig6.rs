@@ -165,7 +165,7 @@ pub fn sizes(pkg: &Path) -> anyhow::Result<Fragment> {
     };
 
     let inputs = format!(
-        "{}; release (wasm-release profile, --cfg erase_components, split at lazy routes, \
+        "{}; release (wasm-release profile, split at lazy routes, \
          wasm-opt -Oz per file); gzip level 9 per file",
         pkg.display()
     );
