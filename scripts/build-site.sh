@@ -5,7 +5,14 @@
 # (under $CARGO_TARGET_DIR instead of target/ when that is set)
 # The site and the server must come from the same profile: a debug bundle
 # against a release server (or the reverse) fails to hydrate.
-# This is what cargo-leptos does, with tools that install offline.
+# This is what cargo-leptos does (with --split), with tools that install offline:
+#   1. cargo links frontend.wasm with its relocations kept (--emit-relocs, on
+#      the final link only, so dependencies stay cached);
+#   2. tally-wasm-split (tools/wasm-split) cuts it at the #[lazy_route] pages
+#      (app/src/routes.rs): the main module, one chunk per page and the chunks
+#      pages share, the chunk loader and __wasm_split_manifest.json;
+#   3. wasm-bindgen makes the main module's JS glue;
+#   4. release only: wasm-opt -Oz on the main module and every chunk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-release}
@@ -20,14 +27,27 @@ case "$profile" in
   *) echo "usage: $0 release|debug" >&2; exit 2 ;;
 esac
 wasm_dir=$([ "$wasm_profile" = dev ] && echo debug || echo "$wasm_profile")
+split_tool=.tools/bin/tally-wasm-split
+[ -x "$split_tool" ] || { echo "build-site: $split_tool is missing; run scripts/bootstrap.sh" >&2; exit 1; }
 
-cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name tally \
-  "$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+# No --cfg erase_components here: it changes the hydration markers the view
+# macro emits, so the server would need it too (see bench/README.md, 6a).
+cargo rustc -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile" \
+  -- -Clink-args=--emit-relocs
+
+# Chunks of an earlier build must not linger next to this one's.
+rm -f "$pkg"/*.wasm "$pkg"/__wasm_split*
+split_dir=$target/wasm-split/$profile
+mkdir -p "$split_dir"
+"$split_tool" "$target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm" "$pkg" \
+  "$split_dir/main.wasm" /pkg/tally.js >/dev/null
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$pkg" --out-name tally \
+  "$split_dir/main.wasm"
 if [ "$profile" = release ]; then
-  .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    -o "$pkg/tally_bg.wasm" "$pkg/tally_bg.wasm"
+  # One wasm-opt per file, as many at once as there are cores.
+  find "$pkg" -maxdepth 1 -name '*.wasm' -print0 | xargs -0 -P "$(nproc)" -I{} \
+    .tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types -o {} {} 2>/dev/null
 fi
 cp style/main.css "$pkg/tally.css"
 cargo build -p server --bin tally "${server_flags[@]}"

@@ -11,6 +11,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod routes;
 pub mod scorecard;
 
 #[cfg(feature = "ssr")]
@@ -21,19 +22,18 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use crate::{
     components::shell::AppShell,
-    pages::{
-        connection::ConnectionPage, dashboard::DashboardPage, integrations::IntegrationsPage,
-        login::LoginPage, measurable_editor::MeasurableEditorPage, not_found::NotFound,
-        password::PasswordPage, people::PeoplePage, scorecard::ScorecardPage,
-        scorecard_cell::CellPage, scorecard_template::TemplatePage, settings::SettingsPage,
-        setup::SetupPage,
+    pages::not_found::NotFound,
+    routes::{
+        CellRoute, ConnectionRoute, DashboardRoute, IntegrationsRoute, LoginRoute,
+        MeasurableEditorRoute, PasswordRoute, PeopleRoute, ScorecardRoute, SettingsRoute,
+        SetupRoute, TemplateRoute,
     },
 };
 
@@ -66,13 +66,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer: api::CurrentViewerResource = Resource::new(|| (), |_| api::current_viewer());
     provide_context(viewer);
-    // Effects run only in the browser, once the page has hydrated: mark the
-    // moment, so end-to-end tests act on a live page, not its HTML.
-    Effect::new(|| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
+    // `<body data-hydrated>` is set by the `frontend` crate once the routed
+    // page, a lazy chunk, has hydrated too.
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tally.css"/>
@@ -80,20 +75,20 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Weekly scorecards that fill themselves from HubSpot and Fathom."/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
-                    <Route path=path!("") view=ScorecardPage ssr=SsrMode::Async/>
-                    <Route path=path!("dashboard") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("scorecard/cell") view=CellPage ssr=SsrMode::Async/>
-                    <Route path=path!("scorecard/template") view=TemplatePage ssr=SsrMode::Async/>
-                    <Route path=path!("scorecard/measurables/new") view=MeasurableEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("scorecard/measurables/:id") view=MeasurableEditorPage ssr=SsrMode::Async/>
-                    <Route path=path!("integrations") view=IntegrationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("integrations/:id") view=ConnectionPage ssr=SsrMode::Async/>
-                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async/>
-                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("account/password") view=PasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={Lazy::<ScorecardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/cell") view={Lazy::<CellRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/template") view={Lazy::<TemplateRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/new") view={Lazy::<MeasurableEditorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("scorecard/measurables/:id") view={Lazy::<MeasurableEditorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("integrations") view={Lazy::<IntegrationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("integrations/:id") view={Lazy::<ConnectionRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("people") view={Lazy::<PeopleRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account/password") view={Lazy::<PasswordRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
