@@ -2,10 +2,10 @@
 //!
 //! Exists for the bundle budget (issue 7, figure 6a): with every page in one
 //! module, a visitor downloads the view code of all thirteen pages to use one.
-//! `#[lazy_route]` marks each page's view as a split point; the release build
-//! (`scripts/build-site.sh`) cuts the WASM there, and the browser fetches a
-//! page's chunk when it first shows that page. On the server (and in the debug
-//! build, which is not split) the view is an ordinary async call.
+//! `#[lazy_route]` marks each page's view as a split point; `scripts/build-site.sh`
+//! cuts the WASM there (debug and release alike: an unsplit module would import
+//! chunks nothing provides), and the browser fetches a page's chunks when it
+//! first shows that page. On the server the view is an ordinary async call.
 //!
 //! The pages create their own resources, so `data()` carries nothing.
 

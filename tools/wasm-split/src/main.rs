@@ -1,4 +1,4 @@
-//! Splits the release WASM at its `#[lazy_route]` split points.
+//! Splits the site's WASM at its `#[lazy_route]` split points.
 //!
 //! Exists because the split step lives in cargo-leptos (`--split`), which we
 //! do not use: this is that step alone. Input is the module cargo linked with
