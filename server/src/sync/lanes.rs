@@ -9,10 +9,8 @@
 //! `total` each and split by size and the two lanes' rates, [`split`]). In
 //! the middle: object kinds with no cursor (their whole history is wanted),
 //! taken by whichever lane runs out of its own share first. Then the search
-//! lane's share, which the list lane never takes (its budget comes in
-//! bursts, so a kind it took while fast could stall while search sits
-//! idle), and at the back the kinds with a search cursor (incremental),
-//! which are never listed. The list lane lists an activity
+//! lane's share, and at the back the kinds with a search cursor
+//! (incremental), which are never listed. The list lane lists an activity
 //! kind only when search counts at most [`LIST_WASTE_MAX`] of its records
 //! modified before the backfill window (listing reads those too and drops
 //! them); otherwise it searches it itself, sharing the search budget. An
@@ -45,8 +43,7 @@ enum Route {
     /// An activity kind with no cursor: listed if few records lie before
     /// its window.
     Probe,
-    /// Searched: a kind with a search cursor, or the search lane's share
-    /// of a first backfill.
+    /// Searched from its cursor.
     Search,
 }
 
@@ -136,10 +133,7 @@ async fn plan(ctx: &Ctx) -> anyhow::Result<VecDeque<(Kind, Route)>> {
         .into_iter()
         .chain(to_list.into_iter().map(|k| (k, Route::Probe)))
         .chain(objects)
-        // The list lane never takes the search lane's share: its budget
-        // comes in bursts (110 calls, then a wait for the window), so a
-        // kind it took early could stall while search sits idle.
-        .chain(to_search.into_iter().rev().map(|k| (k, Route::Search)))
+        .chain(to_search.into_iter().rev().map(|k| (k, Route::Probe)))
         .chain(back)
         .collect())
 }
