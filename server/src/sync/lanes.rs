@@ -2,14 +2,14 @@
 //! spends both of HubSpot's budgets: the list lane (general bucket, 110 /
 //! 10 s × 100 records) and the search lane (5 searches / s × 200 records).
 //!
-//! The kinds wait in one queue ([`plan`]); the list lane takes from the
-//! front, the search lane from the back, so they meet somewhere in the
-//! middle. At the front: listings a crash left unfinished, then the list
-//! lane's share of a first backfill's activity kinds (sized by one search
-//! `total` each and split by size and the two lanes' rates, [`split`]). In
-//! the middle: object kinds with no cursor (their whole history is wanted),
-//! taken by whichever lane runs out of its own share first. Then the search
-//! lane's share, and at the back the kinds with a search cursor
+//! The kinds wait in one queue; the list lane takes from the front, the
+//! search lane from the back, so they meet somewhere in the middle. At the
+//! front: listings a crash left unfinished and object kinds with no cursor
+//! (their whole history is wanted; listing reads it on the general budget).
+//! Then a first backfill's activity kinds, sized by one search `total` each
+//! and split between the lanes by size and the two lanes' rates
+//! ([`split`]), the smallest in the middle, so a lane that runs out of its
+//! own takes the other's smallest. At the back: kinds with a search cursor
 //! (incremental), which are never listed. The list lane lists an activity
 //! kind only when search counts at most [`LIST_WASTE_MAX`] of its records
 //! modified before the backfill window (listing reads those too and drops
@@ -97,28 +97,26 @@ where
     Ok(())
 }
 
-/// The queue, front to back: unfinished listings; the list lane's share of
-/// a first backfill's activity kinds, largest first; the object kinds with
-/// no cursor; the search lane's share, largest last; the kinds with a
-/// search cursor. The activity kinds are split by their sizes (one search
-/// `total` each, at most five: within one second of the search budget) and
-/// the two lanes' rates. Object kinds are not counted (that would cost
-/// more searches than fit in a second); they sit in the middle, where
-/// whichever lane runs out of its own share first takes them.
+/// The queue, front to back: unfinished listings and object kinds to list;
+/// then the activity kinds of a first backfill, split between the lanes by
+/// their sizes (one search `total` each) and the two lanes' rates, the
+/// list lane's largest first and the search lane's largest last, so the
+/// smallest sit in the middle where a lane that runs out takes the other's;
+/// then the kinds with a search cursor.
 async fn plan(ctx: &Ctx) -> anyhow::Result<VecDeque<(Kind, Route)>> {
-    let mut resumed = Vec::new();
-    let mut objects = Vec::new();
+    let mut front = Vec::new();
     let mut fresh = Vec::new();
     let mut back = Vec::new();
     for k in KINDS {
         let stored = records::cursor(&ctx.db, ctx.connection_id, k.plural).await?;
         match stored.as_deref() {
-            s if listing::is_listing(s) => resumed.push((k, Route::List)),
+            s if listing::is_listing(s) => front.push((k, Route::List)),
             None if k.activity => fresh.push(k),
-            None => objects.push((k, Route::List)),
+            None => front.push((k, Route::List)),
             Some(_) => back.push((k, Route::Search)),
         }
     }
+    // Five or fewer searches: within one second of the search budget.
     let sizes = futures::future::try_join_all(fresh.iter().map(|k| ctx.in_window(*k))).await?;
     let rate = |b: Bucket, page: f64| {
         let (max, window) = ctx.api.budgets.window_of(ctx.connection_id, b);
@@ -129,10 +127,9 @@ async fn plan(ctx: &Ctx) -> anyhow::Result<VecDeque<(Kind, Route)>> {
         rate(Bucket::Hubspot, listing::LIST_PAGE as f64),
         rate(Bucket::HubspotSearch, 200.0),
     );
-    Ok(resumed
+    Ok(front
         .into_iter()
         .chain(to_list.into_iter().map(|k| (k, Route::Probe)))
-        .chain(objects)
         .chain(to_search.into_iter().rev().map(|k| (k, Route::Probe)))
         .chain(back)
         .collect())
@@ -154,11 +151,6 @@ fn split(mut kinds: Vec<(Kind, u64)>, list_rate: f64, search_rate: f64) -> (Vec<
     let (mut list_t, mut search_t) = (0.0, 0.0);
     let (mut to_list, mut to_search) = (Vec::new(), Vec::new());
     for (k, n) in kinds {
-        if n == 0 {
-            // One call either way; the search lane's first ones.
-            to_search.push(k);
-            continue;
-        }
         let n = n as f64;
         if list_t + n / list_rate <= search_t + n / search_rate {
             list_t += n / list_rate;
@@ -217,9 +209,6 @@ mod tests {
         let names = |v: &[Kind]| v.iter().map(|k| k.plural).collect::<Vec<_>>();
         assert_eq!(names(&list), ["calls"]);
         assert_eq!(names(&search), ["emails", "notes", "meetings", "tasks"]);
-        // An empty kind costs one call either way: searched.
-        let (list, search) = split(vec![(k("calls"), 0)], 1_100.0, 1_000.0);
-        assert_eq!((list.len(), search.len()), (0, 1));
         // Two equal kinds go one to each lane.
         let (list, search) = split(vec![(k("calls"), 500), (k("notes"), 500)], 1_000.0, 1_000.0);
         assert_eq!((list.len(), search.len()), (1, 1));
