@@ -154,22 +154,12 @@ impl Ctx {
         Ok(changed)
     }
 
-    /// Records of an activity kind modified before its backfill window.
-    /// Listing reads these too and drops them, so the lanes list an
-    /// activity kind only when they are few.
+    /// Records of an activity kind modified before its backfill window
+    /// (one search of one result: its `total`). Listing reads these too and
+    /// drops them, so the lanes list an activity kind only when they are few.
     pub async fn outside_window(&self, k: Kind) -> anyhow::Result<u64> {
-        self.search_total(k, "LT").await
-    }
-
-    /// Records of a kind a search from its first cursor would read.
-    pub async fn in_window(&self, k: Kind) -> anyhow::Result<u64> {
-        self.search_total(k, "GTE").await
-    }
-
-    /// The `total` of one search of one result on the kind's window start.
-    async fn search_total(&self, k: Kind, operator: &str) -> anyhow::Result<u64> {
         let body = json!({
-            "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": operator, "value": self.initial_cursor(k).to_string()}]}],
+            "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "LT", "value": self.initial_cursor(k).to_string()}]}],
             "properties": [k.modified],
             "limit": 1,
         });
@@ -181,7 +171,7 @@ impl Ctx {
                 Bucket::HubspotSearch,
             )
             .await
-            .with_context(|| format!("counting {}", k.plural))?;
+            .with_context(|| format!("counting {} before the backfill window", k.plural))?;
         Ok(v["total"].as_u64().unwrap_or(u64::MAX))
     }
 }
