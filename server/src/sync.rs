@@ -3,11 +3,12 @@
 //!
 //! [`engine::SyncEngine`] runs syncs (scheduled, manual, webhook-driven)
 //! under a per-connection lease; [`hubspot`] and [`fathom`] know the
-//! providers' APIs; [`records`] writes idempotent upserts; [`budget`] and
-//! [`client`] keep every call inside the providers' limits; [`runs`] keeps
-//! the run history; [`webhooks`] verifies deliveries and [`inbox`] keeps
-//! their work until a run has synced it; [`people`] links
-//! provider users to Tally people.
+//! providers' APIs ([`listing`] reads a HubSpot kind's whole history on
+//! the general budget, [`lanes`] runs it beside search); [`records`]
+//! writes idempotent upserts; [`budget`] and [`client`] keep every call
+//! inside the providers' limits; [`runs`] keeps the run history;
+//! [`webhooks`] verifies deliveries and [`inbox`] keeps their work until a
+//! run has synced it; [`people`] links provider users to Tally people.
 
 pub mod budget;
 pub mod client;
@@ -15,6 +16,8 @@ pub mod engine;
 pub mod fathom;
 pub mod hubspot;
 pub mod inbox;
+pub mod lanes;
+pub mod listing;
 pub mod people;
 pub mod records;
 pub mod runs;

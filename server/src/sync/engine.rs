@@ -28,7 +28,7 @@ use serde_json::Value;
 use super::{
     budget::{Budgets, Limits},
     client::{Api, Counters, NeedsReauth},
-    fathom, hubspot, inbox,
+    fathom, hubspot, inbox, lanes,
     runs::{self, Trigger},
 };
 use crate::{
@@ -454,12 +454,14 @@ impl SyncEngine {
                             self.progress(connection_id, run_id).await;
                         }
                         super::people::auto_match(db, org_id).await?;
-                        for k in hubspot::KINDS {
-                            ctx.objects(k).await?;
-                            runs::object_done(db, run_id, connection_id, k.plural).await?;
-                            save(k.plural).await?;
+                        // Both request budgets at once: the list and search lanes.
+                        lanes::run(&ctx, |plural: &'static str| async move {
+                            runs::object_done(db, run_id, connection_id, plural).await?;
+                            save(plural).await?;
                             self.progress(connection_id, run_id).await;
-                        }
+                            Ok(())
+                        })
+                        .await?;
                     }
                     Work::HubspotIds(items) => {
                         for (k, fetch, deleted) in items {

@@ -8,7 +8,10 @@
 //! and a record changed mid-run is not skipped. Up to five pages (1,000
 //! records, what one v4 association batch read takes) are gathered, their
 //! associations read in one call, and the records, associations and the
-//! advanced cursor commit in one transaction. Deletes come from listing
+//! advanced cursor commit in one transaction. A first backfill lists most
+//! kinds instead, on the general budget, beside the searches
+//! ([`super::lanes`], [`super::listing`]); once a listing ends, search takes
+//! over from the time it started. Deletes come from listing
 //! `archived=true`; webhooks fetch just the changed ids.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,6 +22,7 @@ use serde_json::{Value, json};
 use super::{
     budget::Bucket,
     client::Api,
+    listing::ListCursor,
     records::{self, Change, Row},
     runs,
 };
@@ -730,7 +734,7 @@ impl Ctx {
     }
 
     /// Where a kind's sync starts when it has no cursor.
-    fn initial_cursor(&self, k: Kind) -> i64 {
+    pub(crate) fn initial_cursor(&self, k: Kind) -> i64 {
         if k.activity {
             now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000
         } else {
@@ -744,6 +748,10 @@ impl Ctx {
         let stages = self.stages().await?;
         let dispositions = self.dispositions().await?;
         let stored = records::cursor(&self.db, self.connection_id, k.plural).await?;
+        // A listing a crash left unfinished is finished by listing.
+        if let Some(at) = stored.as_deref().and_then(ListCursor::parse) {
+            return self.list_objects(k, Some(at)).await;
+        }
         let mut cursor = match stored.as_deref().and_then(|c| c.parse::<i64>().ok()) {
             Some(c) => (c - OVERLAP_MS).max(0),
             None => self.initial_cursor(k),
@@ -797,7 +805,13 @@ impl Ctx {
             // The cursor commits with every record it covers: the batch.
             if !full || batch.len() + SEARCH_PAGE > BATCH {
                 changed |= self
-                    .write_page(k, &batch, &stages, &dispositions, batch_max)
+                    .write_page(
+                        k,
+                        &batch,
+                        &stages,
+                        &dispositions,
+                        batch_max.map(|m| m.to_string()),
+                    )
                     .await?;
                 batch.clear();
             }
@@ -825,13 +839,13 @@ impl Ctx {
         Ok(changed)
     }
 
-    async fn write_page(
+    pub(crate) async fn write_page(
         &self,
         k: Kind,
         results: &[Value],
         stages: &Stages,
         dispositions: &Dispositions,
-        cursor: Option<i64>,
+        cursor: Option<String>,
     ) -> anyhow::Result<bool> {
         let mut seen = HashSet::new();
         let ids: Vec<String> = results
@@ -876,7 +890,7 @@ impl Ctx {
         )
         .await?;
         if let Some(c) = cursor {
-            records::set_cursor(&mut tx, self.connection_id, k.plural, &c.to_string(), now).await?;
+            records::set_cursor(&mut tx, self.connection_id, k.plural, &c, now).await?;
         }
         let changed = self.publish_tally(k.plural, &changes, 0, &mut tx).await?;
         tx.commit().await?;
@@ -955,7 +969,7 @@ impl Ctx {
     }
 
     /// Marks records archived upstream as deleted.
-    async fn archived(&self, k: Kind) -> anyhow::Result<bool> {
+    pub(crate) async fn archived(&self, k: Kind) -> anyhow::Result<bool> {
         let mut ids = Vec::new();
         let mut after: Option<String> = None;
         loop {

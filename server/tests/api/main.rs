@@ -20,6 +20,7 @@ mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
 mod sync_inbox;
+mod sync_lanes;
 mod sync_lists;
 mod sync_records;
 mod sync_search_cap;

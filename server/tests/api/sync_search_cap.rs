@@ -49,9 +49,11 @@ async fn sync_backfills_past_the_10000_result_search_cap_exactly() {
             continue;
         };
         // The sandbox has no rate limits here; nor does the engine need any.
+        // With search unlimited the backfill is searched, not listed: the
+        // search path is what this test is about.
         e.app.state.sync.budgets().set_limits(Limits {
             hubspot_max: 1000,
-            search_per_second: 200,
+            search_per_second: 0,
             ..test_limits()
         });
         // One query matches them all, and the sandbox refuses to page past
@@ -68,12 +70,17 @@ async fn sync_backfills_past_the_10000_result_search_cap_exactly() {
         e.sb.clear_request_log();
         let run = full_run(&e, e.hubspot).await;
         assert_ok(&e, run).await;
-        let refused =
-            e.sb.request_log()
-                .iter()
-                .filter(|r| r.path.ends_with("/search") && r.status >= 400)
-                .count();
+        let log = e.sb.request_log();
+        let refused = log
+            .iter()
+            .filter(|r| r.path.ends_with("/search") && r.status >= 400)
+            .count();
         assert_eq!(refused, 0, "no search page was refused");
+        let listed = log
+            .iter()
+            .filter(|r| r.path.ends_with("/objects/calls") && !r.query.contains("archived=true"))
+            .count();
+        assert_eq!(listed, 0, "search unlimited: nothing is listed");
 
         let upstream: BTreeSet<String> = truth(&e.sb_base, "hubspot/calls")
             .await
@@ -113,6 +120,11 @@ async fn sync_ends_on_an_exactly_full_last_search_page() {
         let Some(e) = env(backend, options).await else {
             continue;
         };
+        // Searched, not listed (search unlimited): the search page is under test.
+        e.app.state.sync.budgets().set_limits(Limits {
+            search_per_second: 0,
+            ..test_limits()
+        });
         let existing = truth(&e.sb_base, "hubspot/calls").await.len();
         assert!(
             existing < 200,
