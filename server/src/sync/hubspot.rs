@@ -742,6 +742,17 @@ impl Ctx {
         }
     }
 
+    /// One CRM search of a kind, on the search budget.
+    pub(crate) async fn search(&self, k: Kind, body: &Value) -> anyhow::Result<Value> {
+        self.api
+            .post(
+                &format!("/crm/v3/objects/{}/search", k.plural),
+                body,
+                Bucket::HubspotSearch,
+            )
+            .await
+    }
+
     /// Records modified since the cursor, page by page; returns whether
     /// anything changed.
     pub async fn objects(&self, k: Kind) -> anyhow::Result<bool> {
@@ -773,12 +784,7 @@ impl Ctx {
                 body["after"] = json!(after.to_string());
             }
             let page = self
-                .api
-                .post(
-                    &format!("/crm/v3/objects/{}/search", k.plural),
-                    &body,
-                    Bucket::HubspotSearch,
-                )
+                .search(k, &body)
                 .await
                 .with_context(|| format!("searching {}", k.plural))?;
             let results = match page {

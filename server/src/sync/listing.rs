@@ -164,12 +164,7 @@ impl Ctx {
             "limit": 1,
         });
         let v = self
-            .api
-            .post(
-                &format!("/crm/v3/objects/{}/search", k.plural),
-                &body,
-                Bucket::HubspotSearch,
-            )
+            .search(k, &body)
             .await
             .with_context(|| format!("counting {} before the backfill window", k.plural))?;
         Ok(v["total"].as_u64().unwrap_or(u64::MAX))

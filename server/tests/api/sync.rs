@@ -94,18 +94,21 @@ fn title_prop(plural: &str) -> &'static str {
     }
 }
 
+/// Every HubSpot CRM kind Tally syncs, by its plural.
+pub(crate) const KINDS: [&str; 8] = [
+    "contacts",
+    "companies",
+    "deals",
+    "calls",
+    "meetings",
+    "notes",
+    "emails",
+    "tasks",
+];
+
 /// Every synced kind equals the sandbox's truth, record for record.
 pub(crate) async fn assert_matches_truth(e: &Env) {
-    for plural in [
-        "contacts",
-        "companies",
-        "deals",
-        "calls",
-        "meetings",
-        "notes",
-        "emails",
-        "tasks",
-    ] {
+    for plural in KINDS {
         let truth = truth(&e.sb_base, &format!("hubspot/{plural}")).await;
         let rows = stored(e, plural).await;
         let live: Vec<&Value> = truth.iter().filter(|r| r["archived"] == false).collect();

@@ -12,20 +12,11 @@ use server::sync::{Trigger, Work, budget::Limits, listing::ListCursor};
 
 use crate::{
     helpers::BACKENDS,
-    sync::{assert_matches_truth, assert_ok, control, full_run, run_status, stored, wait_until},
+    sync::{
+        KINDS, assert_matches_truth, assert_ok, control, full_run, run_status, stored, wait_until,
+    },
     sync_env::{Env, env, small_opts, test_limits, truth},
 };
-
-const KINDS: [&str; 8] = [
-    "contacts",
-    "companies",
-    "deals",
-    "calls",
-    "meetings",
-    "notes",
-    "emails",
-    "tasks",
-];
 
 /// A page of the live list endpoint for `plural` (not the archived one).
 fn is_list_page(r: &RequestLogEntry, plural: &str) -> bool {
