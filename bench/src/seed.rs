@@ -248,7 +248,7 @@ pub async fn top_up(
                 by_kind.entry(plural).or_default().push(row);
             }
         }
-        let mut tx = records::write_tx(&db).await?;
+        let mut tx = db.begin_write().await?;
         for rows in by_kind.values() {
             records::upsert_many(&mut tx, rows).await?;
         }

@@ -10,7 +10,8 @@ use std::{path::Path, str::FromStr, time::Duration};
 
 use anyhow::Context as _;
 use sqlx::{
-    AnyPool, Executor as _, any::AnyPoolOptions, migrate::Migrator, sqlite::SqliteConnectOptions,
+    Any, AnyPool, Executor as _, Transaction, any::AnyPoolOptions, migrate::Migrator,
+    sqlite::SqliteConnectOptions,
 };
 
 /// Which database engine is behind the pool.
@@ -120,6 +121,52 @@ impl Db {
                 .context("connecting to PostgreSQL")?,
         };
         Ok(Self { pool, backend })
+    }
+
+    /// Opens a transaction (`BEGIN`, deferred on SQLite).
+    ///
+    /// Use this, never `pool.begin()`: see [`Db::open`].
+    pub async fn begin(&self) -> anyhow::Result<Transaction<'static, Any>> {
+        self.open(None).await
+    }
+
+    /// Opens a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`,
+    /// so two writers wait for each other (busy timeout) instead of failing
+    /// with "database is locked" when a read lock cannot be upgraded.
+    pub async fn begin_write(&self) -> anyhow::Result<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.open(Some("BEGIN IMMEDIATE")).await,
+            Backend::Postgres => self.open(None).await,
+        }
+    }
+
+    /// Runs the `BEGIN` in a task of its own, so that dropping the caller
+    /// cannot cut it in half.
+    ///
+    /// sqlx 0.8 leaves a connection inside a transaction when the future
+    /// opening it is dropped at the wrong moment: on PostgreSQL after `BEGIN`
+    /// is sent and before its answer is read, on SQLite after a custom
+    /// `BEGIN` while its result is checked. No `Transaction` exists yet to
+    /// roll back, so the connection returns to the pool mid-transaction:
+    /// whatever runs on it later is never committed, and its locks (on
+    /// SQLite, the whole database's write lock) are never released. Sync runs
+    /// are dropped mid-way whenever they lose their lease or are cancelled.
+    /// Here the `BEGIN` always finishes; a transaction nobody is waiting for
+    /// any more is dropped, which rolls it back.
+    async fn open(
+        &self,
+        statement: Option<&'static str>,
+    ) -> anyhow::Result<Transaction<'static, Any>> {
+        let pool = self.pool.clone();
+        let opened = tokio::spawn(async move {
+            match statement {
+                Some(statement) => pool.begin_with(statement).await,
+                None => pool.begin().await,
+            }
+        })
+        .await
+        .context("opening a transaction")?;
+        Ok(opened?)
     }
 
     /// Applies every pending migration of this backend's set.

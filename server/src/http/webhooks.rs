@@ -98,7 +98,7 @@ async fn queue_hubspot(
     state: &AppState,
     events: Vec<webhooks::HubspotEvent>,
 ) -> anyhow::Result<Vec<i64>> {
-    let mut tx = crate::sync::records::write_tx(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     let mut fresh: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for e in events {
         if inbox::first_delivery(&mut tx, "hubspot", &e.0).await? {
@@ -174,7 +174,7 @@ async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 /// Records the delivery id and queues the meeting for the recorder's
 /// connections, in one transaction; returns the connections that got work.
 async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Result<Vec<i64>> {
-    let mut tx = crate::sync::records::write_tx(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     if !inbox::first_delivery(&mut tx, "fathom", id).await? {
         return Ok(Vec::new());
     }

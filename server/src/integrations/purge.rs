@@ -30,7 +30,7 @@ pub const SYNCED_TABLES: &[&str] = &[
 
 /// Deletes every synced row of a connection; returns how many went.
 pub async fn synced_data(db: &Db, connection_id: i64) -> anyhow::Result<u64> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let mut deleted = 0;
     for table in SYNCED_TABLES {
         deleted += sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))

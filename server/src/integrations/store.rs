@@ -169,7 +169,7 @@ pub struct NewConnection<'a> {
 /// stores its secrets; synced history and settings of an existing row stay.
 pub async fn upsert(db: &Db, vault: &Vault, new: NewConnection<'_>) -> anyhow::Result<i64> {
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO connections (org_id, provider, account_id, account_name, account_user, \
          status, scopes_granted, connected_by, connected_at, access_expires_at, created_at, updated_at) \
@@ -278,7 +278,7 @@ pub async fn save_refresh(
     expires_at: Option<i64>,
     status: ConnectionStatus,
 ) -> anyhow::Result<()> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     put_secret(&mut tx, vault, conn.org_id, conn.id, ACCESS_TOKEN, access).await?;
     if let Some(refresh) = refresh {
         put_secret(&mut tx, vault, conn.org_id, conn.id, REFRESH_TOKEN, refresh).await?;
@@ -349,7 +349,7 @@ pub async fn unlock(db: &Db, id: i64) -> anyhow::Result<()> {
 /// Deletes a connection's secrets and marks it disconnected.
 pub async fn mark_disconnected(db: &Db, id: i64, purge: bool) -> anyhow::Result<()> {
     let now = now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")
         .bind(id)
         .execute(&mut *tx)

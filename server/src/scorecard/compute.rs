@@ -140,7 +140,7 @@ pub async fn recompute_some(
     }
 
     let now = now_ms();
-    let mut tx = db.pool.begin().await.context("starting a recompute")?;
+    let mut tx = db.begin().await.context("starting a recompute")?;
     // A NULL double bound through the Any driver is mis-encoded on
     // PostgreSQL, so "no value" is written as a literal NULL instead.
     let written = values

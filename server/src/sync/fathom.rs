@@ -143,7 +143,7 @@ impl Ctx {
                 break;
             }
         }
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         for m in members {
             let Some(email) = m["email"].as_str().map(str::to_lowercase) else {
                 continue;
@@ -198,7 +198,7 @@ impl Ctx {
             }
         }
         if let Some(n) = newest {
-            let mut tx = records::write_tx(&self.db).await?;
+            let mut tx = self.db.begin_write().await?;
             records::set_cursor(
                 &mut tx,
                 self.connection_id,
@@ -263,7 +263,7 @@ impl Ctx {
             return Ok(false);
         }
         let now = now_ms();
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         for id in &gone {
             sqlx::query(
                 "UPDATE activities SET deleted = 1, synced_at = $1 WHERE connection_id = $2 \
@@ -294,7 +294,7 @@ impl Ctx {
     pub async fn write(&self, items: &[Value], _: Option<()>) -> anyhow::Result<bool> {
         let now = now_ms();
         let mut changes = Vec::new();
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut recorders = Vec::new();
         for m in items {
             if let Some(row) = row_of(m, self.connection_id, self.org_id, now) {
@@ -380,7 +380,7 @@ impl Ctx {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         records::upsert(
             &mut tx,
             &Row::new("recording_contents", self.connection_id)

@@ -462,7 +462,7 @@ impl Ctx {
                 }
             }
         }
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
         for o in &all {
             let Some(id) = o["id"].as_str() else { continue };
@@ -492,7 +492,7 @@ impl Ctx {
             .api
             .get("/crm/v3/pipelines/deals", Bucket::Hubspot)
             .await?;
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
         for p in v["results"].as_array().cloned().unwrap_or_default() {
             let Some(pid) = p["id"].as_str() else {
@@ -552,7 +552,7 @@ impl Ctx {
             .api
             .get("/calling/v1/dispositions", Bucket::Hubspot)
             .await?;
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
         for d in v.as_array().cloned().unwrap_or_default() {
             let (Some(id), Some(label)) = (d["id"].as_str(), d["label"].as_str()) else {
@@ -610,7 +610,7 @@ impl Ctx {
         }
         let wanted: HashSet<String> = wanted.iter().map(|w| w.to_lowercase()).collect();
         let mut changed = false;
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
         let mut members_of = Vec::new();
         for l in &lists {
@@ -682,7 +682,7 @@ impl Ctx {
                 break;
             }
         }
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
         for (rid, added_at) in &seen {
             changes.push(
@@ -865,7 +865,7 @@ impl Ctx {
             HashMap::new()
         };
         let now = now_ms();
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let rows: Vec<Row> = results
             .iter()
             .filter_map(|r| {
@@ -1007,7 +1007,7 @@ impl Ctx {
         }
         let (table, kind) = table_of(k);
         let now = now_ms();
-        let mut tx = records::write_tx(&self.db).await?;
+        let mut tx = self.db.begin_write().await?;
         let n = records::mark_deleted(&mut tx, table, self.connection_id, kind, ids, now).await?;
         let n = i64::try_from(n).unwrap_or(0);
         let changed = self.publish_tally(k.plural, &[], n, &mut tx).await?;

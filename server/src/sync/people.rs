@@ -175,7 +175,7 @@ pub async fn link(
         }
     }
     let now = now_ms();
-    let mut tx = super::records::write_tx(db).await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM person_links WHERE connection_id = $1 AND external_id = $2")
         .bind(connection_id)
         .bind(external_id)

@@ -479,13 +479,3 @@ pub async fn set_cursor(
     }
     Ok(())
 }
-
-/// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so two
-/// runs writing at once wait for each other (busy timeout) instead of
-/// failing with "database is locked" when a read lock cannot be upgraded.
-pub async fn write_tx(db: &crate::db::Db) -> anyhow::Result<Transaction<'static, Any>> {
-    Ok(match db.backend {
-        crate::db::Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
-        crate::db::Backend::Postgres => db.pool.begin().await?,
-    })
-}

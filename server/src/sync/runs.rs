@@ -209,7 +209,7 @@ pub async fn object_done(
     connection_id: i64,
     object: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = super::records::write_tx(db).await?;
+    let mut tx = db.begin_write().await?;
     add_counts(&mut tx, run_id, connection_id, object, 0, 0, 0).await?;
     sqlx::query("UPDATE sync_run_objects SET done = 1 WHERE run_id = $1 AND object = $2")
         .bind(run_id)
@@ -410,7 +410,7 @@ pub async fn refresh_counts(db: &Db, connection_id: i64) -> anyhow::Result<()> {
     .bind(connection_id)
     .fetch_all(&db.pool)
     .await?;
-    let mut tx = super::records::write_tx(db).await?;
+    let mut tx = db.begin_write().await?;
     for (kind, count) in rows {
         if count == 0 {
             continue;

@@ -47,7 +47,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> anyhow::Result<RotateReport> {
         .context("reading secrets to rotate")?;
         let Some(last) = rows.last() else { break };
         after = last.0;
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         for (id, org_id, connection_id, field, old) in rows {
             let ctx = SecretContext {
                 org_id,

@@ -24,3 +24,4 @@ mod sync_lanes;
 mod sync_lists;
 mod sync_records;
 mod sync_search_cap;
+mod transactions;

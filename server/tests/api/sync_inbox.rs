@@ -100,7 +100,7 @@ async fn sync_inbox_items_are_claimed_by_one_run_until_the_claim_expires() {
         );
         let calls = hubspot::kind("calls").unwrap();
         let work = Work::HubspotIds(vec![(calls, vec!["1".into()], vec![])]);
-        let mut tx = db.pool.begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         inbox::push(&mut tx, e.hubspot, &work).await.unwrap();
         tx.commit().await.unwrap();
 

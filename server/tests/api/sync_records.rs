@@ -35,7 +35,7 @@ async fn sync_upsert_many_adds_updates_and_skips_like_single_upserts() {
         let rows: Vec<Row> = (0..2500)
             .map(|i| contact(conn, org, &format!("c{i}"), &format!("n{i}"), false))
             .collect();
-        let mut tx = records::write_tx(app.db()).await.unwrap();
+        let mut tx = app.db().begin_write().await.unwrap();
         let changes = records::upsert_many(&mut tx, &rows).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(changes.len(), 2500);
@@ -48,7 +48,7 @@ async fn sync_upsert_many_adds_updates_and_skips_like_single_upserts() {
         again[9] = contact(conn, org, "c9", "n9", true);
         again.push(contact(conn, org, "new", "first", false));
         again.push(contact(conn, org, "new", "second", false));
-        let mut tx = records::write_tx(app.db()).await.unwrap();
+        let mut tx = app.db().begin_write().await.unwrap();
         let changes = records::upsert_many(&mut tx, &again).await.unwrap();
         tx.commit().await.unwrap();
         let count = |c: Change| changes.iter().filter(|x| **x == c).count();
