@@ -65,6 +65,9 @@ pub struct Env {
     pub fail_every: Arc<AtomicUsize>,
     /// Every provider request whose path and query contain this fails with 503.
     pub fail_matching: Arc<Mutex<Option<String>>>,
+    /// Every provider request whose path and query contain this waits, unanswered,
+    /// until the pattern is cleared: a run that needs it cannot end meanwhile.
+    pub stall_matching: Arc<Mutex<Option<String>>>,
 }
 
 fn client() -> reqwest::Client {
@@ -144,11 +147,13 @@ async fn fathom_token(base: &str) -> Value {
 }
 
 /// Serves the sandbox behind a layer that fails every n-th provider request,
-/// and every one matching `fail_matching`.
+/// and every one matching `fail_matching`, and holds every one matching
+/// `stall_matching` until that is cleared.
 async fn serve(
     sb: &Sandbox,
     fail_every: Arc<AtomicUsize>,
     fail_matching: Arc<Mutex<Option<String>>>,
+    stall_matching: Arc<Mutex<Option<String>>>,
 ) -> String {
     let seen = Arc::new(AtomicUsize::new(0));
     let sb2 = sb.clone();
@@ -156,6 +161,7 @@ async fn serve(
         move |req: axum::extract::Request, next: axum::middleware::Next| {
             let fail_every = fail_every.clone();
             let fail_matching = fail_matching.clone();
+            let stall_matching = stall_matching.clone();
             let seen = seen.clone();
             let sb = sb2.clone();
             async move {
@@ -167,6 +173,16 @@ async fn serve(
                 let n = fail_every.load(Ordering::SeqCst);
                 let matching = fail_matching.lock().unwrap().clone();
                 let target = req.uri().to_string();
+                let stalled = || {
+                    let pattern = stall_matching.lock().unwrap();
+                    provider
+                        && pattern
+                            .as_ref()
+                            .is_some_and(|m| target.contains(m.as_str()))
+                };
+                while stalled() {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
                 let matched = matching.is_some_and(|m| target.contains(&m));
                 if provider
                     && (matched || (n > 0 && seen.fetch_add(1, Ordering::SeqCst) % n == n - 1))
@@ -233,6 +249,7 @@ impl Env {
             fathom,
             fail_every,
             fail_matching,
+            stall_matching,
         } = self;
         let db = app.stop();
         let args = app_args(&sb_base);
@@ -248,6 +265,7 @@ impl Env {
             fathom,
             fail_every,
             fail_matching,
+            stall_matching,
         }
     }
 }
@@ -274,7 +292,14 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
     .expect("a fixture deal");
     let fail_every = Arc::new(AtomicUsize::new(0));
     let fail_matching = Arc::new(Mutex::new(None));
-    let sb_base = serve(&sb, fail_every.clone(), fail_matching.clone()).await;
+    let stall_matching = Arc::new(Mutex::new(None));
+    let sb_base = serve(
+        &sb,
+        fail_every.clone(),
+        fail_matching.clone(),
+        stall_matching.clone(),
+    )
+    .await;
     let args = app_args(&sb_base);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let app = spawn_app(backend, &args).await?;
@@ -349,6 +374,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
         fathom,
         fail_every,
         fail_matching,
+        stall_matching,
     })
 }
 
