@@ -37,6 +37,29 @@ pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
 pub const BATCH: usize = 1000;
 /// Search page size.
 const SEARCH_PAGE: usize = 200;
+
+/// Where a search of one kind has got to: the modified-time cursor and, when
+/// a whole page shares one timestamp, the offset within it.
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    cursor: i64,
+    after: usize,
+}
+
+/// Search results read for one write, and whether more follow.
+#[derive(Debug)]
+struct SearchBatch {
+    records: Vec<Value>,
+    /// The latest modified time among `records`: the cursor their write commits.
+    max: Option<i64>,
+    more: bool,
+}
+
+impl SearchBatch {
+    fn cursor(&self) -> Option<String> {
+        self.max.map(|m| m.to_string())
+    }
+}
 /// The list Tally always keeps memberships of.
 pub const DEFAULT_LIST: &str = "Warm 250";
 
@@ -754,7 +777,9 @@ impl Ctx {
     }
 
     /// Records modified since the cursor, page by page; returns whether
-    /// anything changed.
+    /// anything changed. A batch is written while the next one is searched,
+    /// so the search budget is not left idle during association reads and
+    /// database writes; writes stay in order, each committing its cursor.
     pub async fn objects(&self, k: Kind) -> anyhow::Result<bool> {
         let stages = self.stages().await?;
         let dispositions = self.dispositions().await?;
@@ -763,38 +788,57 @@ impl Ctx {
         if let Some(at) = stored.as_deref().and_then(ListCursor::parse) {
             return self.list_objects(k, Some(at)).await;
         }
-        let mut cursor = match stored.as_deref().and_then(|c| c.parse::<i64>().ok()) {
-            Some(c) => (c - OVERLAP_MS).max(0),
-            None => self.initial_cursor(k),
+        let mut at = Paging {
+            cursor: match stored.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+                Some(c) => (c - OVERLAP_MS).max(0),
+                None => self.initial_cursor(k),
+            },
+            after: 0,
         };
         let mut changed = false;
-        // Offset within records sharing the cursor's exact timestamp, used
-        // only when a whole page has one timestamp.
-        let mut after = 0_usize;
-        let mut batch: Vec<Value> = Vec::new();
-        let mut batch_max: Option<i64> = None;
+        let mut ready = self.search_batch(k, &mut at).await?;
+        while ready.more {
+            let write = self.write_page(k, &ready.records, &stages, &dispositions, ready.cursor());
+            let (wrote, next) = tokio::try_join!(write, self.search_batch(k, &mut at))?;
+            changed |= wrote;
+            ready = next;
+        }
+        changed |= self
+            .write_page(k, &ready.records, &stages, &dispositions, ready.cursor())
+            .await?;
+        changed |= self.archived(k).await?;
+        Ok(changed)
+    }
+
+    /// Searches pages from `at` until a batch is full or the results end,
+    /// moving `at` past what it read.
+    async fn search_batch(&self, k: Kind, at: &mut Paging) -> anyhow::Result<SearchBatch> {
+        let mut batch = SearchBatch {
+            records: Vec::new(),
+            max: None,
+            more: true,
+        };
         loop {
             let mut body = json!({
-                "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "GTE", "value": cursor.to_string()}]}],
+                "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "GTE", "value": at.cursor.to_string()}]}],
                 "sorts": [{"propertyName": k.modified, "direction": "ASCENDING"}],
                 "properties": k.properties,
                 "limit": SEARCH_PAGE,
             });
-            if after > 0 {
-                body["after"] = json!(after.to_string());
+            if at.after > 0 {
+                body["after"] = json!(at.after.to_string());
             }
             let page = self
                 .search(k, &body)
                 .await
                 .with_context(|| format!("searching {}", k.plural))?;
-            let results = match page {
+            let (results, rest) = match page {
                 Value::Object(mut o) => match o.remove("results") {
                     Some(Value::Array(a)) => (a, o),
                     _ => (Vec::new(), o),
                 },
                 _ => (Vec::new(), serde_json::Map::new()),
             };
-            let (results, rest) = results;
             // `Map`'s index panics on a missing key; the last page has no
             // `paging` at all, even when it is exactly full.
             let next_page = rest
@@ -805,34 +849,22 @@ impl Ctx {
                 .iter()
                 .filter_map(|r| ts(prop(r, k.modified)).or_else(|| ts(r["updatedAt"].as_str())))
                 .max();
-            batch_max = batch_max.max(max_seen);
+            batch.max = batch.max.max(max_seen);
             let n = results.len();
-            batch.extend(results);
-            // The cursor commits with every record it covers: the batch.
-            if !full || batch.len() + SEARCH_PAGE > BATCH {
-                changed |= self
-                    .write_page(
-                        k,
-                        &batch,
-                        &stages,
-                        &dispositions,
-                        batch_max.map(|m| m.to_string()),
-                    )
-                    .await?;
-                batch.clear();
-            }
+            batch.records.extend(results);
             if !full {
-                break;
+                batch.more = false;
+                return Ok(batch);
             }
             match max_seen {
-                Some(m) if m > cursor => {
-                    cursor = m;
-                    after = 0;
+                Some(m) if m > at.cursor => {
+                    at.cursor = m;
+                    at.after = 0;
                 }
                 _ => {
                     // A whole page on one timestamp: page within it.
-                    after += n;
-                    if after >= 9_800 {
+                    at.after += n;
+                    if at.after >= 9_800 {
                         anyhow::bail!(
                             "more than 9,800 {} modified in the same millisecond",
                             k.plural
@@ -840,9 +872,11 @@ impl Ctx {
                     }
                 }
             }
+            // The cursor commits with every record it covers: the batch.
+            if batch.records.len() + SEARCH_PAGE > BATCH {
+                return Ok(batch);
+            }
         }
-        changed |= self.archived(k).await?;
-        Ok(changed)
     }
 
     pub(crate) async fn write_page(
