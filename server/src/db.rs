@@ -125,7 +125,8 @@ impl Db {
 
     /// Opens a transaction (`BEGIN`, deferred on SQLite).
     ///
-    /// Use this, never `pool.begin()`: see [`Db::open`].
+    /// Use this, never `pool.begin()`: a caller dropped mid-`BEGIN` must not
+    /// leave its connection inside a transaction (see `open` below).
     pub async fn begin(&self) -> anyhow::Result<Transaction<'static, Any>> {
         self.open(None).await
     }
