@@ -73,13 +73,13 @@ fi
 if [ "$size" = full ]; then
   ssr_duration=10 ssr_runs=3 read_requests=200
   peer_data=(--seed 7 --reps 5 --weeks 13 --scale 4)
-  sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=3 live_events=50
+  sync_data=(--seed 7 --reps 5 --weeks 13 --scale 18) sync_runs=3 limits_runs=3 live_events=50
   backfill_data=(--seed 7 --reps 5 --weeks 13 --scale 184)
   read_data=(--seed 7 --reps 5 --weeks 13 --scale 4) read_activities=1000000
 else
   ssr_duration=1 ssr_runs=2 read_requests=20
   peer_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5)
-  sync_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) sync_runs=2 live_events=5
+  sync_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) sync_runs=2 limits_runs=1 live_events=5
   backfill_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5)
   read_data=(--seed 7 --reps 2 --weeks 2 --scale 0.5) read_activities=0
 fi
@@ -124,7 +124,7 @@ if have_sync; then
   step backfill 6d "$bench" sync --figure 6d --tally "$tally" --site "$site" \
     --work-dir "$work/backfill" --runs 1 --no-rate-limits "${backfill_data[@]}"
   step limits 3 "$bench" sync --figure 3 --tally "$tally" --site "$site" --work-dir "$work/limits" \
-    "${peer_data[@]}"
+    --runs "$limits_runs" "${peer_data[@]}"
   tally_rps=$(jq -r '.rows[]? | select(.id == "3a") | .values.records_per_s // empty' \
     "$frags/limits.json" 2>/dev/null || true)
   step peer 4 "$bench" peer --python "$peer_python" --wrapper bench/peer/run_airbyte.py \

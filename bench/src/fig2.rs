@@ -357,6 +357,32 @@ fn size_words(records: i64) -> String {
     }
 }
 
+/// How much of HubSpot's two budgets one run used.
+struct Shares {
+    search: f64,
+    general: f64,
+    general_calls: usize,
+    /// Both together: what the run left unused of what it could send.
+    combined: f64,
+}
+
+impl Shares {
+    fn of(r: &Backfill) -> Shares {
+        let limits = RateLimits::default();
+        let search_capacity = limits.hubspot_search_per_second as f64 * r.duration_s;
+        let general_capacity = limits.hubspot_per_window as f64
+            * (r.duration_s * 1000.0 / limits.hubspot_window_ms as f64);
+        let general_calls = r.other_calls + r.assoc_calls + r.list_calls;
+        Shares {
+            search: r.search_calls as f64 / search_capacity,
+            general: general_calls as f64 / general_capacity,
+            general_calls,
+            combined: (r.search_calls + general_calls) as f64
+                / (search_capacity + general_capacity),
+        }
+    }
+}
+
 pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
     let _ = std::fs::remove_dir_all(&a.work_dir);
     std::fs::create_dir_all(&a.work_dir)?;
@@ -452,49 +478,60 @@ pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
             met: None,
         });
     } else {
-        let limits = RateLimits::default();
-        let search_capacity = limits.hubspot_search_per_second as f64 * last.duration_s;
-        let general_capacity = limits.hubspot_per_window as f64
-            * (last.duration_s * 1000.0 / limits.hubspot_window_ms as f64);
-        let search_share = last.search_calls as f64 / search_capacity;
-        let general_calls = last.other_calls + last.assoc_calls + last.list_calls;
-        let general_share = general_calls as f64 / general_capacity;
-        details["search_share"] = json!(search_share);
-        details["general_share"] = json!(general_share);
-        // The engine spends both budgets (list lane and search lane): the
-        // share of the two together is what the run left unused.
-        let combined_share =
-            (last.search_calls + general_calls) as f64 / (search_capacity + general_capacity);
-        details["combined_share"] = json!(combined_share);
+        // Which lane reaches which kind first varies from run to run, so
+        // the share is judged on the median run of several.
+        let shares: Vec<Shares> = runs.iter().map(Shares::of).collect();
+        let combined_pct = Spread::of(
+            &shares
+                .iter()
+                .map(|s| s.combined * 100.0)
+                .collect::<Vec<_>>(),
+        );
+        let mut order: Vec<usize> = (0..runs.len()).collect();
+        order.sort_by(|x, y| shares[*x].combined.total_cmp(&shares[*y].combined));
+        let mid = order[order.len() / 2];
+        let (m, s) = (&runs[mid], &shares[mid]);
+        details["search_share"] = json!(s.search);
+        details["general_share"] = json!(s.general);
+        details["combined_share_pct"] = json!(combined_pct);
+        details["median_run"] = json!(mid);
+        let runs_429: usize = runs.iter().map(|r| r.calls.rate_limited_429).sum();
         rows.push(Row {
             id: "3a".into(),
             metric: "share of the request budget used".into(),
-            inputs: inputs.clone(),
-            result: format!(
-                "{:.0} % of both budgets together: search {:.0} % of 5/s ({} calls in {:.1} s); general budget {:.1} % of 110/10 s ({} calls: {} list pages, {} association reads, {} other); {:.0} records/s",
-                combined_share * 100.0,
-                search_share * 100.0,
-                last.search_calls,
-                last.duration_s,
-                general_share * 100.0,
-                general_calls,
-                last.list_calls,
-                last.assoc_calls,
-                last.other_calls,
-                last.records_per_s
+            inputs: format!(
+                "release tally (SQLite), HubSpot backfill of {} records through the sync engine, {} runs; {}; {}",
+                m.records,
+                runs.len(),
+                a.data.describe(),
+                describe_engine_limits(&a.data)
             ),
-            values: json!({ "combined_share": combined_share, "search_share": search_share, "general_share": general_share, "records_per_s": last.records_per_s }),
+            result: format!(
+                "{} of both budgets together; median run: search {:.0} % of 5/s ({} calls in {:.1} s), general budget {:.1} % of 110/10 s ({} calls: {} list pages, {} association reads, {} other), {:.0} records/s; records/s of every run: {}",
+                combined_pct.text(0, "%"),
+                s.search * 100.0,
+                m.search_calls,
+                m.duration_s,
+                s.general * 100.0,
+                s.general_calls,
+                m.list_calls,
+                m.assoc_calls,
+                m.other_calls,
+                m.records_per_s,
+                rps.text(0, "records/s")
+            ),
+            values: json!({ "combined_share_pct": combined_pct, "search_share": s.search, "general_share": s.general, "records_per_s": m.records_per_s, "records_per_s_runs": rps }),
             budget: "≥ 90 % used".into(),
-            met: Some(combined_share >= 0.9),
+            met: Some(combined_pct.median >= 90.0),
         });
         rows.push(Row {
             id: "3b".into(),
             metric: "429 responses received".into(),
-            inputs: "same run, from the sandbox's request log".into(),
-            result: format!("{} × 429", last.calls.rate_limited_429),
-            values: json!({ "rate_limited_429": last.calls.rate_limited_429 }),
+            inputs: "same runs, from the sandbox's request log".into(),
+            result: format!("{runs_429} × 429 over {} runs", runs.len()),
+            values: json!({ "rate_limited_429": runs_429 }),
             budget: "0".into(),
-            met: Some(last.calls.rate_limited_429 == 0),
+            met: Some(runs_429 == 0),
         });
     }
     Ok(Fragment {
