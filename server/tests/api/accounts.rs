@@ -137,14 +137,7 @@ async fn a_session_ends_when_it_expires_or_its_user_is_deactivated() {
     on_each_backend(|app| async move {
         let admin = app.admin("Acme", "ann@acme.test").await;
         let member = app.member_of(&admin, "bob@acme.test", "member").await;
-        let me = || async {
-            admin
-                .client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-        };
+        let me = || admin.get(app.url("/api/v1/me"));
         let r = me().await;
         assert_eq!(r.status(), 200);
         let body: serde_json::Value = r.json().await.unwrap();
@@ -183,31 +176,13 @@ async fn a_session_ends_when_it_expires_or_its_user_is_deactivated() {
         assert_eq!(left, 0);
 
         // A live session of a user no longer active is refused.
-        assert_eq!(
-            member
-                .client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(member.get(app.url("/api/v1/me")).await.status(), 200);
         sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
             .bind(member.id)
             .execute(&app.db().pool)
             .await
             .unwrap();
-        assert_eq!(
-            member
-                .client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401
-        );
+        assert_eq!(member.get(app.url("/api/v1/me")).await.status(), 401);
     })
     .await;
 }
@@ -397,16 +372,7 @@ async fn the_last_admin_cannot_be_demoted_or_deactivated() {
             .unwrap();
         assert_eq!(r.status(), 204);
         // Deactivation ends the sessions at once.
-        assert_eq!(
-            admin
-                .client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401
-        );
+        assert_eq!(admin.get(app.url("/api/v1/me")).await.status(), 401);
     })
     .await;
 }

@@ -179,10 +179,14 @@ pub struct TestUser {
 }
 
 impl TestUser {
+    /// GETs `url` as this user.
+    pub async fn get(&self, url: String) -> reqwest::Response {
+        self.client.get(&url).send().await.unwrap()
+    }
+
     /// GETs `url` as this user and decodes the JSON body.
     pub async fn get_json(&self, url: String) -> serde_json::Value {
-        let response = self.client.get(&url).send().await.unwrap();
-        response.json().await.unwrap()
+        self.get(url).await.json().await.unwrap()
     }
 }
 
