@@ -215,9 +215,14 @@ fn slow_listing() -> Limits {
     }
 }
 
-async fn wait_for_a_committed_list_batch(e: &Env) {
-    let db = e.app.db().clone();
+/// Starts a full HubSpot run under [`slow_listing`] and returns once the
+/// contacts listing has committed its first batch, the run still going.
+async fn start_slow_listing(e: &Env) -> tokio::task::JoinHandle<anyhow::Result<Option<i64>>> {
+    e.app.state.sync.budgets().set_limits(slow_listing());
+    let engine = e.app.state.sync.clone();
     let hubspot = e.hubspot;
+    let task = tokio::spawn(async move { engine.run(hubspot, Trigger::Manual, Work::Full).await });
+    let db = e.app.db().clone();
     wait_until("a committed list batch of contacts", || {
         let db = db.clone();
         async move {
@@ -232,6 +237,7 @@ async fn wait_for_a_committed_list_batch(e: &Env) {
         }
     })
     .await;
+    task
 }
 
 #[tokio::test]
@@ -245,12 +251,7 @@ async fn sync_lanes_pick_up_a_record_changed_during_its_listing() {
             upstream > 2_000,
             "{upstream} contacts: several list batches"
         );
-        e.app.state.sync.budgets().set_limits(slow_listing());
-        let engine = e.app.state.sync.clone();
-        let hubspot = e.hubspot;
-        let task =
-            tokio::spawn(async move { engine.run(hubspot, Trigger::Manual, Work::Full).await });
-        wait_for_a_committed_list_batch(&e).await;
+        let task = start_slow_listing(&e).await;
         // A contact the listing has already passed changes upstream.
         let passed = stored(&e, "contacts")
             .await
@@ -301,12 +302,7 @@ async fn sync_lanes_resume_a_listing_a_failed_run_left() {
         let Some(e) = env(backend, many_contacts()).await else {
             continue;
         };
-        e.app.state.sync.budgets().set_limits(slow_listing());
-        let engine = e.app.state.sync.clone();
-        let hubspot = e.hubspot;
-        let task =
-            tokio::spawn(async move { engine.run(hubspot, Trigger::Manual, Work::Full).await });
-        wait_for_a_committed_list_batch(&e).await;
+        let task = start_slow_listing(&e).await;
         // Every further page of the contacts listing fails until the run gives up.
         *e.fail_matching.lock().unwrap() = Some("/objects/contacts?limit=100".to_owned());
         let run = task.await.unwrap().unwrap().unwrap();
