@@ -73,6 +73,21 @@ pub struct Backfill {
     pub sandbox_records: BTreeMap<String, u64>,
 }
 
+impl Backfill {
+    /// "N calls: … search, … list pages, … association batch reads, … other; minimum M".
+    fn calls_text(&self) -> String {
+        format!(
+            "{} calls: {} search, {} list pages, {} association batch reads, {} other; minimum {}",
+            self.calls.hubspot_requests,
+            self.search_calls,
+            self.list_calls,
+            self.assoc_calls,
+            self.other_calls,
+            self.min_calls
+        )
+    }
+}
+
 /// The object kind of a list-lane page: `GET …/crm/v3/objects/{kind}` of
 /// live records (the archived listing, `archived=true`, is not one).
 fn listed_kind(e: &sandbox::RequestLogEntry) -> Option<&str> {
@@ -423,16 +438,7 @@ pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
             inputs: format!(
                 "same run; minimum = Σ ceil(records / {SEARCH_PAGE}) per searched object + ceil(records / {LIST_PAGE}) per listed object + ceil(records / {ASSOC_BATCH}) per association batch read + 1 per other endpoint"
             ),
-            result: format!(
-                "{:.2}× ({} calls: {} search, {} list pages, {} association batch reads, {} other; minimum {})",
-                calls_ratio,
-                last.calls.hubspot_requests,
-                last.search_calls,
-                last.list_calls,
-                last.assoc_calls,
-                last.other_calls,
-                last.min_calls
-            ),
+            result: format!("{calls_ratio:.2}× ({})", last.calls_text()),
             values: json!({ "ratio": calls_ratio, "calls": last.calls.hubspot_requests, "minimum": last.min_calls }),
             budget: "≤ 1.1×".into(),
             met: Some(calls_ratio <= 1.1),
@@ -461,17 +467,11 @@ pub async fn sync(a: &SyncArgs) -> anyhow::Result<Fragment> {
             metric: "the same backfill: records/s and calls (information)".into(),
             inputs: "same run; minimum calls as in 2b".into(),
             result: format!(
-                "{:.0} records/s ({} records in {:.0} s); {:.2}× the minimum calls ({} calls: {} search, {} list pages, {} association batch reads, {} other; minimum {})",
+                "{:.0} records/s ({} records in {:.0} s); {calls_ratio:.2}× the minimum calls ({})",
                 last.records_per_s,
                 last.records,
                 last.duration_s,
-                calls_ratio,
-                last.calls.hubspot_requests,
-                last.search_calls,
-                last.list_calls,
-                last.assoc_calls,
-                last.other_calls,
-                last.min_calls
+                last.calls_text()
             ),
             values: json!({ "records_per_s": last.records_per_s, "calls_ratio": calls_ratio }),
             budget: String::new(),
