@@ -2,7 +2,7 @@
 # `make bench`: measures the figures of issue 7 on this machine, prints a table
 # and writes bench/results/latest.{json,md}. See bench/README.md.
 #
-#   BENCH_SIZE=full (default)  the sizes the issue names; about 12 minutes
+#   BENCH_SIZE=full (default)  the sizes the issue names; 11–14 minutes
 #   BENCH_SIZE=tiny            seconds-long validation; results go to
 #                              bench/results/dev/ (git-ignored)
 #   BENCH_ONLY="sizes ssr"     run only these steps (sizes ssr peer sync limits
