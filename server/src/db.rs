@@ -46,6 +46,25 @@ impl Backend {
         }
     }
 
+    /// SQL reading one top-level property of a JSON text column as text,
+    /// NULL when it is absent or `null`. `path` is the placeholder bound to
+    /// [`Backend::json_key`] of the property name.
+    pub fn json_text(self, column: &str, path: &str) -> String {
+        match self {
+            Self::Sqlite => format!("CAST(json_extract({column}, {path}) AS TEXT)"),
+            Self::Postgres => format!("(CAST({column} AS jsonb) ->> {path})"),
+        }
+    }
+
+    /// What [`Backend::json_text`]'s placeholder is bound to for `name`: a
+    /// JSON path on SQLite, the key itself on PostgreSQL.
+    pub fn json_key(self, name: &str) -> String {
+        match self {
+            Self::Sqlite => format!("$.\"{}\"", name.replace('"', "")),
+            Self::Postgres => name.to_owned(),
+        }
+    }
+
     /// Short name for logs and test output.
     pub fn name(self) -> &'static str {
         match self {

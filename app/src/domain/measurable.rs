@@ -110,7 +110,8 @@ pub enum TimeField {
     Occurred,
     /// When the record was created.
     Created,
-    /// A meeting's start time.
+    /// A meeting's start time (HubSpot `hs_meeting_start_time`); a
+    /// meeting without one is placed by `hs_timestamp`.
     Start,
     /// A deal's close date.
     CloseDate,
@@ -121,9 +122,11 @@ pub enum TimeField {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
-    /// Calls: `INBOUND` or `OUTBOUND`.
+    /// Calls: `"OUTBOUND"` (only calls logged outbound), `"INBOUND"`, or
+    /// `{"not": "INBOUND"}` (every call but inbound ones, calls logged
+    /// without a direction included: what a dial is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_direction: Option<String>,
+    pub call_direction: Option<DirectionFilter>,
     /// Calls: any of these dispositions (outcomes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call_outcome: Vec<String>,
@@ -148,6 +151,72 @@ pub struct Filters {
     /// Deals: only this pipeline (id or label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<String>,
+}
+
+/// Which call directions a measurable counts.
+///
+/// On the wire either a direction, `"OUTBOUND"`, meaning calls logged with
+/// exactly that direction, or `{"not": "INBOUND"}`, meaning every call but
+/// those logged with that direction, calls without a direction included
+/// (manually logged calls often have none). Directions are compared
+/// without regard to case and a blank direction is no direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectionFilter {
+    /// Only calls logged with this direction.
+    Is(String),
+    /// Every call but those logged with this direction.
+    Not(String),
+}
+
+impl DirectionFilter {
+    /// The direction named, upper-cased.
+    pub fn direction(&self) -> String {
+        match self {
+            DirectionFilter::Is(d) | DirectionFilter::Not(d) => d.trim().to_ascii_uppercase(),
+        }
+    }
+
+    /// Whether a call logged with `direction` (`None` or blank: none) counts.
+    pub fn matches(&self, direction: Option<&str>) -> bool {
+        let logged = direction
+            .map(|d| d.trim().to_ascii_uppercase())
+            .filter(|d| !d.is_empty());
+        match self {
+            DirectionFilter::Is(_) => logged.as_deref() == Some(self.direction().as_str()),
+            DirectionFilter::Not(_) => logged.as_deref() != Some(self.direction().as_str()),
+        }
+    }
+}
+
+const DIRECTION_SHAPE: &str =
+    r#"must be "INBOUND", "OUTBOUND", {"not": "INBOUND"} or {"not": "OUTBOUND"}"#;
+
+impl Serialize for DirectionFilter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        match self {
+            DirectionFilter::Is(d) => s.serialize_str(d),
+            DirectionFilter::Not(d) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("not", d)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DirectionFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(DirectionFilter::Is(s)),
+            serde_json::Value::Object(o) if o.len() == 1 => match o.get("not") {
+                Some(serde_json::Value::String(s)) => Ok(DirectionFilter::Not(s.clone())),
+                _ => Err(D::Error::custom(DIRECTION_SHAPE)),
+            },
+            _ => Err(D::Error::custom(DIRECTION_SHAPE)),
+        }
+    }
 }
 
 /// How matching records become one number.
@@ -257,11 +326,11 @@ impl SyncedQuery {
             return Err(FieldError::new(field, "only applies to calls"));
         }
         if let Some(d) = &f.call_direction
-            && !matches!(d.to_ascii_uppercase().as_str(), "INBOUND" | "OUTBOUND")
+            && !matches!(d.direction().as_str(), "INBOUND" | "OUTBOUND")
         {
             return Err(FieldError::new(
                 "source.filters.call_direction",
-                "must be INBOUND or OUTBOUND",
+                DIRECTION_SHAPE,
             ));
         }
         if (!f.meeting_type.is_empty() || !f.meeting_outcome.is_empty()) && kind != K::Meeting {
@@ -307,9 +376,41 @@ impl SyncedQuery {
                 ));
             }
             non_blank("source.aggregate.properties", properties)?;
+            if let Some(bad) = properties.iter().find(|p| !is_property_name(p)) {
+                return Err(FieldError::new(
+                    "source.aggregate.properties",
+                    format!(
+                        "`{bad}` is not a property name: use the internal name (letters, digits, _ . -, at most 100), e.g. hs_mrr"
+                    ),
+                ));
+            }
+            if properties.len() > 20 {
+                return Err(FieldError::new(
+                    "source.aggregate.properties",
+                    "at most 20 properties",
+                ));
+            }
         }
         Ok(())
     }
+
+    /// The record properties this definition reads beyond the columns
+    /// every sync stores: the ones a sum names. The sync fetches them.
+    pub fn properties_named(&self) -> &[String] {
+        match &self.aggregate {
+            Aggregate::Sum { properties } => properties,
+            Aggregate::Count => &[],
+        }
+    }
+}
+
+/// Whether `name` can be a provider property's internal name.
+pub fn is_property_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Everything that defines a measurable, as created and edited.
@@ -450,6 +551,49 @@ mod tests {
         assert_eq!(
             field(r#"{"type":"synced","kind":"deal"}"#),
             "source.time_field"
+        );
+    }
+
+    #[test]
+    fn a_direction_filter_is_a_direction_or_its_negation() {
+        let f: Filters = serde_json::from_str(r#"{"call_direction": {"not": "INBOUND"}}"#).unwrap();
+        let not_inbound = f.call_direction.unwrap();
+        assert_eq!(not_inbound, DirectionFilter::Not("INBOUND".into()));
+        assert!(not_inbound.matches(Some("OUTBOUND")));
+        assert!(
+            not_inbound.matches(None),
+            "a call without a direction is a dial"
+        );
+        assert!(
+            not_inbound.matches(Some(" ")),
+            "a blank direction is no direction"
+        );
+        assert!(!not_inbound.matches(Some("inbound")));
+        let outbound = DirectionFilter::Is("outbound".into());
+        assert!(outbound.matches(Some("OUTBOUND")));
+        assert!(!outbound.matches(None));
+        assert_eq!(
+            serde_json::to_value(&not_inbound).unwrap(),
+            serde_json::json!({"not": "INBOUND"})
+        );
+        assert_eq!(serde_json::to_value(&outbound).unwrap(), "outbound");
+        for bad in [
+            r#"{"not": 1}"#,
+            r#"{"is": "INBOUND"}"#,
+            "7",
+            r#"{"not": "INBOUND", "x": 1}"#,
+        ] {
+            let err = serde_json::from_str::<Filters>(&format!(r#"{{"call_direction": {bad}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(r#"{"not": "INBOUND"}"#), "{bad}: {err}");
+        }
+        let field = |json: &str| parse(json).validate().unwrap_err().field;
+        assert_eq!(
+            field(
+                r#"{"type":"synced","kind":"call","filters":{"call_direction":{"not":"SIDEWAYS"}}}"#
+            ),
+            "source.filters.call_direction"
         );
     }
 

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::measurable::{
-    Aggregate, FieldError, Filters, RecordKind, Source, SyncedQuery, TimeField,
+    Aggregate, DirectionFilter, FieldError, Filters, RecordKind, Source, SyncedQuery, TimeField,
 };
 
 /// The source fields of the measurable editor, as the form posts them.
@@ -23,7 +23,8 @@ pub struct SourceForm {
     pub kind: String,
     /// `occurred`, `created`, `start` or `close_date`.
     pub time_field: String,
-    /// Empty, `INBOUND` or `OUTBOUND`.
+    /// Empty (any), `OUTBOUND`, `INBOUND`, `not:INBOUND` or `not:OUTBOUND`
+    /// (see [`DIRECTIONS`]).
     pub call_direction: String,
     /// Comma-separated call outcomes.
     pub call_outcome: String,
@@ -60,11 +61,45 @@ pub const KINDS: [(&str, &str); 7] = [
     ("fathom_meeting", "Recorded meetings (Fathom)"),
 ];
 
+/// Every call-direction choice with the label the editor shows.
+pub const DIRECTIONS: [(&str, &str); 5] = [
+    ("", "Any direction"),
+    (
+        "not:INBOUND",
+        "Not inbound (outbound, or logged without a direction)",
+    ),
+    ("OUTBOUND", "Logged as outbound only"),
+    ("INBOUND", "Inbound only"),
+    (
+        "not:OUTBOUND",
+        "Not outbound (inbound, or logged without a direction)",
+    ),
+];
+
+fn direction_text(filter: &DirectionFilter) -> String {
+    match filter {
+        DirectionFilter::Is(d) => d.trim().to_ascii_uppercase(),
+        DirectionFilter::Not(d) => format!("not:{}", d.trim().to_ascii_uppercase()),
+    }
+}
+
+fn direction_of(text: &str) -> Option<DirectionFilter> {
+    let text = text.trim();
+    match text.strip_prefix("not:") {
+        _ if text.is_empty() => None,
+        Some(d) => Some(DirectionFilter::Not(d.trim().to_owned())),
+        None => Some(DirectionFilter::Is(text.to_owned())),
+    }
+}
+
 /// Every time field with the label the editor shows.
 pub const TIME_FIELDS: [(&str, &str); 4] = [
     ("occurred", "when it happened"),
     ("created", "when it was created"),
-    ("start", "meeting start"),
+    (
+        "start",
+        "meeting start (hs_timestamp when a meeting has no start time)",
+    ),
     ("close_date", "deal close date"),
 ];
 
@@ -113,7 +148,11 @@ impl SourceForm {
                 let f = &q.filters;
                 form.kind = q.kind.as_str().to_owned();
                 form.time_field = wire_name(&q.time_field);
-                form.call_direction = f.call_direction.clone().unwrap_or_default();
+                form.call_direction = f
+                    .call_direction
+                    .as_ref()
+                    .map(direction_text)
+                    .unwrap_or_default();
                 form.call_outcome = joined(&f.call_outcome);
                 form.meeting_type = joined(&f.meeting_type);
                 form.meeting_outcome = joined(&f.meeting_outcome);
@@ -168,7 +207,7 @@ impl SourceForm {
                     kind,
                     time_field,
                     filters: Filters {
-                        call_direction: optional(&self.call_direction),
+                        call_direction: direction_of(&self.call_direction),
                         call_outcome: split(&self.call_outcome),
                         meeting_type: split(&self.meeting_type),
                         meeting_outcome: split(&self.meeting_outcome),
@@ -208,6 +247,7 @@ mod tests {
             r#"{"type": "synced", "kind": "note", "filters": {"keywords": ["decision maker", "DM", "CEO"], "contact_in_list": "Warm 250"}}"#,
             r#"{"type": "synced", "kind": "meeting", "time_field": "start", "filters": {"meeting_type": ["First Time Appointment"], "meeting_outcome": ["COMPLETED"]}}"#,
             r#"{"type": "synced", "kind": "call", "filters": {"call_direction": "OUTBOUND", "call_outcome": ["Connected"], "buying_role": ["DECISION_MAKER"]}}"#,
+            r#"{"type": "synced", "kind": "call", "filters": {"call_direction": {"not": "INBOUND"}, "contact_in_list": "Warm 250"}}"#,
             r#"{"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true, "pipeline": "Sales"}, "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}}"#,
             r#"{"type": "synced", "kind": "fathom_meeting", "time_field": "start"}"#,
             r#"{"type": "manual"}"#,

@@ -15,7 +15,7 @@ use crate::{
     domain::{
         measurable::{MeasurableInput, Source},
         scorecard::PersonOption,
-        source_form::{KINDS, SourceForm, TIME_FIELDS},
+        source_form::{DIRECTIONS, KINDS, SourceForm, TIME_FIELDS},
     },
     scorecard::{GoalOp, Unit},
 };
@@ -258,7 +258,7 @@ fn SourceFields(source: SourceForm, siblings: Vec<(i64, String)>) -> impl IntoVi
             </label>
             <label>"Call direction"
                 <select name="form[source][call_direction]">
-                    {[("", "Any"), ("OUTBOUND", "Outbound"), ("INBOUND", "Inbound")].into_iter().map(|(v, l)| view! {
+                    {DIRECTIONS.into_iter().map(|(v, l)| view! {
                         <option value=v selected=v == source.call_direction>{l}</option>
                     }).collect_view()}
                 </select>

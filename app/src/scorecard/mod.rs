@@ -9,6 +9,7 @@
 //! Time-zone-aware functions are generic over [`chrono::TimeZone`]; the
 //! crate deliberately does not depend on a time-zone database.
 
+pub mod first_non_empty;
 pub mod formula;
 pub mod goal;
 pub mod keywords;

@@ -693,8 +693,8 @@ impl ScorecardService for Scorecards {
                 .and_then(|(_, p)| *p);
             if input.name == template::CLOSE_RATE {
                 let same_day = ids.get("Tickets closed the same day").copied().unwrap_or(0);
-                let opened = ids.get("Tickets opened").copied().unwrap_or(0);
-                input.source = template::formula_refs(same_day, opened);
+                let closed = ids.get("Tickets closed").copied().unwrap_or(0);
+                input.source = template::formula_refs(same_day, closed);
             }
             let id = self.insert(viewer, card, &input).await?;
             ids.insert(input.name.clone(), id);

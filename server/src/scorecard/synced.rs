@@ -12,9 +12,11 @@ use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use app::{
-    domain::measurable::{Aggregate, RecordKind, SyncedQuery, TimeField},
+    domain::measurable::{Aggregate, DirectionFilter, RecordKind, SyncedQuery, TimeField},
     domain::scorecard::RecordLine,
-    scorecard::{contains_any_whole_word, html_contains_any_whole_word, strip_html},
+    scorecard::{
+        contains_any_whole_word, first_non_empty, html_contains_any_whole_word, strip_html,
+    },
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
@@ -77,17 +79,19 @@ pub struct Matched {
     pub body: String,
     /// Link to the record.
     pub url: Option<String>,
-    /// Raw properties JSON.
-    pub properties: serde_json::Value,
-    /// Deal amount columns: (amount, hs_mrr).
-    pub columns: Vec<(&'static str, Option<f64>)>,
+    /// The text of each property a sum names, in its order (`None`:
+    /// absent or null); empty for a count.
+    pub values: Vec<Option<String>>,
 }
 
+/// The column (or expression) that places a record in a week. A meeting
+/// without a start time is placed by its timestamp (`occurred_at`, which is
+/// `hs_timestamp`).
 fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
     match (kind, field) {
         (RecordKind::Deal, TimeField::CloseDate) => "r.close_date",
         (_, TimeField::Created) => "r.remote_created_at",
-        (_, TimeField::Start) => "r.start_at",
+        (_, TimeField::Start) => "COALESCE(r.start_at, r.occurred_at)",
         _ => "r.occurred_at",
     }
 }
@@ -116,9 +120,16 @@ fn push_conditions(sql: &mut Sql, org_id: i64, person_id: Option<i64>, query: &S
              AND pl.connection_id = r.connection_id AND pl.external_id = r.owner_external_id)"
         ));
     }
-    if let Some(direction) = &f.call_direction {
-        let d = sql.bind(Bind::Text(direction.to_uppercase()));
-        sql.push(&format!(" AND UPPER(r.call_direction) = {d}"));
+    // A blank direction is no direction: `{"not": "INBOUND"}` keeps it.
+    if let Some(filter) = &f.call_direction {
+        let d = sql.bind(Bind::Text(filter.direction()));
+        let condition = match filter {
+            DirectionFilter::Is(_) => format!("UPPER(TRIM(r.call_direction)) = {d}"),
+            DirectionFilter::Not(_) => {
+                format!("UPPER(TRIM(COALESCE(r.call_direction, ''))) <> {d}")
+            }
+        };
+        sql.push(&format!(" AND {condition}"));
     }
     if !f.call_outcome.is_empty() {
         let list: Vec<String> = f
@@ -195,13 +206,24 @@ pub async fn matching(
     let deal = query.kind == RecordKind::Deal;
     let time = time_column(query.kind, query.time_field);
     let mut sql = Sql::default();
+    // A sum reads the text of each property it names, nothing more.
+    let names: &[String] = match &query.aggregate {
+        Aggregate::Sum { properties } => properties,
+        Aggregate::Count => &[],
+    };
+    let mut values = String::new();
+    for name in names {
+        let key = sql.bind(Bind::Text(db.backend.json_key(name)));
+        values.push_str(", ");
+        values.push_str(&db.backend.json_text("r.properties", &key));
+    }
     if deal {
         sql.push(&format!(
-            "SELECT {time}, r.name, '', r.url, r.properties, r.amount, r.hs_mrr FROM deals r WHERE r.deleted = 0"
+            "SELECT {time}, r.name, '', r.url{values} FROM deals r WHERE r.deleted = 0"
         ));
     } else {
         sql.push(&format!(
-            "SELECT {time}, r.title, r.body, r.url, r.properties, NULL, NULL FROM activities r WHERE r.deleted = 0"
+            "SELECT {time}, r.title, r.body, r.url{values} FROM activities r WHERE r.deleted = 0"
         ));
     }
     let lo = sql.bind(Bind::Int(from.timestamp_millis()));
@@ -227,57 +249,26 @@ pub async fn matching(
         {
             continue;
         }
-        let properties: String = r.try_get(4)?;
         let at = DateTime::from_timestamp_millis(at).context("a record timestamp")?;
         out.push(Matched {
             at,
             title,
             body,
             url: r.try_get(3)?,
-            // Only a sum reads properties; parsing them for a count is waste.
-            properties: match query.aggregate {
-                Aggregate::Sum { .. } => {
-                    serde_json::from_str(&properties).unwrap_or(serde_json::Value::Null)
-                }
-                Aggregate::Count => serde_json::Value::Null,
-            },
-            columns: vec![("amount", r.try_get(5)?), ("hs_mrr", r.try_get(6)?)],
+            values: (0..names.len())
+                .map(|i| r.try_get::<Option<String>, _>(4 + i))
+                .collect::<Result<_, _>>()?,
         });
     }
     Ok(out)
 }
 
-/// A number from a JSON property value: numbers, or non-empty numeric strings.
-fn number(value: &serde_json::Value) -> Option<f64> {
-    match value {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) if !s.trim().is_empty() => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|v: &f64| v.is_finite())
-}
-
 /// A record's contribution: 1 for a count, else the first non-empty of the
-/// listed properties (raw properties first, then the deal's columns).
+/// properties the sum names ([`first_non_empty`]).
 pub fn amount(record: &Matched, aggregate: &Aggregate) -> f64 {
     match aggregate {
         Aggregate::Count => 1.0,
-        Aggregate::Sum { properties } => properties
-            .iter()
-            .find_map(|name| {
-                record
-                    .properties
-                    .get(name.as_str())
-                    .and_then(number)
-                    .or_else(|| {
-                        record
-                            .columns
-                            .iter()
-                            .find(|(c, _)| *c == name.as_str())
-                            .and_then(|(_, v)| *v)
-                    })
-            })
-            .unwrap_or(0.0),
+        Aggregate::Sum { properties } => first_non_empty::pick(properties, &record.values).amount,
     }
 }
 

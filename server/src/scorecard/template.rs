@@ -7,7 +7,8 @@
 
 use app::{
     domain::measurable::{
-        Aggregate, Filters, MeasurableInput, RecordKind, Source, SyncedQuery, TimeField,
+        Aggregate, DirectionFilter, Filters, MeasurableInput, RecordKind, Source, SyncedQuery,
+        TimeField,
     },
     scorecard::{Goal, Unit},
 };
@@ -44,11 +45,14 @@ fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// A dial is a call that is not INBOUND: outbound calls and calls logged
+/// without a direction (manually logged calls often have none).
 fn dials(list: Option<&str>) -> Source {
     synced(
         RecordKind::Call,
         TimeField::Occurred,
         Filters {
+            call_direction: Some(DirectionFilter::Not("INBOUND".to_owned())),
             contact_in_list: list.map(str::to_owned),
             ..Filters::default()
         },
@@ -262,10 +266,10 @@ pub fn measurables() -> Vec<MeasurableInput> {
 }
 
 /// The close-rate formula once "Tickets closed the same day" and "Tickets
-/// opened" have ids.
-pub fn formula_refs(same_day: i64, opened: i64) -> Source {
+/// closed" have ids: tickets closed the same day ÷ tickets closed.
+pub fn formula_refs(same_day: i64, closed: i64) -> Source {
     Source::Formula {
-        formula: format!("m:{same_day} / m:{opened} * 100"),
+        formula: format!("m:{same_day} / m:{closed} * 100"),
     }
 }
 

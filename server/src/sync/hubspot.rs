@@ -124,7 +124,6 @@ pub const KINDS: [Kind; 8] = [
             "pipeline",
             "dealstage",
             "amount",
-            "hs_mrr",
             "closedate",
             "createdate",
             "hubspot_owner_id",
@@ -381,8 +380,6 @@ pub fn row_of(
                 }
                 .unwrap_or_else(|| prop(rec, "hs_is_closed_won") == Some("true"));
                 let amount = num(rec, "amount");
-                let hs_mrr = num(rec, "hs_mrr");
-                let mrr = hs_mrr.filter(|m| *m > 0.0).or(amount);
                 Row::new("deals", connection_id)
                     .key("external_id", id)
                     .col("org_id", org_id)
@@ -391,8 +388,6 @@ pub fn row_of(
                     .col("stage", stage)
                     .col("closed_won", won)
                     .col("amount", amount)
-                    .col("hs_mrr", hs_mrr)
-                    .col("mrr", mrr)
                     .col("close_date", ts(prop(rec, "closedate")))
                     .col("remote_created_at", ts(prop(rec, "createdate")).or(created))
                     .col("remote_updated_at", updated)

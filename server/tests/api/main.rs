@@ -6,16 +6,19 @@
     missing_debug_implementations
 )]
 
+mod fixtures;
 mod helpers;
 
 mod access;
 mod accounts;
 mod cli;
 mod connect;
+mod counter;
 mod events;
 mod ops;
 mod schema;
 mod scorecard;
+mod scorecard_rules;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
