@@ -8,6 +8,7 @@ mod integration;
 pub mod measurable;
 mod org;
 pub mod people;
+pub mod property_names;
 pub mod scorecard;
 pub mod source_form;
 

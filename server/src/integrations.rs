@@ -29,6 +29,8 @@ pub use tokens::{AccessToken, TokenError};
 pub trait SyncEngine: Send + Sync {
     /// Starts a sync of the connection now.
     async fn sync_now(&self, connection_id: i64) -> anyhow::Result<()>;
+    /// Reads the portal's property definitions of `objects` again.
+    async fn refresh_properties(&self, connection_id: i64, objects: &[&str]) -> anyhow::Result<()>;
 }
 
 /// Connections and their tokens. Cheap to clone.

@@ -11,6 +11,7 @@
 //! run has synced it; [`people`] links provider users to Tally people.
 
 pub mod budget;
+pub mod catalogue;
 pub mod client;
 pub mod engine;
 pub mod fathom;
@@ -19,6 +20,7 @@ pub mod inbox;
 pub mod lanes;
 pub mod listing;
 pub mod people;
+pub mod properties;
 pub mod records;
 pub mod runs;
 pub mod webhooks;

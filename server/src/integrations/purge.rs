@@ -26,6 +26,8 @@ pub const SYNCED_TABLES: &[&str] = &[
     "person_links",
     "sync_cursors",
     "sync_settings",
+    "synced_properties",
+    "provider_properties",
 ];
 
 /// Deletes every synced row of a connection; returns how many went.

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use app::{
     domain::{
         Viewer,
-        measurable::{FieldError, MeasurableInput, Source},
+        measurable::{FieldError, MeasurableInput, Source, SyncedQuery},
         scorecard::{
             CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
         },
@@ -23,6 +23,7 @@ use crate::{
     db::Db,
     events::{Event, EventBus},
     http::error::internal,
+    sync::properties,
 };
 
 /// The scorecard service.
@@ -74,33 +75,37 @@ impl Scorecards {
         self
     }
 
-    /// A measurable filtering on a list with no synced members yet starts
-    /// a run of the organisation's HubSpot connections, which keep every
-    /// filtered list's memberships. Failures are logged: the definition is
-    /// saved either way, and the next run picks the list up.
-    async fn sync_new_list(&self, org_id: i64, source: &Source) {
+    /// A measurable filtering on a list with no synced members yet, or
+    /// naming a property a HubSpot connection has not fetched, starts a run
+    /// of those connections: runs keep every filtered list's memberships and
+    /// re-read a kind for a new property. Failures are logged: the
+    /// definition is saved either way, and the next run picks it up.
+    async fn sync_what_it_needs(&self, org_id: i64, source: &Source) {
         let (Some(sync), Source::Synced(q)) = (&self.sync, source) else {
             return;
         };
-        let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim) else {
-            return;
-        };
-        let known = store::list_has_members(&self.db, org_id, list).await;
-        let connections = match known {
-            Ok(false) => store::hubspot_connections(&self.db, org_id).await,
-            Ok(true) => return,
-            Err(e) => Err(e),
-        };
-        match connections {
-            Ok(ids) => {
-                for id in ids {
-                    if let Err(e) = sync.sync_now(id).await {
-                        tracing::warn!(error = format!("{e:#}"), "syncing a new list filter");
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "checking a list filter"),
+        if let Err(e) = self.start_needed_runs(sync.as_ref(), org_id, q).await {
+            tracing::warn!(error = format!("{e:#}"), "syncing what a definition needs");
         }
+    }
+
+    async fn start_needed_runs(
+        &self,
+        sync: &dyn crate::integrations::SyncEngine,
+        org_id: i64,
+        q: &SyncedQuery,
+    ) -> anyhow::Result<()> {
+        let needs_list = match q.filters.contact_in_list.as_deref().map(str::trim) {
+            Some(list) => !store::list_has_members(&self.db, org_id, list).await?,
+            None => false,
+        };
+        let wanted = properties::named(std::slice::from_ref(q));
+        for id in store::hubspot_connections(&self.db, org_id).await? {
+            if needs_list || properties::unregistered(&self.db, id, &wanted).await? {
+                sync.sync_now(id).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn changed(&self, org_id: i64) {
@@ -563,7 +568,7 @@ impl ScorecardService for Scorecards {
         };
         let id = self.insert(viewer, card, &input).await?;
         self.changed(viewer.org_id).await;
-        self.sync_new_list(viewer.org_id, &input.source).await;
+        self.sync_what_it_needs(viewer.org_id, &input.source).await;
         Ok(id)
     }
 
@@ -620,7 +625,7 @@ impl ScorecardService for Scorecards {
         .await
         .map_err(internal)?;
         self.changed(viewer.org_id).await;
-        self.sync_new_list(viewer.org_id, &input.source).await;
+        self.sync_what_it_needs(viewer.org_id, &input.source).await;
         Ok(())
     }
 

@@ -8,7 +8,10 @@ use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
 use app::{
-    domain::{measurable::Source, scorecard::AuditLine},
+    domain::{
+        measurable::{Source, SyncedQuery},
+        scorecard::AuditLine,
+    },
     scorecard::{Goal, GoalChange, GoalHistory, Unit},
 };
 use chrono::NaiveDate;
@@ -194,22 +197,30 @@ pub struct MeasurableRow<'a> {
     pub source: &'a Source,
 }
 
-/// The list names the organisation's synced measurables filter on
-/// (`contact_in_list`), de-duplicated ignoring case: the sync engine keeps
-/// their memberships.
-pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>> {
+/// The synced definitions of the organisation's measurables (one it cannot
+/// read, from a newer build, defines nothing this one knows).
+pub async fn synced_queries(db: &Db, org_id: i64) -> anyhow::Result<Vec<SyncedQuery>> {
     let sources: Vec<(String,)> =
         sqlx::query_as("SELECT source FROM measurables WHERE org_id = $1")
             .bind(org_id)
             .fetch_all(&db.pool)
             .await
             .context("reading measurable definitions")?;
+    Ok(sources
+        .into_iter()
+        .filter_map(|(source,)| match serde_json::from_str::<Source>(&source) {
+            Ok(Source::Synced(q)) => Some(*q),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The list names the organisation's synced measurables filter on
+/// (`contact_in_list`), de-duplicated ignoring case: the sync engine keeps
+/// their memberships.
+pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
-    for (source,) in sources {
-        // A definition this build cannot read filters on nothing it knows.
-        let Ok(Source::Synced(q)) = serde_json::from_str::<Source>(&source) else {
-            continue;
-        };
+    for q in synced_queries(db, org_id).await? {
         if let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim)
             && !list.is_empty()
             && !names.iter().any(|n| n.eq_ignore_ascii_case(list))

@@ -27,8 +27,9 @@ use serde_json::Value;
 
 use super::{
     budget::{Budgets, Limits},
+    catalogue,
     client::{Api, Counters, NeedsReauth},
-    fathom, hubspot, inbox, lanes,
+    fathom, hubspot, inbox, lanes, properties,
     runs::{self, Trigger},
 };
 use crate::{
@@ -188,6 +189,18 @@ impl SyncEngine {
         Ok(Some(run_id))
     }
 
+    /// A provider API for one connection, counting into `counters`.
+    fn api(&self, connection_id: i64, base: &str, counters: Arc<Counters>) -> Api {
+        Api {
+            base: base.trim_end_matches('/').to_owned(),
+            connection_id,
+            http: self.inner.http.clone(),
+            integrations: self.inner.integrations.clone(),
+            budgets: self.inner.budgets.clone(),
+            counters,
+        }
+    }
+
     /// Takes the lease and creates the run row.
     async fn begin(
         &self,
@@ -301,6 +314,38 @@ impl SyncEngine {
         if let Err(e) = self.drain(connection_id).await {
             tracing::warn!(error = format!("{e:#}"), "draining the webhook inbox");
         }
+        if error.is_none()
+            && let Err(e) = self.follow_up(connection_id).await
+        {
+            tracing::warn!(error = format!("{e:#}"), "starting a follow-up run");
+        }
+    }
+
+    /// A measurable saved during the run may name properties the run did
+    /// not fetch: another run fetches them now rather than at the next
+    /// scheduled one. Boxed: it starts runs, and runs call it when they end.
+    fn follow_up(
+        &self,
+        connection_id: i64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'static>>
+    {
+        let engine = self.clone();
+        Box::pin(async move {
+            let db = &engine.inner.db;
+            let Some(conn) = store::get(db, connection_id).await? else {
+                return Ok(());
+            };
+            if conn.provider != "hubspot" {
+                return Ok(());
+            }
+            let wanted = properties::wanted(db, conn.org_id).await?;
+            if properties::unregistered(db, connection_id, &wanted).await? {
+                engine
+                    .start(connection_id, Trigger::Manual, Work::Full)
+                    .await?;
+            }
+            Ok(())
+        })
     }
 
     async fn org_of(&self, connection_id: i64) -> i64 {
@@ -395,14 +440,7 @@ impl SyncEngine {
             .integrations
             .provider(&conn.provider)
             .with_context(|| format!("unknown provider {}", conn.provider))?;
-        let api = Api {
-            base: provider.urls.api_base.trim_end_matches('/').to_owned(),
-            connection_id,
-            http: self.inner.http.clone(),
-            integrations: self.inner.integrations.clone(),
-            budgets: self.inner.budgets.clone(),
-            counters: counters.clone(),
-        };
+        let api = self.api(connection_id, &provider.urls.api_base, counters.clone());
         let (weeks, lists) = self.settings(connection_id, conn.org_id).await?;
         let org_id = conn.org_id;
         let save = |label: &'static str| {
@@ -429,6 +467,7 @@ impl SyncEngine {
                     run_id,
                     backfill_weeks: weeks,
                     events: self.inner.events.clone(),
+                    named: Arc::new(properties::wanted(db, org_id).await?),
                 };
                 match work {
                     Work::Full => {
@@ -454,8 +493,13 @@ impl SyncEngine {
                             self.progress(connection_id, run_id).await;
                         }
                         super::people::auto_match(db, org_id).await?;
+                        let stale =
+                            catalogue::stale(db, connection_id, catalogue::RUN_MAX_AGE_MS).await?;
+                        catalogue::refresh(&ctx.api, db, &stale).await?;
+                        properties::begin(db, connection_id, &ctx.named).await?;
                         // Both request budgets at once: the list and search lanes.
                         lanes::run(&ctx, |plural: &'static str| async move {
+                            properties::complete(db, connection_id, plural).await?;
                             runs::object_done(db, run_id, connection_id, plural).await?;
                             save(plural).await?;
                             self.progress(connection_id, run_id).await;
@@ -659,5 +703,18 @@ impl crate::integrations::SyncEngine for SyncEngine {
         self.start(connection_id, Trigger::Manual, Work::Full)
             .await?;
         Ok(())
+    }
+
+    async fn refresh_properties(&self, connection_id: i64, objects: &[&str]) -> anyhow::Result<()> {
+        let conn = store::get(&self.inner.db, connection_id)
+            .await?
+            .with_context(|| format!("no connection {connection_id}"))?;
+        let provider = self
+            .inner
+            .integrations
+            .provider(&conn.provider)
+            .with_context(|| format!("unknown provider {}", conn.provider))?;
+        let api = self.api(connection_id, &provider.urls.api_base, Arc::default());
+        catalogue::refresh(&api, &self.inner.db, objects).await
     }
 }

@@ -248,6 +248,9 @@ pub struct Ctx {
     pub backfill_weeks: i64,
     /// Where committed batches are announced.
     pub events: crate::events::EventBus,
+    /// Properties the organisation's measurables name beyond each kind's
+    /// own list, by plural ([`super::properties::wanted`]).
+    pub named: std::sync::Arc<BTreeMap<&'static str, Vec<String>>>,
 }
 
 /// Epoch ms from a HubSpot value: ms digits or ISO-8601.
@@ -417,6 +420,18 @@ fn table_of(k: Kind) -> (&'static str, Option<&'static str>) {
 }
 
 impl Ctx {
+    /// Every property to request for a kind: its own list, then the ones
+    /// measurables name.
+    pub fn properties(&self, k: Kind) -> Vec<String> {
+        let mut all: Vec<String> = k.properties.iter().map(|p| (*p).to_owned()).collect();
+        for name in self.named.get(k.plural).into_iter().flatten() {
+            if !all.contains(name) {
+                all.push(name.clone());
+            }
+        }
+        all
+    }
+
     async fn publish_tally(
         &self,
         object: &str,
@@ -817,7 +832,7 @@ impl Ctx {
             let mut body = json!({
                 "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "GTE", "value": at.cursor.to_string()}]}],
                 "sorts": [{"propertyName": k.modified, "direction": "ASCENDING"}],
-                "properties": k.properties,
+                "properties": self.properties(k),
                 "limit": SEARCH_PAGE,
             });
             if at.after > 0 {
@@ -1056,7 +1071,7 @@ impl Ctx {
                 .api
                 .post(
                     &format!("/crm/v3/objects/{}/batch/read", k.plural),
-                    &json!({"inputs": inputs, "properties": k.properties}),
+                    &json!({"inputs": inputs, "properties": self.properties(k)}),
                     Bucket::Hubspot,
                 )
                 .await?;

@@ -72,11 +72,11 @@ pub fn is_listing(stored: Option<&str>) -> bool {
     stored.is_some_and(|s| s.starts_with(PREFIX))
 }
 
-fn list_path(k: Kind, after: Option<&str>) -> String {
+fn list_path(k: Kind, properties: &[String], after: Option<&str>) -> String {
     let mut path = format!(
         "/crm/v3/objects/{}?limit={LIST_PAGE}&archived=false&properties={}",
         k.plural,
-        k.properties.join(",")
+        properties.join(",")
     );
     if let Some(a) = after {
         path.push_str("&after=");
@@ -105,6 +105,7 @@ impl Ctx {
     pub async fn list_objects(&self, k: Kind, resume: Option<ListCursor>) -> anyhow::Result<bool> {
         let stages = self.stages().await?;
         let dispositions = self.dispositions().await?;
+        let properties = self.properties(k);
         let mut at = resume.unwrap_or_else(|| ListCursor {
             started: now_ms(),
             floor: self.initial_cursor(k),
@@ -115,7 +116,10 @@ impl Ctx {
         loop {
             let page = self
                 .api
-                .get(&list_path(k, at.after.as_deref()), Bucket::Hubspot)
+                .get(
+                    &list_path(k, &properties, at.after.as_deref()),
+                    Bucket::Hubspot,
+                )
                 .await
                 .with_context(|| format!("listing {}", k.plural))?;
             let next = page["paging"]["next"]["after"].as_str().map(str::to_owned);
@@ -199,7 +203,8 @@ mod tests {
     #[test]
     fn an_after_token_is_escaped_in_the_query() {
         let k = super::super::hubspot::kind("contacts").unwrap();
-        let p = list_path(k, Some("NTI1Cg=="));
+        let props: Vec<String> = k.properties.iter().map(|p| (*p).to_owned()).collect();
+        let p = list_path(k, &props, Some("NTI1Cg=="));
         assert!(p.ends_with("&after=NTI1Cg%3D%3D"), "{p}");
         assert!(p.contains("limit=100"));
         assert!(p.contains("properties=firstname,lastname"));

@@ -25,6 +25,7 @@ mod sync_fathom_deletes;
 mod sync_inbox;
 mod sync_lanes;
 mod sync_lists;
+mod sync_properties;
 mod sync_records;
 mod sync_search_cap;
 mod transactions;
