@@ -2,5 +2,6 @@
 
 pub mod empty_state;
 pub mod live;
+pub mod preview_panel;
 pub mod scorecard_table;
 pub mod shell;

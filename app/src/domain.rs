@@ -6,8 +6,10 @@
 mod account;
 mod integration;
 pub mod measurable;
+pub mod measurable_form;
 mod org;
 pub mod people;
+pub mod preview;
 pub mod property_names;
 pub mod scorecard;
 pub mod source_form;

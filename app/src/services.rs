@@ -167,6 +167,13 @@ pub trait ScorecardService: Send + Sync {
     ) -> Result<(), ApiError>;
     /// Deletes a measurable.
     async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
+    /// What a definition not saved yet would show: 13 weeks' values, the
+    /// records counted and those each filter keeps out (managers).
+    async fn preview(
+        &self,
+        viewer: &Viewer,
+        request: crate::domain::preview::PreviewRequest,
+    ) -> Result<crate::domain::preview::Preview, ApiError>;
     /// Counts and pipeline of the synced CRM data, for the dashboard tab.
     async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError>;
     /// Creates the default sales scorecard with the given section owners.

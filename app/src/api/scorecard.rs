@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::{
     domain::{
-        measurable::MeasurableInput,
+        preview::Preview,
         scorecard::{CellDetail, MeasurableDetail, PersonOption, ScorecardWeek},
     },
     error::ApiError,
@@ -95,96 +95,19 @@ pub async fn get_measurable(id: i64) -> Result<MeasurableDetail, ApiError> {
         .await
 }
 
-/// The editor's fields, as the form posts them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MeasurableForm {
-    /// Section name.
-    pub section: String,
-    /// Label.
-    pub name: String,
-    /// Person id, or empty.
-    pub person_id: String,
-    /// `count`, `currency`, `percent`, `duration`.
-    pub unit: String,
-    /// Decimal places.
-    pub decimals: String,
-    /// `at_least`, `at_most`, `equal`, `between`, or `none`.
-    pub goal_op: String,
-    /// Goal value (lower bound for between).
-    pub goal_value: String,
-    /// Upper bound for between.
-    pub goal_upper: String,
-    /// Yellow band in percent.
-    pub goal_band: String,
-    /// First week a changed goal applies to.
-    pub goal_effective_from: String,
-    /// The source definition's fields.
-    pub source: crate::domain::source_form::SourceForm,
-}
+pub use crate::domain::measurable_form::MeasurableForm;
 
-fn number(field: &str, text: &str) -> Result<Option<f64>, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse::<f64>()
-        .map(Some)
-        .map_err(|_| ApiError::invalid(field, "must be a number"))
-}
-
-impl MeasurableForm {
-    /// Converts the posted fields into a definition, naming a bad field.
-    pub fn into_input(self) -> Result<MeasurableInput, ApiError> {
-        use crate::scorecard::{Goal, GoalOp, Unit};
-        let unit = match self.unit.as_str() {
-            "currency" => Unit::Currency,
-            "percent" => Unit::Percent,
-            "duration" => Unit::Duration,
-            _ => Unit::Count,
-        };
-        let op = match self.goal_op.as_str() {
-            "at_least" => Some(GoalOp::AtLeast),
-            "at_most" => Some(GoalOp::AtMost),
-            "equal" => Some(GoalOp::Equal),
-            "between" => Some(GoalOp::Between),
-            _ => None,
-        };
-        let goal = match op {
-            None => None,
-            Some(op) => Some(Goal {
-                op,
-                value: number("goal_value", &self.goal_value)?
-                    .ok_or_else(|| ApiError::invalid("goal_value", "is required"))?,
-                upper: if op == GoalOp::Between {
-                    number("goal_upper", &self.goal_upper)?
-                } else {
-                    None
-                },
-                band: number("goal_band", &self.goal_band)?
-                    .map_or(crate::scorecard::DEFAULT_BAND, |b| b / 100.0),
-            }),
-        };
-        let source = self
-            .source
-            .into_source()
-            .map_err(|e| ApiError::invalid(&e.field, e.message))?;
-        Ok(MeasurableInput {
-            section: self.section,
-            name: self.name,
-            person_id: match self.person_id.trim() {
-                "" => None,
-                p => Some(
-                    p.parse()
-                        .map_err(|_| ApiError::invalid("person_id", "must be a person"))?,
-                ),
-            },
-            unit,
-            decimals: self.decimals.trim().parse().unwrap_or(0),
-            goal,
-            goal_effective_from: Some(self.goal_effective_from).filter(|s| !s.trim().is_empty()),
-            source,
-        })
-    }
+/// What the editor's fields would show, for its preview panel: 13 weeks'
+/// values, the records counted in `week` (empty: this week) and what each
+/// filter keeps out (managers).
+#[server(prefix = "/api/fn", endpoint = "preview_measurable")]
+pub async fn preview_measurable(form: MeasurableForm, week: String) -> Result<Preview, ApiError> {
+    let viewer = crate::auth::manager()?;
+    let request = form.preview_request(Some(week))?;
+    crate::services::services()?
+        .scorecards
+        .preview(&viewer, request)
+        .await
 }
 
 /// Creates (`id` empty) or updates a measurable (managers).

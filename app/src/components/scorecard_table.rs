@@ -2,7 +2,8 @@
 //!
 //! Every value is a link to the cell's detail page (records behind it,
 //! entries, notes, audit trail). Restated past weeks carry a marker whose
-//! `title` shows the value first shown.
+//! `title` shows the value first shown; values resting on a connection that
+//! needs reconnecting or failed its last sync say "stale since …".
 
 use leptos::prelude::*;
 
@@ -22,12 +23,33 @@ fn shown(value: Option<f64>, unit: Unit, decimals: u8) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format_value(v, unit, decimals))
 }
 
-/// One value cell: coloured, linked, with restated/manual/note markers.
+/// One value cell: coloured, linked, with restated/manual/note markers,
+/// and greyed with "stale since 2 h" (`label`) when it rests on data that
+/// is not up to date.
 #[component]
-fn ValueCell(row: Row, cell: Cell, #[prop(optional)] text: Option<String>) -> impl IntoView {
+fn ValueCell(
+    row: Row,
+    cell: Cell,
+    #[prop(optional)] text: Option<String>,
+    #[prop(optional)] label: bool,
+) -> impl IntoView {
     let href = cell_href(&row, &cell);
     let text = text.unwrap_or_else(|| shown(cell.value, row.unit, row.decimals));
-    let class = format!("sc-cell status-{}", cell.status.as_str());
+    let stale = row.stale.clone().filter(|_| cell.stale);
+    let class = format!(
+        "sc-cell status-{}{}",
+        cell.status.as_str(),
+        if stale.is_some() { " sc-stale" } else { "" }
+    );
+    let stale_mark = stale.map(|s| {
+        let title = format!("{}: {}", s.reason, s.label);
+        if label {
+            view! { <span class="sc-stale-mark" title=title>{s.label}</span> }.into_any()
+        } else {
+            view! { <span class="sc-mark" title=title.clone() aria-label=title>"⚠"</span> }
+                .into_any()
+        }
+    });
     let restated = cell.restated_from.map(|old| {
         let title = format!(
             "Restated: first shown as {}",
@@ -48,6 +70,7 @@ fn ValueCell(row: Row, cell: Cell, #[prop(optional)] text: Option<String>) -> im
             {manual}
             {note}
             {restated}
+            {stale_mark}
         </td>
     }
 }
@@ -126,7 +149,7 @@ pub fn WeekTable(card: ScorecardWeek) -> impl IntoView {
                                     {name_cell(&row, can_manage)}
                                     <td>{row.owner.clone().unwrap_or_else(|| "—".to_owned())}</td>
                                     <td class="sc-goal">{goal_cell(&row)}</td>
-                                    <ValueCell row=row.clone() cell=row.this_week.clone() text=this_text/>
+                                    <ValueCell row=row.clone() cell=row.this_week.clone() text=this_text label=true/>
                                     <ValueCell row=row.clone() cell=row.last_week.clone()/>
                                     <td class=format!("sc-cell status-{}", avg_status.as_str())>{avg}</td>
                                     <td class="sc-trend"><Sparkline values/></td>

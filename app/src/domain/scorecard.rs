@@ -45,6 +45,23 @@ pub struct Cell {
     /// The note on this cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The value rests on data that is not up to date (see [`Row::stale`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+/// Why a measurable's recent values cannot be trusted right now: a
+/// connection it reads needs reconnecting or its last sync failed, or a
+/// property it names is still being fetched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stale {
+    /// The data is as of this instant (ms since the epoch; `None`: never
+    /// synced).
+    pub since: Option<i64>,
+    /// Why, e.g. "HubSpot needs reconnecting".
+    pub reason: String,
+    /// Short label, e.g. "stale since 2 h".
+    pub label: String,
 }
 
 /// One measurable's row for the selected week.
@@ -78,6 +95,10 @@ pub struct Row {
     pub weeks: Vec<Cell>,
     /// The viewer may enter or override values of this row.
     pub can_enter: bool,
+    /// Set when recent values rest on data that is not up to date; the
+    /// cells concerned carry [`Cell::stale`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Stale>,
 }
 
 /// A section and its rows.
@@ -173,6 +194,9 @@ pub struct CellDetail {
     pub audit: Vec<AuditLine>,
     /// The viewer may enter or override the value.
     pub can_enter: bool,
+    /// Set when the value rests on data that is not up to date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Stale>,
 }
 
 /// A measurable with its full definition, for the editor.

@@ -2,67 +2,108 @@
 //! measurable editor for managers — name, section, owner, unit, goal (with
 //! the week a change takes effect, so past weeks keep their colours) and the
 //! source: synced records (kind, time field, filters, count or sum), manual
-//! entry, or a formula, as form fields ([`SourceForm`]).
+//! entry, or a formula, as form fields ([`SourceForm`]) — and a preview of
+//! what the definition would show, updated as it is edited (a "Preview"
+//! submit without JavaScript).
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     api::{
-        DeleteMeasurable, SaveMeasurable, get_measurable, load_scorecard_week, scorecard_people,
+        DeleteMeasurable, MeasurableForm, PreviewMeasurable, SaveMeasurable, get_measurable,
+        load_scorecard_week, preview_measurable, scorecard_people,
     },
+    components::preview_panel::PreviewPanel,
     domain::{
         measurable::{MeasurableInput, Source},
+        preview::Preview,
         scorecard::PersonOption,
         source_form::{DIRECTIONS, KINDS, SourceForm, TIME_FIELDS},
     },
-    scorecard::{GoalOp, Unit},
+    scorecard::Unit,
 };
+
+/// A "Preview" sent without JavaScript: the form's fields, in the query.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PreviewQuery {
+    form: MeasurableForm,
+    week: String,
+}
+
+fn previewed_form(query: &str) -> Option<PreviewQuery> {
+    serde_qs::Config::new(5, false)
+        .deserialize_str::<PreviewQuery>(query.trim_start_matches('?'))
+        .ok()
+}
 
 /// The editor page.
 #[component]
 pub fn MeasurableEditorPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || {
         params
             .with(|p| p.get("id"))
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let data = Resource::new(id, |id| async move {
-        let people = scorecard_people().await?;
-        let detail = match id {
-            Some(id) => Some(get_measurable(id).await?),
-            None => None,
-        };
-        let siblings: Vec<(i64, String)> = load_scorecard_week(None)
-            .await?
-            .map(|card| {
-                card.sections
-                    .into_iter()
-                    .flat_map(|s| {
-                        let section = s.name;
-                        s.rows
-                            .into_iter()
-                            .map(move |r| (r.measurable_id, format!("{section} · {}", r.name)))
-                    })
-                    .collect()
+    let previewed = move || query.with(|q| q.get("preview").is_some().then(|| q.to_query_string()));
+    let data = Resource::new(
+        move || (id(), previewed()),
+        |(id, previewed)| async move {
+            let people = scorecard_people().await?;
+            let detail = match id {
+                Some(id) => Some(get_measurable(id).await?),
+                None => None,
+            };
+            let siblings: Vec<(i64, String)> = load_scorecard_week(None)
+                .await?
+                .map(|card| {
+                    card.sections
+                        .into_iter()
+                        .flat_map(|s| {
+                            let section = s.name;
+                            s.rows
+                                .into_iter()
+                                .map(move |r| (r.measurable_id, format!("{section} · {}", r.name)))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let asked = previewed.as_deref().and_then(previewed_form);
+            let from_store = detail
+                .map(|d| MeasurableForm::of(&d.input))
+                .unwrap_or_else(|| MeasurableForm::of(&blank()));
+            let preview_now =
+                asked.is_some() || (id.is_some() && from_store.source.source_type != "manual");
+            let PreviewQuery { form, week } = asked.unwrap_or(PreviewQuery {
+                form: from_store,
+                week: String::new(),
+            });
+            let initial = if preview_now {
+                Some(preview_measurable(form.clone(), week.clone()).await)
+            } else {
+                None
+            };
+            Ok::<_, crate::error::ApiError>(EditorData {
+                people,
+                form,
+                week,
+                siblings,
+                initial,
             })
-            .unwrap_or_default();
-        Ok::<_, crate::error::ApiError>((people, detail, siblings))
-    });
+        },
+    );
     view! {
         <Title text="Measurable"/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((people, detail, siblings)) => {
-                        let (id, input) = match detail {
-                            Some(d) => (Some(d.id), d.input),
-                            None => (None, blank()),
-                        };
-                        view! { <Editor id input people siblings/> }.into_any()
-                    }
+                    Ok(d) => view! { <Editor id=id() d/> }.into_any(),
                     Err(e) => view! {
                         <div class="page-head"><h1>"Measurable"</h1></div>
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
@@ -71,6 +112,16 @@ pub fn MeasurableEditorPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// What the editor starts from.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct EditorData {
+    people: Vec<PersonOption>,
+    form: MeasurableForm,
+    week: String,
+    siblings: Vec<(i64, String)>,
+    initial: Option<Result<Preview, crate::error::ApiError>>,
 }
 
 fn blank() -> MeasurableInput {
@@ -86,34 +137,27 @@ fn blank() -> MeasurableInput {
     }
 }
 
-fn unit_value(unit: Unit) -> &'static str {
-    match unit {
-        Unit::Count => "count",
-        Unit::Currency => "currency",
-        Unit::Percent => "percent",
-        Unit::Duration => "duration",
-    }
-}
-
-fn op_value(op: Option<GoalOp>) -> &'static str {
-    match op {
-        Some(GoalOp::AtLeast) => "at_least",
-        Some(GoalOp::AtMost) => "at_most",
-        Some(GoalOp::Equal) => "equal",
-        Some(GoalOp::Between) => "between",
-        None => "none",
+fn unit_of(text: &str) -> Unit {
+    match text {
+        "currency" => Unit::Currency,
+        "percent" => Unit::Percent,
+        "duration" => Unit::Duration,
+        _ => Unit::Count,
     }
 }
 
 #[component]
-fn Editor(
-    id: Option<i64>,
-    input: MeasurableInput,
-    people: Vec<PersonOption>,
-    siblings: Vec<(i64, String)>,
-) -> impl IntoView {
+fn Editor(id: Option<i64>, d: EditorData) -> impl IntoView {
+    let EditorData {
+        people,
+        form,
+        week,
+        siblings,
+        initial,
+    } = d;
     let save = ServerAction::<SaveMeasurable>::new();
     let delete = ServerAction::<DeleteMeasurable>::new();
+    let preview = ServerAction::<PreviewMeasurable>::new();
     let error = move || {
         save.value()
             .get()
@@ -121,55 +165,69 @@ fn Editor(
             .or_else(|| delete.value().get().and_then(Result::err))
             .map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })
     };
-    let unit = unit_value(input.unit);
-    let op = op_value(input.goal.as_ref().map(|g| g.op));
-    let goal_value = input
-        .goal
-        .as_ref()
-        .map(|g| g.value.to_string())
-        .unwrap_or_default();
-    let goal_upper = input
-        .goal
-        .as_ref()
-        .and_then(|g| g.upper)
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    let band = input
-        .goal
-        .as_ref()
-        .map_or(10.0, |g| g.band * 100.0)
-        .to_string();
-    let source = SourceForm::of(&input.source);
+    // Edits are previewed as they happen, once typing pauses.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let run_preview = move || {
+        let Some(element) = form_ref.get_untracked() else {
+            return;
+        };
+        let Ok(data) = leptos::web_sys::FormData::new_with_form(&element) else {
+            return;
+        };
+        if let Ok(args) = <PreviewMeasurable as leptos::form::FromFormData>::from_form_data(&data) {
+            preview.dispatch(args);
+        }
+    };
+    let schedule = move || {
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        timer.set_value(set_timeout_with_handle(run_preview, Duration::from_millis(400)).ok());
+    };
+    let (unit, decimals) = (unit_of(&form.unit), form.decimals.parse().unwrap_or(0));
+    let shown = move || preview.value().get().or_else(|| initial.clone());
     let title = if id.is_some() {
         "Edit measurable"
     } else {
         "New measurable"
     };
+    let here = match id {
+        Some(id) => format!("/scorecard/measurables/{id}"),
+        None => "/scorecard/measurables/new".to_owned(),
+    };
+    let op = form.goal_op.clone();
+    let unit_value = form.unit.clone();
+    let person = form.person_id.clone();
     view! {
         <div class="page-head"><h1>{title}</h1></div>
         <p><a href="/">"← Back to the scorecard"</a></p>
         {error}
+        <div class="editor">
         <section class="card">
-            <ActionForm action=save attr:class="form">
+            <ActionForm action=save node_ref=form_ref attr:class="form"
+                on:input=move |_| schedule() on:change=move |_| schedule()>
                 <input type="hidden" name="id" value=id.map(|i| i.to_string()).unwrap_or_default()/>
-                <label>"Name" <input name="form[name]" value=input.name.clone() required/></label>
-                <label>"Section" <input name="form[section]" value=input.section.clone() required placeholder="Inside sales"/></label>
+                <label>"Name" <input name="form[name]" value=form.name.clone() required/></label>
+                <label>"Section" <input name="form[section]" value=form.section.clone() required placeholder="Inside sales"/></label>
                 <label>"Owner"
                     <select name="form[person_id]">
                         <option value="">"Nobody (whole team)"</option>
-                        {people.into_iter().map(|p| view! {
-                            <option value=p.id.to_string() selected=input.person_id == Some(p.id)>{p.name}</option>
+                        {people.into_iter().map(|p| {
+                            let value = p.id.to_string();
+                            let selected = value == person;
+                            view! { <option value=value selected=selected>{p.name}</option> }
                         }).collect_view()}
                     </select>
                 </label>
                 <label>"Unit"
                     <select name="form[unit]">
                         {["count", "currency", "percent", "duration"].into_iter().map(|u| view! {
-                            <option value=u selected=u == unit>{u}</option>
+                            <option value=u selected=u == unit_value>{u}</option>
                         }).collect_view()}
                     </select>
                 </label>
-                <label>"Decimals" <input type="number" min="0" max="4" name="form[decimals]" value=input.decimals.to_string()/></label>
+                <label>"Decimals" <input type="number" min="0" max="4" name="form[decimals]" value=form.decimals.clone()/></label>
                 <fieldset>
                     <legend>"Weekly goal"</legend>
                     <label>"Operator"
@@ -179,17 +237,33 @@ fn Editor(
                             }).collect_view()}
                         </select>
                     </label>
-                    <label>"Goal (lower bound for between)" <input name="form[goal_value]" inputmode="decimal" value=goal_value/></label>
-                    <label>"Upper bound (between only)" <input name="form[goal_upper]" inputmode="decimal" value=goal_upper/></label>
-                    <label>"Yellow band, % of the goal" <input name="form[goal_band]" inputmode="decimal" value=band/></label>
+                    <label>"Goal (lower bound for between)" <input name="form[goal_value]" inputmode="decimal" value=form.goal_value.clone()/></label>
+                    <label>"Upper bound (between only)" <input name="form[goal_upper]" inputmode="decimal" value=form.goal_upper.clone()/></label>
+                    <label>"Yellow band, % of the goal" <input name="form[goal_band]" inputmode="decimal" value=form.goal_band.clone()/></label>
                     <label>"A changed goal applies from the week of (empty: this week)"
-                        <input type="date" name="form[goal_effective_from]" value=""/>
+                        <input type="date" name="form[goal_effective_from]" value=form.goal_effective_from.clone()/>
                     </label>
                 </fieldset>
-                <SourceFields source siblings/>
-                <button type="submit" class="btn btn-primary">"Save measurable"</button>
+                <SourceFields source=form.source.clone() siblings/>
+                <label>"Preview the week of (empty: this week)"
+                    <input type="date" name="week" value=week/>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary">"Save measurable"</button>
+                    <button type="submit" class="btn" name="preview" value="1"
+                        formaction=here formmethod="get" formnovalidate=true
+                        on:click=move |ev| { ev.prevent_default(); run_preview(); }>"Preview"</button>
+                </div>
             </ActionForm>
         </section>
+        <section class="card preview" id="preview" aria-live="polite">
+            <h2>"Preview" {move || preview.pending().get().then_some(view! { <span class="muted">" · updating…"</span> })}</h2>
+            {move || match shown() {
+                Some(result) => view! { <PreviewPanel result unit decimals/> }.into_any(),
+                None => view! { <p class="muted">"Choose where the number comes from, then Preview: the last 13 weeks, the records counted and the ones each filter leaves out."</p> }.into_any(),
+            }}
+        </section>
+        </div>
         {id.map(|id| view! {
             <section class="card">
                 <ActionForm action=delete attr:class="inline">

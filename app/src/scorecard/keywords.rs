@@ -142,6 +142,52 @@ pub fn matching_keywords<'k>(text: &str, keywords: &'k [String]) -> Vec<&'k str>
         .collect()
 }
 
+/// Words of `text` that contain a keyword without being it: the near
+/// misses a whole-word rule leaves out (`DMZ` for "DM", `cofounder` for
+/// "founder", `decision makers` for "decision maker"), as written in the
+/// text, each once, in order of appearance.
+pub fn near_misses(text: &str, keywords: &[String]) -> Vec<String> {
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let original: Vec<char> = text.chars().collect();
+    // Lower-casing can change lengths; near misses are then skipped.
+    if lower.len() != original.len() {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for keyword in keywords {
+        let k: Vec<char> = keyword
+            .trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .collect();
+        if k.is_empty() || !k.iter().any(|c| is_word_char(*c)) {
+            continue;
+        }
+        let mut i = 0;
+        while i + k.len() <= lower.len() {
+            if lower[i..i + k.len()] != k[..] {
+                i += 1;
+                continue;
+            }
+            let (mut start, mut end) = (i, i + k.len());
+            while start > 0 && is_word_char(lower[start - 1]) {
+                start -= 1;
+            }
+            while end < lower.len() && is_word_char(lower[end]) {
+                end += 1;
+            }
+            if (start, end) != (i, i + k.len()) {
+                let word: String = original[start..end].iter().collect();
+                if !out.contains(&word) {
+                    out.push(word);
+                }
+            }
+            i = end.max(i + 1);
+        }
+    }
+    out
+}
+
 /// [`contains_any_whole_word`] on an HTML body, after [`strip_html`].
 pub fn html_contains_any_whole_word(html: &str, keywords: &[String]) -> bool {
     contains_any_whole_word(&strip_html(html), keywords)
@@ -296,6 +342,29 @@ fn decode_entities(s: &str) -> String {
 
 fn collapse_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod near_miss_tests {
+    use super::*;
+
+    fn kw(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn near_misses_are_words_holding_a_keyword() {
+        let keywords = kw(&["decision maker", "DM", "owner", "founder"]);
+        assert_eq!(
+            near_misses(
+                "DMZ rules, owner_id set, the cofounder and two decision makers; the DM",
+                &keywords
+            ),
+            ["decision makers", "DMZ", "owner_id", "cofounder"]
+        );
+        assert!(near_misses("spoke with the owner", &keywords).is_empty());
+        assert!(near_misses("", &keywords).is_empty());
+    }
 }
 
 #[cfg(test)]

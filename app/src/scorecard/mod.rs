@@ -26,7 +26,8 @@ pub use goal::{
     DEFAULT_BAND, Goal, GoalChange, GoalError, GoalField, GoalHistory, GoalOp, goal_for_week,
 };
 pub use keywords::{
-    contains_any_whole_word, html_contains_any_whole_word, matching_keywords, strip_html,
+    contains_any_whole_word, html_contains_any_whole_word, matching_keywords, near_misses,
+    strip_html,
 };
 pub use pace::{
     MIN_ELAPSED_FOR_PACE, Unit, elapsed_fraction, format_number, format_this_week, format_value,

@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use app::{
-    domain::{Viewer, measurable::MeasurableInput, scorecard::ScorecardWeek},
+    domain::{
+        Viewer, measurable::MeasurableInput, preview::PreviewRequest, scorecard::ScorecardWeek,
+    },
     error::ApiError,
     services::ScorecardService,
 };
@@ -36,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/scorecards/{id}", get(week))
         .route("/scorecards/{id}/export.csv", get(export))
         .route("/scorecards/{id}/measurables", post(create))
+        .route("/measurables/preview", post(preview))
         .route("/measurables/{id}", get(read).put(update).delete(remove))
         .route("/measurables/{id}/cell", get(cell))
         .route("/measurables/{id}/values", post(set_value))
@@ -223,6 +226,20 @@ async fn create(
         .create_measurable(&viewer, Some(id), input)
         .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+/// `POST /api/v1/measurables/preview`: what a definition would show.
+async fn preview(
+    State(state): State<AppState>,
+    viewer: ApiViewer,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let viewer = manager(viewer)?;
+    let request: PreviewRequest = decode(body)?;
+    let preview = scorecards(&state).preview(&viewer, request).await?;
+    Ok(Json(
+        serde_json::to_value(preview).map_err(anyhow::Error::from)?,
+    ))
 }
 
 async fn read(

@@ -35,6 +35,8 @@ pub struct Operation {
     pub request: Option<fn() -> Value>,
     /// Success status.
     pub status: u16,
+    /// JSON schema of the success body, where it is documented.
+    pub response: Option<fn() -> Value>,
 }
 
 fn credentials() -> Value {
@@ -137,6 +139,34 @@ fn measurable() -> Value {
                                                   "description": "First week a changed goal applies to (default: the current week); earlier weeks keep their goal"},
                           "source": source()}})
 }
+fn preview_request() -> Value {
+    json!({"type": "object", "required": ["source"], "additionalProperties": false,
+           "properties": {"person_id": {"type": ["integer", "null"], "description": "Whose records (default: the whole organisation's)"},
+                          "source": source(),
+                          "week": {"type": "string", "format": "date", "description": "The week whose records are listed (any day of it; default: the current week)"}},
+           "example": {"person_id": 3, "week": "2026-11-23", "source": {"type": "synced", "kind": "call", "filters": {"call_direction": {"not": "INBOUND"}}}}})
+}
+fn preview_response() -> Value {
+    let record = json!({"type": "object", "properties": {
+        "kind": {"type": "string"}, "at": {"type": "integer", "description": "ms since the epoch"},
+        "title": {"type": "string"}, "amount": {"type": ["number", "null"]}, "url": {"type": ["string", "null"]}}});
+    json!({"type": "object", "properties": {
+        "week": {"type": "string", "format": "date"},
+        "weeks": {"type": "array", "description": "The 13 weeks ending with `week`, oldest first",
+                  "items": {"type": "object", "properties": {"week": {"type": "string"}, "value": {"type": ["number", "null"]}}}},
+        "value": {"type": ["number", "null"]},
+        "matched": {"type": "integer", "description": "Records counted in `week`"},
+        "records": {"type": "array", "items": record.clone(), "description": "The first 20 of them"},
+        "excluded": {"type": "array", "description": "Per filter, the records it alone keeps out of `week`",
+                     "items": {"type": "object", "properties": {
+                         "filter": {"type": "string", "example": "source.filters.call_direction"},
+                         "count": {"type": "integer"},
+                         "text": {"type": "string", "example": "12 INBOUND calls not counted"},
+                         "examples": {"type": "array", "items": record}}}},
+        "notes": {"type": "array", "items": {"type": "string"}, "example": ["Summed: 8 by mrr, 3 by hs_mrr, 1 by amount"]},
+        "warnings": {"type": "array", "description": "Problems that do not stop saving: a property the connected portal does not define (with the closest names), one not fetched yet, a stale connection",
+                     "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}})
+}
 fn cell_value() -> Value {
     json!({"type": "object", "required": ["week"], "properties": {
         "week": {"type": "string", "format": "date"},
@@ -157,6 +187,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Public,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -165,6 +196,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Public,
         request: Some(credentials),
         status: 200,
+        response: None,
     },
     Operation {
         method: "delete",
@@ -173,6 +205,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Public,
         request: None,
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -181,6 +214,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "get",
@@ -189,6 +223,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "put",
@@ -197,6 +232,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Admin,
         request: Some(org_settings),
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -205,6 +241,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Admin,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -213,6 +250,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Admin,
         request: Some(new_user),
         status: 201,
+        response: None,
     },
     Operation {
         method: "patch",
@@ -221,6 +259,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Admin,
         request: Some(user_patch),
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -229,6 +268,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "delete",
@@ -237,6 +277,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -245,6 +286,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "get",
@@ -253,6 +295,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "patch",
@@ -261,6 +304,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(connection_patch),
         status: 204,
+        response: None,
     },
     Operation {
         method: "delete",
@@ -269,6 +313,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: None,
         status: 204,
+        response: None,
     },
     Operation {
         method: "post",
@@ -277,6 +322,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(connect_body),
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -285,6 +331,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: None,
         status: 202,
+        response: None,
     },
     Operation {
         method: "get",
@@ -293,6 +340,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "get",
@@ -301,6 +349,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "put",
@@ -309,6 +358,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(sync_settings),
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -317,6 +367,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -325,6 +376,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(new_person),
         status: 201,
+        response: None,
     },
     Operation {
         method: "put",
@@ -333,6 +385,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(person_link),
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -341,6 +394,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -349,6 +403,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(new_scorecard),
         status: 201,
+        response: None,
     },
     Operation {
         method: "post",
@@ -357,6 +412,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(template_owners),
         status: 201,
+        response: None,
     },
     Operation {
         method: "get",
@@ -365,6 +421,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "get",
@@ -373,6 +430,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -381,6 +439,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(measurable),
         status: 201,
+        response: None,
     },
     Operation {
         method: "get",
@@ -389,6 +448,16 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
+    },
+    Operation {
+        method: "post",
+        path: "/measurables/preview",
+        summary: "What a definition not saved yet would show: 13 weeks' values, the records counted in a week and, per filter, those it keeps out (managers)",
+        access: Access::Manager,
+        request: Some(preview_request),
+        status: 200,
+        response: Some(preview_response),
     },
     Operation {
         method: "put",
@@ -397,6 +466,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: Some(measurable),
         status: 204,
+        response: None,
     },
     Operation {
         method: "delete",
@@ -405,6 +475,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Manager,
         request: None,
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -413,6 +484,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "post",
@@ -421,6 +493,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: Some(cell_value),
         status: 204,
+        response: None,
     },
     Operation {
         method: "post",
@@ -429,6 +502,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: Some(cell_note),
         status: 204,
+        response: None,
     },
     Operation {
         method: "get",
@@ -437,6 +511,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
     Operation {
         method: "get",
@@ -445,6 +520,7 @@ pub const OPERATIONS: &[Operation] = &[
         access: Access::Member,
         request: None,
         status: 200,
+        response: None,
     },
 ];
 
@@ -472,6 +548,10 @@ pub fn build() -> Value {
         if op.path.contains("{provider}") {
             operation["parameters"] = json!([{"name": "provider", "in": "path", "required": true,
                 "schema": {"type": "string", "enum": ["hubspot", "fathom", "aircall"]}}]);
+        }
+        if let Some(schema) = op.response {
+            operation["responses"][op.status.to_string()]["content"] =
+                json!({"application/json": {"schema": schema()}});
         }
         if let Some(schema) = op.request {
             operation["requestBody"] =

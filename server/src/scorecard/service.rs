@@ -7,6 +7,7 @@ use app::{
     domain::{
         Viewer,
         measurable::{FieldError, MeasurableInput, Source, SyncedQuery},
+        preview::{Preview, PreviewRequest},
         scorecard::{
             CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
         },
@@ -18,7 +19,7 @@ use app::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use super::{clock::OrgClock, compute, store, synced, template, view};
+use super::{clock::OrgClock, compute, staleness, store, synced, template, view};
 use crate::{
     db::Db,
     events::{Event, EventBus},
@@ -374,6 +375,19 @@ impl ScorecardService for Scorecards {
             }
         };
         let mine = view::own_people(db, viewer).await.map_err(internal)?;
+        let now = crate::db::now_ms();
+        let all = store::measurables(db, viewer.org_id)
+            .await
+            .map_err(internal)?;
+        let sources: HashMap<i64, &Source> = all.iter().map(|x| (x.id, &x.source)).collect();
+        let stale = staleness::load(db, viewer.org_id, now)
+            .await
+            .map_err(internal)?
+            .of(&m.source, &sources);
+        let week_stale = stale.as_ref().is_some_and(|s| {
+            s.since
+                .is_none_or(|since| clock.bounds(week).1.timestamp_millis() > since)
+        });
         let owner = match m.person_id {
             Some(p) => store::people(db, viewer.org_id)
                 .await
@@ -396,6 +410,7 @@ impl ScorecardService for Scorecards {
                 restated_from: None,
                 manual: entry.is_some(),
                 note,
+                stale: week_stale,
             },
             computed,
             entry,
@@ -404,6 +419,7 @@ impl ScorecardService for Scorecards {
                 .await
                 .map_err(internal)?,
             can_enter: view::can_enter(viewer, &mine, &m),
+            stale,
             source: m.source,
         })
     }
@@ -652,6 +668,11 @@ impl ScorecardService for Scorecards {
             .map_err(internal)?;
         self.publish(viewer.org_id).await;
         Ok(())
+    }
+
+    async fn preview(&self, viewer: &Viewer, request: PreviewRequest) -> Result<Preview, ApiError> {
+        manager(viewer)?;
+        super::preview::preview(&self.db, viewer.org_id, &request, self.sync.as_deref()).await
     }
 
     async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError> {

@@ -73,6 +73,8 @@ impl Sql {
 pub struct Matched {
     /// When it counts.
     pub at: DateTime<Utc>,
+    /// Row id.
+    pub id: i64,
     /// Title (or deal name).
     pub title: String,
     /// HTML body (activities).
@@ -82,6 +84,11 @@ pub struct Matched {
     /// The text of each property a sum names, in its order (`None`:
     /// absent or null); empty for a count.
     pub values: Vec<Option<String>>,
+    /// A meeting without a start time (placed by its timestamp instead
+    /// when the time field is `start`).
+    pub start_missing: bool,
+    /// The extra column [`matching_with`] was asked for.
+    pub detail: Option<String>,
 }
 
 /// The column (or expression) that places a record in a week. A meeting
@@ -203,27 +210,39 @@ pub async fn matching(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Matched>> {
+    matching_with(db, org_id, person_id, query, (from, to), None).await
+}
+
+/// [`matching`], also reading `detail` (a column expression over the
+/// record `r`, never user input) into [`Matched::detail`].
+pub async fn matching_with(
+    db: &Db,
+    org_id: i64,
+    person_id: Option<i64>,
+    query: &SyncedQuery,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    detail: Option<&'static str>,
+) -> anyhow::Result<Vec<Matched>> {
     let deal = query.kind == RecordKind::Deal;
     let time = time_column(query.kind, query.time_field);
     let mut sql = Sql::default();
     // A sum reads the text of each property it names, nothing more.
-    let names: &[String] = match &query.aggregate {
-        Aggregate::Sum { properties } => properties,
-        Aggregate::Count => &[],
-    };
+    let names = query.properties_named();
     let mut values = String::new();
     for name in names {
         let key = sql.bind(Bind::Text(db.backend.json_key(name)));
         values.push_str(", ");
         values.push_str(&db.backend.json_text("r.properties", &key));
     }
+    let detail = detail.unwrap_or("NULL");
     if deal {
         sql.push(&format!(
-            "SELECT {time}, r.name, '', r.url{values} FROM deals r WHERE r.deleted = 0"
+            "SELECT {time}, r.id, r.name, '', r.url, 0, CAST({detail} AS TEXT){values} FROM deals r WHERE r.deleted = 0"
         ));
     } else {
         sql.push(&format!(
-            "SELECT {time}, r.title, r.body, r.url{values} FROM activities r WHERE r.deleted = 0"
+            "SELECT {time}, r.id, r.title, r.body, r.url, CASE WHEN r.start_at IS NULL THEN 1 ELSE 0 END, \
+             CAST({detail} AS TEXT){values} FROM activities r WHERE r.deleted = 0"
         ));
     }
     let lo = sql.bind(Bind::Int(from.timestamp_millis()));
@@ -241,8 +260,8 @@ pub async fn matching(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let at: i64 = r.try_get(0)?;
-        let title: String = r.try_get(1)?;
-        let body: String = r.try_get(2)?;
+        let title: String = r.try_get(2)?;
+        let body: String = r.try_get(3)?;
         if !f.keywords.is_empty()
             && !contains_any_whole_word(&title, &f.keywords)
             && !html_contains_any_whole_word(&body, &f.keywords)
@@ -252,11 +271,14 @@ pub async fn matching(
         let at = DateTime::from_timestamp_millis(at).context("a record timestamp")?;
         out.push(Matched {
             at,
+            id: r.try_get(1)?,
             title,
             body,
-            url: r.try_get(3)?,
+            url: r.try_get(4)?,
+            start_missing: r.try_get::<i64, _>(5)? == 1,
+            detail: r.try_get(6)?,
             values: (0..names.len())
-                .map(|i| r.try_get::<Option<String>, _>(4 + i))
+                .map(|i| r.try_get::<Option<String>, _>(7 + i))
                 .collect::<Result<_, _>>()?,
         });
     }
@@ -355,6 +377,23 @@ pub async fn evaluate(
     Ok(out)
 }
 
+/// A matched record as the cell page and the preview list it.
+pub fn record_line(m: &Matched, query: &SyncedQuery) -> RecordLine {
+    let title = if m.title.trim().is_empty() {
+        strip_html(&m.body).chars().take(140).collect()
+    } else {
+        m.title.clone()
+    };
+    RecordLine {
+        kind: query.kind.as_str().to_owned(),
+        at: m.at.timestamp_millis(),
+        title,
+        amount: matches!(query.aggregate, Aggregate::Sum { .. })
+            .then(|| amount(m, &query.aggregate)),
+        url: m.url.clone(),
+    }
+}
+
 /// The records behind one week's value, for the cell detail.
 pub async fn records(
     db: &Db,
@@ -365,23 +404,9 @@ pub async fn records(
     week: NaiveDate,
 ) -> anyhow::Result<Vec<RecordLine>> {
     let (from, to) = clock.bounds(week);
-    let sums = matches!(query.aggregate, Aggregate::Sum { .. });
     Ok(matching(db, org_id, person_id, query, from, to)
         .await?
-        .into_iter()
-        .map(|m| {
-            let title = if m.title.trim().is_empty() {
-                strip_html(&m.body).chars().take(140).collect()
-            } else {
-                m.title.clone()
-            };
-            RecordLine {
-                kind: query.kind.as_str().to_owned(),
-                at: m.at.timestamp_millis(),
-                title,
-                amount: sums.then(|| amount(&m, &query.aggregate)),
-                url: m.url,
-            }
-        })
+        .iter()
+        .map(|m| record_line(m, query))
         .collect())
 }

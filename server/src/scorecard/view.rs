@@ -11,7 +11,7 @@ use app::{
     domain::{
         Viewer,
         measurable::Source,
-        scorecard::{Cell, Row, ScorecardWeek, Section},
+        scorecard::{Cell, Row, ScorecardWeek, Section, Stale},
     },
     error::ApiError,
     scorecard::{
@@ -227,6 +227,22 @@ async fn build(
         .map(|(id, name, _)| (id, name))
         .collect();
 
+    let now = Utc::now();
+    let staleness = super::staleness::load(db, org_id, now.timestamp_millis()).await?;
+    let sources: HashMap<i64, &app::domain::measurable::Source> =
+        measurables.iter().map(|m| (m.id, &m.source)).collect();
+    let stale: HashMap<i64, Stale> = measurables
+        .iter()
+        .filter(|m| m.scorecard_id == card_id)
+        .filter_map(|m| Some((m.id, staleness.of(&m.source, &sources)?)))
+        .collect();
+    // A week is stale when it ended after the data's last good sync.
+    let week_stale = |id: i64, week: NaiveDate| {
+        stale.get(&id).is_some_and(|s| {
+            s.since
+                .is_none_or(|since| clock.bounds(week).1.timestamp_millis() > since)
+        })
+    };
     let cell = |m: &store::Measurable, week: NaiveDate| -> Cell {
         let key = (m.id, format_date(week));
         let s = stored.get(&key).copied().unwrap_or(Stored {
@@ -243,6 +259,7 @@ async fn build(
                 .flatten(),
             manual: entries.contains(&key),
             note: notes.get(&key).cloned(),
+            stale: week_stale(m.id, week),
         }
     };
 
@@ -258,7 +275,7 @@ async fn build(
         let running_pace = (selected == current && m.unit.accumulates())
             .then_some(this_week.value)
             .flatten()
-            .and_then(|v| pace(v, elapsed_fraction(Utc::now(), selected, &clock.tz)));
+            .and_then(|v| pace(v, elapsed_fraction(now, selected, &clock.tz)));
         let row = Row {
             measurable_id: m.id,
             name: m.name.clone(),
@@ -273,6 +290,7 @@ async fn build(
             quarter_average: quarter_average(&history, selected, clock.start),
             weeks: grid.iter().map(|w| cell(&m, *w)).collect(),
             can_enter: can_enter(viewer, &mine, &m),
+            stale: stale.get(&m.id).cloned(),
             this_week,
         };
         match sections.iter_mut().find(|s| s.name == m.section) {

@@ -18,6 +18,7 @@ mod events;
 mod ops;
 mod schema;
 mod scorecard;
+mod scorecard_preview;
 mod scorecard_rules;
 mod sync;
 mod sync_env;
