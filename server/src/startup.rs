@@ -88,7 +88,10 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
             accounts,
             integrations: Arc::new(integrations.clone()),
             scorecards,
-            people: Arc::new(crate::sync::people::People { db: db.clone() }),
+            people: Arc::new(crate::sync::people::People {
+                db: db.clone(),
+                events: events.clone(),
+            }),
         },
         db,
         config,

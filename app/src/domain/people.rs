@@ -18,6 +18,14 @@ pub struct ProviderUser {
     pub email: Option<String>,
     /// `auto` or `manual` (None when unmatched).
     pub source: Option<String>,
+    /// Deactivated in the provider (a rep who left): their records still
+    /// count for the weeks they made them.
+    #[serde(default)]
+    pub archived: bool,
+    /// Records name this owner id but the provider's user list does not
+    /// (deleted users, imports): how many live records it owns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown_records: Option<i64>,
 }
 
 /// A person and their links.

@@ -1,7 +1,8 @@
 //! `/people`: each person with the HubSpot owners and Fathom recorders
 //! linked to them (matched by email automatically), and the provider users
-//! nobody is linked to yet. Managers relink with a plain form, so it works
-//! with JavaScript off.
+//! nobody is linked to yet (archived ones marked, and owner ids records
+//! carry that the provider's user list lacks). Managers relink with a plain
+//! form, so it works with JavaScript off.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,10 +18,21 @@ fn who(u: &ProviderUser) -> String {
     } else {
         "Fathom"
     };
-    match &u.email {
+    let mut text = match &u.email {
         Some(e) if !e.is_empty() => format!("{label}: {} <{e}>", u.name),
+        _ if u.unknown_records.is_some() => format!("{label}: {}", u.name),
         _ => format!("{label}: {} ({})", u.name, u.external_id),
+    };
+    if u.archived {
+        text.push_str(" (archived)");
     }
+    if let Some(n) = u.unknown_records {
+        text.push_str(&format!(
+            " — owns {n} record{} but is not in {label}'s user list",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 /// The link form: choose a person (or "not a person") for a provider user.

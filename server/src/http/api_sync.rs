@@ -176,20 +176,12 @@ pub async fn put_link(
             ApiError::invalid("external_id", "connection_id and external_id are required").into(),
         );
     };
-    if people::link(
-        &state.db,
-        viewer.org_id,
-        connection_id,
-        &external_id,
-        body.person_id,
-    )
-    .await
-    .map_err(internal)?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound.into())
-    }
+    state
+        .services
+        .people
+        .link(&viewer, connection_id, &external_id, body.person_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Body of `POST /api/v1/people`.

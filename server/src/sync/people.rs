@@ -1,10 +1,12 @@
 //! People: the Tally persons scorecards count for, linked to provider users.
 //!
 //! Every active Tally user is a person. A HubSpot owner or Fathom recorder
-//! whose email matches a person is linked automatically; a manager can link
-//! any provider user to any person (or mark it "not a person"), and manual
+//! whose email matches a person is linked automatically, archived ones too
+//! (a rep who left still made last quarter's calls); a manager can link any
+//! provider user to any person (or mark it "not a person"), and manual
 //! links are never overwritten. Provider users with no link are listed as
-//! unmatched so a manager can sort them out.
+//! unmatched so a manager can sort them out, and so are owner ids that
+//! records carry but the provider's user list does not know.
 
 use crate::db::{Db, now_ms};
 
@@ -34,7 +36,7 @@ pub async fn auto_match(db: &Db, org_id: i64) -> anyhow::Result<()> {
     let unlinked: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT o.connection_id, c.provider, o.external_id, lower(o.email) FROM owners o \
          JOIN connections c ON c.id = o.connection_id \
-         WHERE o.org_id = $1 AND o.email IS NOT NULL AND o.deleted = 0 AND NOT EXISTS \
+         WHERE o.org_id = $1 AND o.email IS NOT NULL AND NOT EXISTS \
          (SELECT 1 FROM person_links l WHERE l.connection_id = o.connection_id AND l.external_id = o.external_id)",
     )
     .bind(org_id)
@@ -73,7 +75,30 @@ type UserRow = (
     Option<String>,
     Option<i64>,
     Option<String>,
+    i64,
 );
+
+/// Owner ids that live records carry but no synced owner has, with their
+/// record counts and any link: (connection, provider, id, records, person,
+/// link source).
+type UnknownRow = (i64, String, String, i64, Option<i64>, Option<String>);
+
+async fn unknown_owners(db: &Db, org_id: i64) -> anyhow::Result<Vec<UnknownRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.connection_id, c.provider, r.owner_external_id, COUNT(*), l.person_id, l.source FROM \
+         (SELECT connection_id, owner_external_id FROM activities WHERE org_id = $1 AND deleted = 0 \
+          UNION ALL SELECT connection_id, owner_external_id FROM deals WHERE org_id = $1 AND deleted = 0) r \
+         JOIN connections c ON c.id = r.connection_id \
+         LEFT JOIN person_links l ON l.connection_id = r.connection_id AND l.external_id = r.owner_external_id \
+         WHERE r.owner_external_id IS NOT NULL AND r.owner_external_id <> '' AND NOT EXISTS \
+         (SELECT 1 FROM owners o WHERE o.connection_id = r.connection_id AND o.external_id = r.owner_external_id) \
+         GROUP BY r.connection_id, c.provider, r.owner_external_id, l.person_id, l.source \
+         ORDER BY r.connection_id, r.owner_external_id",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?)
+}
 
 /// People and unmatched provider users of an organisation.
 pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
@@ -83,10 +108,10 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
             .fetch_all(&db.pool)
             .await?;
     let users: Vec<UserRow> = sqlx::query_as(
-        "SELECT o.connection_id, c.provider, o.external_id, o.name, o.email, l.person_id, l.source \
+        "SELECT o.connection_id, c.provider, o.external_id, o.name, o.email, l.person_id, l.source, o.deleted \
          FROM owners o JOIN connections c ON c.id = o.connection_id \
          LEFT JOIN person_links l ON l.connection_id = o.connection_id AND l.external_id = o.external_id \
-         WHERE o.org_id = $1 AND o.deleted = 0 ORDER BY o.name, o.external_id",
+         WHERE o.org_id = $1 ORDER BY o.deleted, o.name, o.external_id",
     )
     .bind(org_id)
     .fetch_all(&db.pool)
@@ -101,15 +126,40 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
         })
         .collect();
     let mut unmatched = Vec::new();
-    for (connection_id, provider, external_id, name, email, person_id, source) in users {
-        let user = ProviderUser {
-            connection_id,
-            provider,
-            external_id,
-            name,
-            email,
-            source: source.clone(),
-        };
+    let unknown = unknown_owners(db, org_id).await?;
+    let users = users
+        .into_iter()
+        .map(
+            |(connection_id, provider, external_id, name, email, person_id, source, deleted)| {
+                let user = ProviderUser {
+                    connection_id,
+                    provider,
+                    external_id,
+                    name,
+                    email,
+                    source: source.clone(),
+                    archived: deleted == 1,
+                    unknown_records: None,
+                };
+                (user, person_id, source)
+            },
+        )
+        .chain(unknown.into_iter().map(
+            |(connection_id, provider, external_id, records, person_id, source)| {
+                let user = ProviderUser {
+                    connection_id,
+                    provider,
+                    name: format!("Owner {external_id}"),
+                    external_id,
+                    email: None,
+                    source: source.clone(),
+                    archived: false,
+                    unknown_records: Some(records),
+                };
+                (user, person_id, source)
+            },
+        ));
+    for (user, person_id, source) in users {
         match (person_id, source) {
             (Some(pid), _) => {
                 if let Some(p) = out.iter_mut().find(|p| p.id == pid) {
@@ -151,9 +201,12 @@ pub async fn link(
     external_id: &str,
     person_id: Option<i64>,
 ) -> anyhow::Result<bool> {
+    // A synced owner, or an owner id live records carry.
     let owner: Option<(String,)> = sqlx::query_as(
-        "SELECT c.provider FROM owners o JOIN connections c ON c.id = o.connection_id \
-         WHERE o.org_id = $1 AND o.connection_id = $2 AND o.external_id = $3",
+        "SELECT c.provider FROM connections c WHERE c.org_id = $1 AND c.id = $2 AND ( \
+         EXISTS (SELECT 1 FROM owners o WHERE o.connection_id = c.id AND o.external_id = $3) \
+         OR EXISTS (SELECT 1 FROM activities a WHERE a.connection_id = c.id AND a.owner_external_id = $3) \
+         OR EXISTS (SELECT 1 FROM deals d WHERE d.connection_id = c.id AND d.owner_external_id = $3))",
     )
     .bind(org_id)
     .bind(connection_id)
@@ -202,6 +255,22 @@ pub async fn link(
 pub struct People {
     /// Database.
     pub db: Db,
+    /// Where a relinked owner's recomputed scorecard is announced.
+    pub events: crate::events::EventBus,
+}
+
+impl People {
+    /// A link decides whose records are whose: every value is recomputed
+    /// at once, so the person who linked sees the numbers move.
+    async fn relinked(&self, org_id: i64) -> anyhow::Result<()> {
+        crate::scorecard::compute::refresh(&self.db, org_id).await?;
+        self.events
+            .publish(crate::events::Event::ScorecardChanged {
+                org_id,
+                scorecard_id: None,
+            })
+            .await
+    }
 }
 
 #[async_trait::async_trait]
@@ -240,7 +309,9 @@ impl app::services::PeopleService for People {
         .await
         .map_err(crate::http::error::internal)?
         {
-            Ok(())
+            self.relinked(viewer.org_id)
+                .await
+                .map_err(crate::http::error::internal)
         } else {
             Err(app::error::ApiError::NotFound)
         }

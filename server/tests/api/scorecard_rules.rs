@@ -236,3 +236,44 @@ async fn mrr_is_the_first_non_empty_property_of_each_deal() {
     })
     .await;
 }
+
+/// Records count for the person their owner is linked to, also when the
+/// owner has been archived (a rep who left); an owner id that records carry
+/// but the owner list lacks is listed on People and can be linked.
+#[tokio::test]
+async fn archived_and_unknown_owners_can_own_records() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let org = admin.org_id;
+        let hs = connection(&app, org, "hubspot").await;
+        app.member_of(&admin, "former.rep@acme.test", "member").await;
+        exec(&app, "INSERT INTO owners (org_id, connection_id, external_id, email, name, deleted, synced_at) VALUES ($1, $2, 'o9', 'former.rep@acme.test', 'Former Rep', 1, 0)", vec![i(org), i(hs)]).await;
+        let w = current_week() - chrono::Days::new(7);
+        for (ext, owner) in [("c1", "o9"), ("c2", "o9"), ("c3", "x77")] {
+            activity(&app, org, hs, Act { kind: "call", ext, owner, occurred: Some(ms(w, 1, 10)), direction: Some("OUTBOUND"), ..Act::default() }).await;
+        }
+        let people = get(&admin, app.url("/api/v1/people")).await;
+        let former = people["people"].as_array().unwrap().iter().find(|p| p["email"] == "former.rep@acme.test").unwrap();
+        let link = &former["links"][0];
+        assert_eq!((link["external_id"].as_str(), link["archived"].as_bool()), (Some("o9"), Some(true)));
+        let unknown = people["unmatched"].as_array().unwrap().iter().find(|u| u["external_id"] == "x77").unwrap();
+        assert_eq!(unknown["unknown_records"], 1);
+        let former_id = former["id"].as_i64().unwrap();
+        let card = template(&app, &admin, Some(former_id)).await;
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Dials"), Some(2.0), "the archived owner's calls");
+
+        let link = |external: &'static str| {
+            admin
+                .client
+                .put(app.url("/api/v1/people/links"))
+                .json(&json!({"connection_id": hs, "external_id": external, "person_id": former_id}))
+                .send()
+        };
+        assert_eq!(link("x77").await.unwrap().status(), 204);
+        let view = get(&admin, app.url(&format!("/api/v1/scorecards/{card}?week={w}"))).await;
+        assert_eq!(this_week(&view, "Dials"), Some(3.0), "an unknown owner id, linked by hand");
+        assert_eq!(link("nobody").await.unwrap().status(), 404, "an owner id no record carries");
+    })
+    .await;
+}
