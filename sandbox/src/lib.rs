@@ -22,6 +22,7 @@ pub mod options;
 pub mod ratelimit;
 pub mod records;
 pub mod request_log;
+pub mod schema;
 pub mod signature;
 pub mod store;
 mod util;

@@ -12,6 +12,7 @@ pub mod lists;
 pub mod oauth;
 pub mod owners;
 pub mod pipelines;
+pub mod properties;
 pub mod scopes;
 pub mod search;
 pub mod webhooks;
@@ -95,13 +96,10 @@ pub fn routes() -> Router<Sandbox> {
         "/hubspot/crm/v3/pipelines/{ty}/{id}/stages",
         get(pipelines::stages),
     )
-    .route(
-        "/hubspot/crm/v3/properties/{ty}",
-        get(pipelines::properties),
-    )
+    .route("/hubspot/crm/v3/properties/{ty}", get(properties::list))
     .route(
         "/hubspot/crm/v3/properties/{ty}/{name}",
-        get(pipelines::property),
+        get(properties::get_one),
     )
     .route("/hubspot/crm/v3/lists/search", post(lists::search))
     .route("/hubspot/crm/v3/lists/{id}", get(lists::get_one))
