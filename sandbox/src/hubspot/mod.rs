@@ -4,6 +4,7 @@
 //! Paths mirror `api.hubapi.com` (both `/crm/v3/...` and the date-versioned
 //! `/crm/objects/2026-03/...`) plus the browser authorize page of `app.hubspot.com`.
 
+pub mod account;
 pub mod associations;
 pub mod crm;
 pub mod errors;
@@ -44,7 +45,8 @@ pub fn routes() -> Router<Sandbox> {
         .route(
             "/hubspot/calling/v1/dispositions",
             get(pipelines::dispositions),
-        );
+        )
+        .route("/hubspot/account-info/v3/details", get(account::details));
     for v in ["v1", "v3", "2026-03"] {
         r = r.route(&format!("/hubspot/oauth/{v}/token"), post(oauth::token));
     }
