@@ -119,7 +119,10 @@ fn typed_text(t: &Typed<'_>) -> String {
 fn token_match(text: &str, pattern: &str) -> bool {
     let p = pattern.to_lowercase();
     let text = text.to_lowercase();
-    let tokens = text.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '_');
+    // `.` and `@` stay inside tokens (emails, domains) but not at their ends ("Founder.").
+    let tokens = text
+        .split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '_')
+        .map(|t| t.trim_matches('.'));
     let (star_start, star_end) = (p.starts_with('*'), p.ends_with('*'));
     let core = p.trim_matches('*');
     if core.is_empty() {
@@ -645,5 +648,8 @@ mod tests {
         assert!(!token_match("Spoke with the owners today", "owner"));
         assert!(token_match("Spoke with the owners today", "owner*"));
         assert!(token_match("x@y.example.com", "*@y.example.com"));
+        assert!(token_match("Send the proposal to the Founder.", "founder"));
+        assert!(token_match("<p>Owner</p>", "owner"));
+        assert!(!token_match("the old owner_id column", "owner"));
     }
 }
