@@ -196,7 +196,10 @@ fn matches(s: &Store, rec: &Record, f: &Prepared<'_>) -> bool {
         }
         Subject::Property(p) => p,
     };
-    let stored = s.typed(rec, prop);
+    // A blank value is no value: range and equality filters never match it.
+    let stored = s
+        .typed(rec, prop)
+        .filter(|v| !matches!(v, Typed::Str(t) if t.is_empty()));
     let value = &f.value;
     match f.operator {
         "HAS_PROPERTY" => stored.is_some_and(|v| !typed_text(&v).is_empty()),
@@ -574,6 +577,39 @@ mod tests {
             o.then(a.id.cmp(&b.id))
         });
         recs.iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn a_blank_value_matches_like_a_missing_one() {
+        let mut s = Store::empty();
+        let start = s.prop_key("hs_meeting_start_time");
+        for v in [Some(Val::Ts(1_000)), Some(Val::Str("".into())), None] {
+            let id = s.alloc_id();
+            s.insert(
+                ObjectKind::Meetings,
+                Record {
+                    id,
+                    created: 1_000,
+                    updated: 1_000,
+                    archived: false,
+                    props: v.map(|v| (start, v)).into_iter().collect(),
+                    assoc: Vec::new(),
+                },
+            );
+        }
+        let total = |filter: Value| {
+            let body: SearchBody =
+                serde_json::from_value(json!({"filterGroups": [{"filters": [filter]}]}))
+                    .expect("body");
+            run(&s, ObjectKind::Meetings, &body).expect("search").0
+        };
+        let f = |op: &str| json!({"propertyName": "hs_meeting_start_time", "operator": op, "value": "5000"});
+        assert_eq!(total(f("LTE")), 1);
+        assert_eq!(total(f("LT")), 1);
+        assert_eq!(total(f("GT")), 0);
+        assert_eq!(total(f("NEQ")), 3);
+        assert_eq!(total(f("HAS_PROPERTY")), 1);
+        assert_eq!(total(f("NOT_HAS_PROPERTY")), 2);
     }
 
     #[test]
