@@ -106,7 +106,7 @@ async fn config(State(sb): State<Sandbox>) -> Json<Value> {
     Json(json!({
         "seed": o.seed, "reps": o.reps, "weeks": o.weeks, "scale": o.scale,
         "now": o.now.to_rfc3339(), "portal_id": o.portal_id, "app_id": o.app_id,
-        "hub_domain": o.hub_domain, "hubspot_client_id": o.hubspot_client_id,
+        "hub_domain": o.hub_domain, "timezone": o.tz().name(), "hubspot_client_id": o.hubspot_client_id,
         "fathom_client_id": o.fathom_client_id, "fathom_team": o.fathom_team,
         "redirect_uris": sb.redirect_uris(), "access_token_ttl": o.access_token_ttl,
         "sandbox_now": crate::model::iso_ms(sb.now_ms()),

@@ -22,6 +22,7 @@ pub mod options;
 pub mod ratelimit;
 pub mod records;
 pub mod request_log;
+pub mod schema;
 pub mod signature;
 pub mod store;
 mod util;
@@ -104,6 +105,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Sandbox {
     /// Generates the data set and builds the sandbox.
     pub fn new(opts: SandboxOptions) -> Sandbox {
+        if opts.timezone.parse::<chrono_tz::Tz>().is_err() {
+            tracing::warn!(timezone = %opts.timezone, "unknown time zone; using America/New_York");
+        }
         let store = generate::generate(&opts);
         let rl = opts.limits.clone();
         let http = reqwest::Client::builder()

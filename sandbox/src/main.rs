@@ -46,6 +46,16 @@ struct Args {
     /// Access-token lifetime in seconds.
     #[arg(long, default_value_t = 1800)]
     access_token_ttl: u64,
+    /// The portal's time zone (IANA name).
+    #[arg(long, default_value = sandbox::options::DEFAULT_TIMEZONE, value_parser = parse_timezone)]
+    timezone: String,
+}
+
+/// Accepts only IANA names chrono-tz knows.
+fn parse_timezone(s: &str) -> Result<String, String> {
+    s.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -59,6 +69,7 @@ async fn main() -> std::io::Result<()> {
         scale: args.scale,
         auto_approve: args.auto_approve,
         access_token_ttl: args.access_token_ttl,
+        timezone: args.timezone.clone(),
         public_base_url: args.public_base_url.clone(),
         hubspot_webhook_url: args.hubspot_webhook_url.clone(),
         fathom_webhook_url: args.fathom_webhook_url.clone(),

@@ -32,6 +32,9 @@ impl Default for RateLimits {
     }
 }
 
+/// The portal time zone when none is given.
+pub const DEFAULT_TIMEZONE: &str = "America/New_York";
+
 /// Everything that shapes a sandbox.
 ///
 /// `Debug` redacts the client secrets and the webhook secret.
@@ -78,6 +81,10 @@ pub struct SandboxOptions {
     pub portal_id: u64,
     /// HubSpot app id.
     pub app_id: u64,
+    /// The portal's time zone, an IANA name (`America/New_York`). Served as `timeZone` by
+    /// `/account-info/v3/details`; the generator places records around local week starts.
+    /// An unknown name falls back to `America/New_York` (see [`SandboxOptions::tz`]).
+    pub timezone: String,
     /// HubSpot hub domain.
     pub hub_domain: String,
     /// Email domain of the sales team (owners and Fathom users).
@@ -129,6 +136,7 @@ impl Default for SandboxOptions {
             fathom_webhook_secret: "whsec_c2FuZGJveC1mYXRob20td2ViaG9vay1zZWNyZXQtMzJi".into(),
             portal_id: 24_681_357,
             app_id: 3_141_592,
+            timezone: DEFAULT_TIMEZONE.into(),
             hub_domain: "tally-sandbox.example.com".into(),
             team_domain: "tally-demo.example".into(),
             fathom_team: "Sales".into(),
@@ -136,6 +144,16 @@ impl Default for SandboxOptions {
             public_base_url: None,
             only_kinds: None,
         }
+    }
+}
+
+impl SandboxOptions {
+    /// The portal time zone: `timezone` parsed, or `America/New_York` when it is not an IANA
+    /// name chrono-tz knows.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone
+            .parse::<chrono_tz::Tz>()
+            .unwrap_or(chrono_tz::America::New_York)
     }
 }
 
@@ -164,6 +182,7 @@ impl std::fmt::Debug for SandboxOptions {
             .field("fathom_webhook_secret", &"[redacted]")
             .field("portal_id", &self.portal_id)
             .field("app_id", &self.app_id)
+            .field("timezone", &self.timezone)
             .field("hub_domain", &self.hub_domain)
             .field("team_domain", &self.team_domain)
             .field("fathom_team", &self.fathom_team)
@@ -184,5 +203,15 @@ mod tests {
         assert!(!s.contains("sandbox-hubspot-secret"));
         assert!(!s.contains("sandbox-fathom-secret"));
         assert!(!s.contains("whsec_"));
+    }
+
+    #[test]
+    fn time_zone_parses_or_falls_back() {
+        let mut o = SandboxOptions::default();
+        assert_eq!(o.tz(), chrono_tz::America::New_York);
+        o.timezone = "Europe/Berlin".into();
+        assert_eq!(o.tz(), chrono_tz::Europe::Berlin);
+        o.timezone = "Mars/Olympus_Mons".into();
+        assert_eq!(o.tz(), chrono_tz::America::New_York);
     }
 }

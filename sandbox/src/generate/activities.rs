@@ -2,13 +2,13 @@
 //! meetings Fathom should have recorded.
 //!
 //! Exists to keep the volume and distribution rules (dispositions, outcomes, decision-maker
-//! notes, MRR) in one place.
+//! notes, MRR) in one place. The generic counts make room for the untidy records.
 
 use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::words::*;
-use super::{ContactRef, DAY, Gen, MeetingSeed};
+use super::{ContactRef, DAY, Gen, MeetingSeed, untidy};
 use crate::catalog::{self, PIPELINES};
 use crate::model::{ObjectKind, Val};
 
@@ -29,7 +29,7 @@ impl Gen {
         let k_owner = self.key("hubspot_owner_id");
 
         // Calls.
-        let n = self.count(40.0);
+        let n = untidy::trimmed(self.count(40.0), untidy::RESERVED_CALLS);
         let kc: Vec<u16> = [
             "hs_call_title",
             "hs_call_body",
@@ -91,22 +91,26 @@ impl Gen {
                     .choose(&mut self.rng)
                     .unwrap_or(&"No answer.")
             };
-            let direction = if self.rng.gen_bool(0.85) {
-                "OUTBOUND"
-            } else {
-                "INBOUND"
+            // As in real portals, some calls have no direction or a blank one.
+            let direction = match self.rng.r#gen::<f64>() {
+                x if x < 0.12 => Some("INBOUND"),
+                x if x < 0.15 => None,
+                x if x < 0.18 => Some(""),
+                _ => Some("OUTBOUND"),
             };
             let title = format!("Call with {} {}", c.first, c.last);
-            let props = vec![
+            let mut props = vec![
                 (k_ts, Val::Ts(ts)),
                 (kc[0], self.sym(&title)),
                 (kc[1], self.sym(body)),
-                (kc[2], self.sym(direction)),
                 (kc[3], self.sym(disp)),
                 (kc[4], Val::Num(dur * 1000 + self.rng.gen_range(0..1000))),
                 (kc[5], self.sym(status)),
                 (k_owner, Val::Num(owner_id)),
             ];
+            if let Some(d) = direction {
+                props.push((kc[2], self.sym(d)));
+            }
             let created = (ts + self.rng.gen_range(1000..120_000)).min(self.now);
             self.push(
                 ObjectKind::Calls,
@@ -117,7 +121,7 @@ impl Gen {
         }
 
         // Meetings.
-        let n = self.count(6.0);
+        let n = untidy::trimmed(self.count(6.0), untidy::RESERVED_MEETINGS);
         let km: Vec<u16> = [
             "hs_meeting_title",
             "hs_meeting_body",
@@ -189,7 +193,7 @@ impl Gen {
         }
 
         // Notes.
-        let n = self.count(10.0);
+        let n = untidy::trimmed(self.count(10.0), untidy::RESERVED_NOTES);
         let k_body = self.key("hs_note_body");
         for _ in 0..n {
             let ts = self.business_time(week_start);

@@ -2,11 +2,13 @@
 //!
 //! Exists so tests, demos and benchmarks get the same data for the same seed: owners,
 //! companies, contacts, a "Warm 250" list, calls, meetings, notes, emails, tasks and deals
-//! in HubSpot, plus the matching Fathom recordings of the reps' meetings.
+//! in HubSpot, plus the matching Fathom recordings of the reps' meetings. The `untidy`
+//! module adds the awkward shapes real portals have (see the README's "Untidy shapes").
 
 mod activities;
 pub mod fathom;
 mod schema;
+mod untidy;
 pub mod words;
 
 use chrono::{Datelike, TimeZone, Timelike, Utc};
@@ -29,6 +31,7 @@ pub fn generate(opts: &SandboxOptions) -> Store {
         s: Store::empty(),
         now: opts.now.timestamp_millis(),
         scale: opts.scale.max(0.0),
+        untidy_recordings: Vec::new(),
     };
     g.define_schema();
     g.owners(opts);
@@ -42,6 +45,8 @@ pub fn generate(opts: &SandboxOptions) -> Store {
             g.rep_week(rep, week_start, rep_contacts, &mut meetings_for_fathom);
         }
     }
+    g.untidy(opts, start, &contacts);
+    meetings_for_fathom.append(&mut g.untidy_recordings);
     fathom::generate(&mut g.s, &mut g.rng, opts, start, &meetings_for_fathom);
     if let Some(only) = &opts.only_kinds {
         keep_only(&mut g.s, only);
@@ -88,6 +93,8 @@ struct Gen {
     s: Store,
     now: i64,
     scale: f64,
+    /// Completed untidy meetings that Fathom recorded.
+    untidy_recordings: Vec<MeetingSeed>,
 }
 
 /// A generated contact, as the activity generator needs it.

@@ -332,3 +332,29 @@ pub const INTERNAL_MEETINGS: &[&str] = &[
     "Deal strategy sync",
     "1:1 with sales manager",
 ];
+
+/// Note bodies with words that look like, but are not, the whole-word decision-maker
+/// keywords ("decision maker", "DM", "CEO", "owner", "president", "founder"). Each
+/// near-miss appears in two bodies.
+pub const NEAR_MISS_NOTES: &[&str] = &[
+    "Reviewed their DMZ rules; the cofounder handles vendor contracts.",
+    "PSA export still shows the old owner_id on 40 tickets. Sent the admin portal login.",
+    "<p>Invited them to our webinar for decision makers.</p><p>Article on CEOs and ransomware attached.</p>",
+    "Presidential election year slows their budget cycle; their cofounder agrees.",
+    "<p>DMZ cleanup done<br>owner_id column mapped in the PSA.</p>",
+    "Shared the CEOs survey with the office manager; the owners' meeting is on the 12th.",
+    "Booked the presidential suite for the decision makers summit; admin says no budget yet.",
+];
+
+/// Note bodies that do mention a decision maker, in forms a naive matcher misses: next to
+/// punctuation, inside HTML tags, after an HTML entity, in title case. Each form appears in
+/// two bodies.
+pub const TRICKY_DM_NOTES: &[&str] = &[
+    "Talked to the DM, budget is approved for Q3. Next step: send the proposal to the Founder.",
+    "<p>Intro call with Dana Whitfield (CEO)<br>about co-managed IT.</p>",
+    "<p>Spoke with:</p><p>Owner</p><p>Wants pricing for 25 seats.</p>",
+    "Finally met the Decision Maker (CEO) at their Tampa office.",
+    "<p>Lunch with their ops lead &amp; the CEO went well.</p>",
+    "Call recap<br>Spoke with the president<br>Next: pricing for the DM, then a site visit.",
+    "<p>Owner</p><p>Finance &amp; the CEO sign off; we met the Decision Maker too. Proposal to the Founder.</p>",
+];

@@ -4,6 +4,7 @@
 //! Paths mirror `api.hubapi.com` (both `/crm/v3/...` and the date-versioned
 //! `/crm/objects/2026-03/...`) plus the browser authorize page of `app.hubspot.com`.
 
+pub mod account;
 pub mod associations;
 pub mod crm;
 pub mod errors;
@@ -12,6 +13,7 @@ pub mod lists;
 pub mod oauth;
 pub mod owners;
 pub mod pipelines;
+pub mod properties;
 pub mod scopes;
 pub mod search;
 pub mod webhooks;
@@ -43,7 +45,8 @@ pub fn routes() -> Router<Sandbox> {
         .route(
             "/hubspot/calling/v1/dispositions",
             get(pipelines::dispositions),
-        );
+        )
+        .route("/hubspot/account-info/v3/details", get(account::details));
     for v in ["v1", "v3", "2026-03"] {
         r = r.route(&format!("/hubspot/oauth/{v}/token"), post(oauth::token));
     }
@@ -95,13 +98,10 @@ pub fn routes() -> Router<Sandbox> {
         "/hubspot/crm/v3/pipelines/{ty}/{id}/stages",
         get(pipelines::stages),
     )
-    .route(
-        "/hubspot/crm/v3/properties/{ty}",
-        get(pipelines::properties),
-    )
+    .route("/hubspot/crm/v3/properties/{ty}", get(properties::list))
     .route(
         "/hubspot/crm/v3/properties/{ty}/{name}",
-        get(pipelines::property),
+        get(properties::get_one),
     )
     .route("/hubspot/crm/v3/lists/search", post(lists::search))
     .route("/hubspot/crm/v3/lists/{id}", get(lists::get_one))

@@ -119,7 +119,10 @@ fn typed_text(t: &Typed<'_>) -> String {
 fn token_match(text: &str, pattern: &str) -> bool {
     let p = pattern.to_lowercase();
     let text = text.to_lowercase();
-    let tokens = text.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '_');
+    // `.` and `@` stay inside tokens (emails, domains) but not at their ends ("Founder.").
+    let tokens = text
+        .split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '_')
+        .map(|t| t.trim_matches('.'));
     let (star_start, star_end) = (p.starts_with('*'), p.ends_with('*'));
     let core = p.trim_matches('*');
     if core.is_empty() {
@@ -193,7 +196,10 @@ fn matches(s: &Store, rec: &Record, f: &Prepared<'_>) -> bool {
         }
         Subject::Property(p) => p,
     };
-    let stored = s.typed(rec, prop);
+    // A blank value is no value: range and equality filters never match it.
+    let stored = s
+        .typed(rec, prop)
+        .filter(|v| !matches!(v, Typed::Str(t) if t.is_empty()));
     let value = &f.value;
     match f.operator {
         "HAS_PROPERTY" => stored.is_some_and(|v| !typed_text(&v).is_empty()),
@@ -574,6 +580,39 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_value_matches_like_a_missing_one() {
+        let mut s = Store::empty();
+        let start = s.prop_key("hs_meeting_start_time");
+        for v in [Some(Val::Ts(1_000)), Some(Val::Str("".into())), None] {
+            let id = s.alloc_id();
+            s.insert(
+                ObjectKind::Meetings,
+                Record {
+                    id,
+                    created: 1_000,
+                    updated: 1_000,
+                    archived: false,
+                    props: v.map(|v| (start, v)).into_iter().collect(),
+                    assoc: Vec::new(),
+                },
+            );
+        }
+        let total = |filter: Value| {
+            let body: SearchBody =
+                serde_json::from_value(json!({"filterGroups": [{"filters": [filter]}]}))
+                    .expect("body");
+            run(&s, ObjectKind::Meetings, &body).expect("search").0
+        };
+        let f = |op: &str| json!({"propertyName": "hs_meeting_start_time", "operator": op, "value": "5000"});
+        assert_eq!(total(f("LTE")), 1);
+        assert_eq!(total(f("LT")), 1);
+        assert_eq!(total(f("GT")), 0);
+        assert_eq!(total(f("NEQ")), 3);
+        assert_eq!(total(f("HAS_PROPERTY")), 1);
+        assert_eq!(total(f("NOT_HAS_PROPERTY")), 2);
+    }
+
+    #[test]
     fn pages_of_a_partial_selection_equal_a_full_sort() {
         let s = store();
         for (prop, desc) in [
@@ -645,5 +684,8 @@ mod tests {
         assert!(!token_match("Spoke with the owners today", "owner"));
         assert!(token_match("Spoke with the owners today", "owner*"));
         assert!(token_match("x@y.example.com", "*@y.example.com"));
+        assert!(token_match("Send the proposal to the Founder.", "founder"));
+        assert!(token_match("<p>Owner</p>", "owner"));
+        assert!(!token_match("the old owner_id column", "owner"));
     }
 }
