@@ -81,11 +81,24 @@ impl Scorecards {
     /// of those connections: runs keep every filtered list's memberships and
     /// re-read a kind for a new property. Failures are logged: the
     /// definition is saved either way, and the next run picks it up.
-    async fn sync_what_it_needs(&self, org_id: i64, source: &Source) {
-        let (Some(sync), Source::Synced(q)) = (&self.sync, source) else {
+    async fn sync_what_it_needs(&self, org_id: i64, sources: &[&Source]) {
+        let Some(sync) = &self.sync else {
             return;
         };
-        if let Err(e) = self.start_needed_runs(sync.as_ref(), org_id, q).await {
+        let queries: Vec<SyncedQuery> = sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Synced(q) => Some((**q).clone()),
+                _ => None,
+            })
+            .collect();
+        if queries.is_empty() {
+            return;
+        }
+        if let Err(e) = self
+            .start_needed_runs(sync.as_ref(), org_id, &queries)
+            .await
+        {
             tracing::warn!(error = format!("{e:#}"), "syncing what a definition needs");
         }
     }
@@ -94,13 +107,16 @@ impl Scorecards {
         &self,
         sync: &dyn crate::integrations::SyncEngine,
         org_id: i64,
-        q: &SyncedQuery,
+        queries: &[SyncedQuery],
     ) -> anyhow::Result<()> {
-        let needs_list = match q.filters.contact_in_list.as_deref().map(str::trim) {
-            Some(list) => !store::list_has_members(&self.db, org_id, list).await?,
-            None => false,
-        };
-        let wanted = properties::named(std::slice::from_ref(q));
+        let mut needs_list = false;
+        for list in queries
+            .iter()
+            .filter_map(|q| q.filters.contact_in_list.as_deref().map(str::trim))
+        {
+            needs_list |= !store::list_has_members(&self.db, org_id, list).await?;
+        }
+        let wanted = properties::named(queries);
         for id in store::hubspot_connections(&self.db, org_id).await? {
             if needs_list || properties::unregistered(&self.db, id, &wanted).await? {
                 sync.sync_now(id).await?;
@@ -584,7 +600,8 @@ impl ScorecardService for Scorecards {
         };
         let id = self.insert(viewer, card, &input).await?;
         self.changed(viewer.org_id).await;
-        self.sync_what_it_needs(viewer.org_id, &input.source).await;
+        self.sync_what_it_needs(viewer.org_id, &[&input.source])
+            .await;
         Ok(id)
     }
 
@@ -641,7 +658,8 @@ impl ScorecardService for Scorecards {
         .await
         .map_err(internal)?;
         self.changed(viewer.org_id).await;
-        self.sync_what_it_needs(viewer.org_id, &input.source).await;
+        self.sync_what_it_needs(viewer.org_id, &[&input.source])
+            .await;
         Ok(())
     }
 
@@ -712,6 +730,7 @@ impl ScorecardService for Scorecards {
             .await
             .map_err(internal)?;
         let mut ids: HashMap<String, i64> = HashMap::new();
+        let mut sources = Vec::new();
         for mut input in template::measurables() {
             input.person_id = owners
                 .iter()
@@ -724,8 +743,11 @@ impl ScorecardService for Scorecards {
             }
             let id = self.insert(viewer, card, &input).await?;
             ids.insert(input.name.clone(), id);
+            sources.push(input.source);
         }
         self.changed(viewer.org_id).await;
+        let sources: Vec<&Source> = sources.iter().collect();
+        self.sync_what_it_needs(viewer.org_id, &sources).await;
         Ok(card)
     }
 }

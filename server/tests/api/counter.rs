@@ -54,8 +54,9 @@ pub fn week_of(tz: Tz, at: i64) -> NaiveDate {
 
 /// Text of an HTML body: tags become spaces, common entities are decoded.
 pub fn text_of_html(html: &str) -> String {
-    let tags = regex::Regex::new(r"<[^>]*>").unwrap();
-    tags.replace_all(html, " ")
+    static TAGS: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"<[^>]*>").unwrap());
+    TAGS.replace_all(html, " ")
         .replace("&nbsp;", " ")
         .replace("&amp;", "&")
         .replace("&lt;", "<")
@@ -64,14 +65,28 @@ pub fn text_of_html(html: &str) -> String {
         .replace("&#39;", "'")
 }
 
-/// Whether `text` mentions any keyword as whole words, ignoring case;
-/// the words of a phrase may be separated by spaces or hyphens.
-pub fn mentions_any(text: &str, keywords: &[&str]) -> bool {
-    keywords.iter().any(|k| {
-        let words: Vec<String> = k.split_whitespace().map(regex::escape).collect();
-        let pattern = format!(r"(?i)(^|[^\w]){}($|[^\w])", words.join(r"[\s\-]+"));
-        regex::Regex::new(&pattern).unwrap().is_match(text)
-    })
+/// Keywords matched as whole words, ignoring case; the words of a phrase
+/// may be separated by spaces or hyphens.
+pub struct Keywords(Vec<regex::Regex>);
+
+impl Keywords {
+    pub fn new(keywords: &[&str]) -> Keywords {
+        Keywords(
+            keywords
+                .iter()
+                .map(|k| {
+                    let words: Vec<String> = k.split_whitespace().map(regex::escape).collect();
+                    let pattern = format!(r"(?i)(^|[^\w]){}($|[^\w])", words.join(r"[\s\-]+"));
+                    regex::Regex::new(&pattern).unwrap()
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether `text` mentions any of them.
+    pub fn in_text(&self, text: &str) -> bool {
+        self.0.iter().any(|r| r.is_match(text))
+    }
 }
 
 /// A record's contribution to a sum over `names`: the first property that
@@ -89,11 +104,11 @@ mod tests {
 
     #[test]
     fn the_counter_itself_follows_the_rules() {
-        let kw = ["decision maker", "DM", "CEO", "owner", "founder"];
-        assert!(mentions_any("met the Decision Maker", &kw));
-        assert!(mentions_any("spoke to the DM, then left", &kw));
-        assert!(mentions_any(&text_of_html("<p>Owner</p>"), &kw));
-        assert!(mentions_any("decision-maker", &kw));
+        let kw = Keywords::new(&["decision maker", "DM", "CEO", "owner", "founder"]);
+        assert!(kw.in_text("met the Decision Maker"));
+        assert!(kw.in_text("spoke to the DM, then left"));
+        assert!(kw.in_text(&text_of_html("<p>Owner</p>")));
+        assert!(kw.in_text("decision-maker"));
         for miss in [
             "DMZ setup",
             "owner_id missing",
@@ -101,7 +116,7 @@ mod tests {
             "decision makers",
             "CEOs",
         ] {
-            assert!(!mentions_any(miss, &kw), "{miss}");
+            assert!(!kw.in_text(miss), "{miss}");
         }
         let tz: Tz = "America/New_York".parse().unwrap();
         let monday = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();

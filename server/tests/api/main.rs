@@ -20,6 +20,7 @@ mod schema;
 mod scorecard;
 mod scorecard_preview;
 mod scorecard_rules;
+mod scorecard_truth;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
