@@ -16,6 +16,7 @@ mod events;
 mod ops;
 mod schema;
 mod scorecard;
+mod setup;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
