@@ -4,3 +4,4 @@ pub mod empty_state;
 pub mod live;
 pub mod scorecard_table;
 pub mod shell;
+pub mod text_area;

@@ -16,6 +16,7 @@ mod events;
 mod ops;
 mod schema;
 mod scorecard;
+mod security;
 mod setup;
 mod sync;
 mod sync_env;
