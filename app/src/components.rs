@@ -5,3 +5,4 @@ pub mod live;
 pub mod preview_panel;
 pub mod scorecard_table;
 pub mod shell;
+pub mod text_area;

@@ -57,6 +57,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title of a page titled `text`.
+///
+/// leptos_meta writes the title into the server HTML unescaped, and `<title>`
+/// is raw text that only `</title>` ends, so the server side escapes it (see
+/// `components::text_area`); the browser sets `document.title`, which is plain
+/// text, so it must not.
+fn title(text: String) -> String {
+    let title = if text.is_empty() {
+        "Tally".to_owned()
+    } else {
+        format!("{text} · Tally")
+    };
+    if cfg!(feature = "ssr") {
+        components::text_area::escape_rcdata(&title)
+    } else {
+        title
+    }
+}
+
 /// The application: routes and the viewer resource every page can read.
 ///
 /// Every route renders in `SsrMode::Async`: the server waits for its data and
@@ -71,7 +90,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tally.css"/>
-        <Title formatter=|text: String| if text.is_empty() { "Tally".to_owned() } else { format!("{text} · Tally") }/>
+        <Title formatter=title/>
         <Meta name="description" content="Weekly scorecards that fill themselves from HubSpot and Fathom."/>
         <Router>
             <Routes fallback=NotFound>

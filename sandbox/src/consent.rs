@@ -22,21 +22,26 @@ pub struct ConsentPage<'a> {
     pub hidden: &'a [(&'a str, String)],
 }
 
+/// The consent and error pages' stylesheet, inline. Public so a server that
+/// mounts the sandbox can allow exactly this style in its Content-Security-Policy
+/// (by its SHA-256) rather than every inline style.
+pub const STYLE: &str = "
+body{font-family:Lexend Deca,Helvetica,Arial,sans-serif;background:#f5f8fa;color:#33475b;margin:0}
+header{background:#2d3e50;color:#fff;padding:12px 24px;font-weight:600}
+main{max-width:560px;margin:40px auto;background:#fff;border:1px solid #cbd6e2;border-radius:4px;padding:32px}
+h1{font-size:22px;margin-top:0} ul{padding-left:20px} li{margin:4px 0} code{background:#eaf0f6;padding:1px 4px}
+.actions{display:flex;gap:12px;margin-top:24px}
+button{font-size:14px;padding:10px 24px;border-radius:3px;border:1px solid #ff7a59;cursor:pointer}
+button.approve{background:#ff7a59;color:#fff} button.deny{background:#fff;color:#ff7a59}
+.error{border-left:4px solid #f2545b;padding-left:12px}
+";
+
 fn page(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{{font-family:Lexend Deca,Helvetica,Arial,sans-serif;background:#f5f8fa;color:#33475b;margin:0}}
-header{{background:#2d3e50;color:#fff;padding:12px 24px;font-weight:600}}
-main{{max-width:560px;margin:40px auto;background:#fff;border:1px solid #cbd6e2;border-radius:4px;padding:32px}}
-h1{{font-size:22px;margin-top:0}} ul{{padding-left:20px}} li{{margin:4px 0}} code{{background:#eaf0f6;padding:1px 4px}}
-.actions{{display:flex;gap:12px;margin-top:24px}}
-button{{font-size:14px;padding:10px 24px;border-radius:3px;border:1px solid #ff7a59;cursor:pointer}}
-button.approve{{background:#ff7a59;color:#fff}} button.deny{{background:#fff;color:#ff7a59}}
-.error{{border-left:4px solid #f2545b;padding-left:12px}}
-</style></head><body><header>{title}</header><main>{body}</main></body></html>"#
+<style>{STYLE}</style></head><body><header>{title}</header><main>{body}</main></body></html>"#
     )
 }
 

@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+pub use consent::STYLE as CONSENT_STYLE;
 pub use faults::{Fault, FaultKind};
 pub use model::ObjectKind;
 pub use options::{RateLimits, SandboxOptions};

@@ -5,6 +5,7 @@
 //! is what makes "a user of another organisation gets 404" hold by design.
 
 pub mod api_tokens;
+pub mod first_run;
 pub mod orgs;
 pub mod password;
 pub mod service;

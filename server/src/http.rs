@@ -3,8 +3,9 @@
 //! Pages and server functions come from `app` through leptos_axum; the rest
 //! (sign-in forms, the REST API, operations endpoints) are plain axum
 //! handlers in the modules below. Middleware order, outermost first: request
-//! id and tracing, then the session layer that resolves the viewer and guards
-//! pages; metrics wrap each matched route so they can label it by template.
+//! id and tracing, the security headers (CSP nonce), then the session layer
+//! that resolves the viewer and guards pages; metrics wrap each matched route
+//! so they can label it by template.
 
 pub mod api_connections;
 pub mod api_scorecards;
@@ -16,6 +17,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod ops;
+pub mod security;
 pub mod session;
 pub mod webhooks;
 
@@ -48,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                security::provide_nonce();
+            },
             move || app::shell(options.clone()),
         )
         .route_layer(middleware::from_fn_with_state(
@@ -61,12 +66,17 @@ pub fn router(state: AppState) -> Router {
         None => router,
     };
     router
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security::provide_nonce, app::shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(

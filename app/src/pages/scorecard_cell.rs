@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{SetCellNote, SetCellValue, scorecard_cell},
+    components::text_area::TextArea,
     domain::{measurable::Source, scorecard::CellDetail},
     scorecard::format_value,
 };
@@ -157,7 +158,7 @@ fn Detail(
             <ActionForm action=set_note attr:class="form">
                 <input type="hidden" name="measurable_id" value=note_id/>
                 <input type="hidden" name="week" value=note_week/>
-                <label>"Note on this week" <textarea name="note" rows="2">{d.cell.note.clone().unwrap_or_default()}</textarea></label>
+                <label>"Note on this week" <TextArea name="note" value=d.cell.note.clone().unwrap_or_default() attr:rows="2"/></label>
                 <button type="submit" class="btn">"Save note"</button>
             </ActionForm>
         </section>

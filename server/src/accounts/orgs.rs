@@ -2,29 +2,30 @@
 
 use anyhow::Context as _;
 use app::domain::OrgSettings;
+use sqlx::AnyConnection;
 
 use crate::db::{Db, now_ms};
 
-/// Creates an organisation and returns its id.
-pub async fn create(db: &Db, name: &str, timezone: &str) -> anyhow::Result<i64> {
+/// Creates an organisation and returns its id (inside a caller's transaction).
+pub async fn create(conn: &mut AnyConnection, name: &str, timezone: &str) -> anyhow::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO organizations (name, timezone, week_start, created_at) VALUES ($1, $2, 0, $3) RETURNING id",
     )
     .bind(name)
     .bind(timezone)
     .bind(now_ms())
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *conn)
     .await
     .context("creating an organisation")?;
     Ok(id)
 }
 
-/// Finds an organisation by exact name.
-pub async fn find_by_name(db: &Db, name: &str) -> anyhow::Result<Option<i64>> {
+/// Finds an organisation by exact name (inside a caller's transaction).
+pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> anyhow::Result<Option<i64>> {
     let row: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1")
             .bind(name)
-            .fetch_optional(&db.pool)
+            .fetch_optional(&mut *conn)
             .await
             .context("finding an organisation")?;
     Ok(row.map(|(id,)| id))

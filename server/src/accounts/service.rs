@@ -10,8 +10,9 @@ use app::{
 };
 use async_trait::async_trait;
 use secrecy::{ExposeSecret as _, SecretString};
+use sqlx::AnyConnection;
 
-use super::{normalise_email, orgs, password, sessions, throttle, users};
+use super::{first_run, normalise_email, orgs, password, sessions, throttle, users};
 use crate::{config::Config, db::Db, http::error::internal};
 
 /// Why a sign-in was refused.
@@ -64,17 +65,31 @@ pub struct FirstAdmin {
     pub password: SecretString,
 }
 
-/// Creates an organisation (or reuses one of that name) and an admin in it.
-/// Errors name the field at fault; nothing is written unless all fields pass.
-pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
+/// A [`FirstAdmin`] that passed every check, its password hashed: ready to
+/// be written in one transaction.
+#[derive(Debug)]
+pub(crate) struct CheckedAdmin {
+    /// Validated organisation settings (trimmed name, known timezone).
+    pub org: OrgSettings,
+    /// Normalised email.
+    pub email: String,
+    /// Trimmed display name.
+    pub name: String,
+    /// argon2id hash of the password.
+    pub password_hash: String,
+}
+
+/// Checks every field of a new admin, naming the field at fault, and
+/// hashes the password. Writes nothing.
+pub(crate) async fn check_admin(db: &Db, input: FirstAdmin) -> Result<CheckedAdmin, ApiError> {
     let email = normalise_email(&input.email).map_err(|e| ApiError::invalid("email", e))?;
-    let name = input.name.trim();
+    let name = input.name.trim().to_owned();
     if name.is_empty() {
         return Err(ApiError::invalid("name", "must not be empty"));
     }
     password::check_strength(input.password.expose_secret())
         .map_err(|e| ApiError::invalid("password", e))?;
-    let settings = orgs::validate(OrgSettings {
+    let org = orgs::validate(OrgSettings {
         name: input.org_name,
         timezone: input.timezone,
         week_start: 0,
@@ -87,28 +102,36 @@ pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
         .map_err(internal)?
         .is_some()
     {
-        return Err(ApiError::Conflict(format!(
-            "a user with email {email} already exists"
-        )));
+        return Err(email_taken(&email));
     }
-    let hash = password::hash(input.password).await.map_err(internal)?;
-    let org_id = match orgs::find_by_name(db, &settings.name)
-        .await
-        .map_err(internal)?
-    {
-        Some(id) => id,
-        None => orgs::create(db, &settings.name, &settings.timezone)
-            .await
-            .map_err(internal)?,
-    };
-    let created = users::create(
-        db,
+    let password_hash = password::hash(input.password).await.map_err(internal)?;
+    Ok(CheckedAdmin {
+        org,
+        email,
+        name,
+        password_hash,
+    })
+}
+
+fn email_taken(email: &str) -> ApiError {
+    ApiError::Conflict(format!("a user with email {email} already exists"))
+}
+
+/// Inserts a checked admin into an organisation, inside the caller's
+/// transaction.
+pub(crate) async fn insert_admin(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    admin: &CheckedAdmin,
+) -> Result<i64, ApiError> {
+    let created = users::create_in(
+        conn,
         users::NewUser {
             org_id,
-            email: &email,
-            name,
+            email: &admin.email,
+            name: &admin.name,
             role: Role::Admin,
-            password_hash: &hash,
+            password_hash: &admin.password_hash,
             must_change_password: false,
         },
     )
@@ -116,10 +139,32 @@ pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
     .map_err(internal)?;
     match created {
         users::Created::Id(id) => Ok(id),
-        users::Created::EmailTaken => Err(ApiError::Conflict(format!(
-            "a user with email {email} already exists"
-        ))),
+        users::Created::EmailTaken => Err(email_taken(&admin.email)),
     }
+}
+
+/// Creates an organisation (or reuses one of that name) and an admin in it:
+/// what `tally admin create --org` and the demo do. Errors name the field at
+/// fault; nothing is written unless all fields pass. It also marks first-run
+/// setup as done, so the setup form never opens on a database made this way.
+/// The `/setup` form goes through [`super::first_run::setup`] instead, which
+/// never joins an existing organisation.
+pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
+    let admin = check_admin(db, input).await?;
+    let mut tx = db.begin_write().await.map_err(internal)?;
+    let org_id = match orgs::find_by_name(&mut tx, &admin.org.name)
+        .await
+        .map_err(internal)?
+    {
+        Some(id) => id,
+        None => orgs::create(&mut tx, &admin.org.name, &admin.org.timezone)
+            .await
+            .map_err(internal)?,
+    };
+    let id = insert_admin(&mut tx, org_id, &admin).await?;
+    first_run::mark_done(&mut tx).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
 }
 
 /// The [`AccountsService`] server functions use.

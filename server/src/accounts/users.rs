@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use app::domain::{Role, UserSummary, Viewer};
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 use crate::db::{Db, now_ms};
 
@@ -45,6 +45,12 @@ pub enum Created {
 
 /// Inserts a user.
 pub async fn create(db: &Db, user: NewUser<'_>) -> anyhow::Result<Created> {
+    let mut conn = db.pool.acquire().await.context("creating a user")?;
+    create_in(&mut conn, user).await
+}
+
+/// Inserts a user on a connection (inside a caller's transaction).
+pub async fn create_in(conn: &mut AnyConnection, user: NewUser<'_>) -> anyhow::Result<Created> {
     let now = now_ms();
     let result: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO users (org_id, email, name, role, password_hash, active, must_change_password, created_at, updated_at) \
@@ -57,7 +63,7 @@ pub async fn create(db: &Db, user: NewUser<'_>) -> anyhow::Result<Created> {
     .bind(user.password_hash)
     .bind(i64::from(user.must_change_password))
     .bind(now)
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *conn)
     .await;
     match result {
         Ok((id,)) => Ok(Created::Id(id)),

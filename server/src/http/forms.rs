@@ -20,8 +20,9 @@ use serde::Deserialize;
 use super::session::cookie;
 use crate::{
     accounts::{
+        first_run::{self, Setup},
         service::{self, FirstAdmin, SignInError},
-        sessions, users,
+        sessions,
     },
     state::AppState,
 };
@@ -148,14 +149,10 @@ struct SetupForm {
 }
 
 async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
-    // The session middleware already refuses /setup once a user exists; this
-    // re-check closes the race between two first-run submissions.
-    match users::count_all(&state.db).await {
-        Ok(0) => {}
-        Ok(_) => return Redirect::to("/login").into_response(),
-        Err(e) => return super::error::JsonError::from(e).into_response(),
-    }
-    let created = service::create_admin(
+    // The session middleware already refuses /setup once a user exists;
+    // `first_run::setup` decides atomically, so of two forms posted at once
+    // exactly one creates anything.
+    let outcome = first_run::setup(
         &state.db,
         FirstAdmin {
             org_name: form.org_name,
@@ -166,8 +163,8 @@ async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Re
         },
     )
     .await;
-    match created {
-        Ok(user_id) => {
+    match outcome {
+        Ok(Setup::Created(user_id)) => {
             state.setup_done.store(true, Ordering::Relaxed);
             match sessions::create(&state.db, user_id, state.config.session_ttl).await {
                 Ok(token) => {
@@ -180,6 +177,11 @@ async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Re
                 }
                 Err(e) => super::error::JsonError::from(e).into_response(),
             }
+        }
+        // As when the middleware finds users already: sign in instead.
+        Ok(Setup::AlreadyDone) => {
+            state.setup_done.store(true, Ordering::Relaxed);
+            Redirect::to("/login").into_response()
         }
         Err(ApiError::Internal) => super::error::JsonError(ApiError::Internal).into_response(),
         Err(e) => {

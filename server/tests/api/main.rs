@@ -21,6 +21,8 @@ mod scorecard;
 mod scorecard_preview;
 mod scorecard_rules;
 mod scorecard_truth;
+mod security;
+mod setup;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
