@@ -3,11 +3,12 @@
 // it is edited with JavaScript, and on "Preview" without it, keeping the
 // fields as typed.
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers";
+import { hydrated, signIn } from "./helpers";
 
 test("the editor previews a definition before it is saved", async ({ page }, info) => {
   await signIn(page);
   await page.goto("/scorecard/measurables/new");
+  if (info.project.name !== "no-javascript") await hydrated(page);
   await page.getByLabel("Name", { exact: true }).fill("Dials preview");
   await page.getByLabel("Section", { exact: true }).fill("Inside sales");
   await page.getByLabel("Where the number comes from").selectOption("synced");

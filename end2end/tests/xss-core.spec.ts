@@ -101,7 +101,7 @@ test("a payload in every user-written field renders as text everywhere", async (
       filters: { keywords: [PAYLOAD], contact_in_list: PAYLOAD, buying_role: [PAYLOAD] },
     });
     const calls = await measurable(`${PAYLOAD} call sum`, {
-      type: "synced", kind: "call", filters: { call_outcome: [PAYLOAD] }, aggregate: { type: "sum", properties: [PAYLOAD] },
+      type: "synced", kind: "call", filters: { call_outcome: [PAYLOAD] }, aggregate: { type: "sum", properties: ["hs_call_duration"] },
     });
     const meetings = await measurable(`${PAYLOAD} meetings`, {
       type: "synced", kind: "meeting", filters: { meeting_type: [PAYLOAD], meeting_outcome: [PAYLOAD] },
@@ -116,6 +116,12 @@ test("a payload in every user-written field renders as text everywhere", async (
     expect(formula.status()).toBe(422);
     expect(formula.headers()["content-type"]).toContain("application/json");
     expect((await formula.json()).field).toBe("source.formula");
+    // So is a property name that is not one.
+    const sum = await api.post(`/api/v1/scorecards/${card}/measurables`, {
+      data: { section: PAYLOAD, name: `${PAYLOAD} sum`, source: { type: "synced", kind: "call", aggregate: { type: "sum", properties: [PAYLOAD] } } },
+    });
+    expect(sum.status()).toBe(422);
+    expect((await sum.json()).field).toBe("source.aggregate.properties");
 
     // An entry reason (API); an override reason and a note (the cell page's forms).
     await json(api, "post", `/api/v1/measurables/${manual}/values`, { week, value: 7, reason: PAYLOAD });
@@ -196,7 +202,6 @@ test("a payload in every user-written field renders as text everywhere", async (
     await expect(page.getByLabel("An associated contact's buying role is any of")).toHaveValue(PAYLOAD);
     await visit(page, `/scorecard/measurables/${calls}`, javascript, seen);
     await expect(page.getByLabel("Call outcome is any of")).toHaveValue(PAYLOAD);
-    await expect(page.getByLabel("Sum the first non-empty of these properties")).toHaveValue(PAYLOAD);
     await visit(page, `/scorecard/measurables/${meetings}`, javascript, seen);
     await expect(page.getByLabel("Meeting type is any of")).toHaveValue(PAYLOAD);
     await expect(page.getByLabel("Meeting outcome is any of")).toHaveValue(PAYLOAD);

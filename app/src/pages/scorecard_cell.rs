@@ -102,6 +102,9 @@ fn Detail(
         <p><a href=back>"← Back to the scorecard"</a></p>
         <section class="card">
             <p class=format!("sc-big status-{}", d.cell.status.as_str())>{fmt(d.cell.value)}</p>
+            {d.stale.clone().filter(|_| d.cell.stale).map(|s| view! {
+                <p class="alert alert-warn" role="status">{format!("{}: this number is {}.", s.reason, s.label)}</p>
+            })}
             {d.entry.clone().map(|(v, reason)| view! {
                 <p class="muted">
                     {if manual_source { "Entered by hand: " } else { "Overridden by hand: " }}

@@ -199,6 +199,16 @@ async fn cells_resting_on_a_stale_connection_say_so() {
         // The page says it too.
         let html = admin.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("stale since 2 h"), "the scorecard page marks the cell");
+        let html = admin
+            .client
+            .get(app.url(&format!("/scorecard/cell?measurable={id}&week={}", current_week())))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("the last HubSpot sync failed: this number is stale since 2 h."), "the cell page says why");
 
         // A later good run clears it.
         exec(&app, "INSERT INTO sync_runs (connection_id, started_at, finished_at, status) VALUES ($1, $2, $2, 'succeeded')", vec![i(hs), i(now)]).await;
