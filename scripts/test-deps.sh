@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` needs beyond the Rust toolchain, set up if missing:
-#   - Debian's chromium (the end-to-end tests) and curl;
+#   - Debian's chromium (the end-to-end tests), curl, and docker-compose
+#     (validates docker-compose.yml; no Docker engine needed);
 #   - PostgreSQL: TEST_POSTGRES_URL, or the local Debian cluster, installed
 #     and started when it is not running (as root; otherwise the exact
 #     command to run is printed).
@@ -23,6 +24,7 @@ want_pg=false
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
+command -v docker-compose >/dev/null || need+=(docker-compose)
 if $want_pg && [ -z "${TEST_POSTGRES_URL:-}" ] && ! command -v pg_ctlcluster >/dev/null; then
   need+=(postgresql)
 elif $want_pg && ! command -v psql >/dev/null; then

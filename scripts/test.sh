@@ -28,6 +28,9 @@ if [ -x sandbox/conformance/run.sh ]; then
   bash sandbox/conformance/run.sh
 fi
 
+step "deployment files (docker-compose.yml)"
+bash scripts/check-compose.sh
+
 step "end-to-end (Playwright, Debian Chromium)"
 bash scripts/e2e.sh
 

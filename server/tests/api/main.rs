@@ -13,6 +13,7 @@ mod access;
 mod accounts;
 mod cli;
 mod connect;
+mod deploy;
 mod counter;
 mod events;
 mod ops;
