@@ -170,20 +170,26 @@ impl Parser {
     }
 
     fn expr(&mut self, depth: u32) -> Result<Expr, FormulaError> {
-        let mut lhs = self.term(depth)?;
-        while let (_, Token::Op(op @ (BinOp::Add | BinOp::Sub))) = self.peek() {
-            self.advance();
-            let rhs = self.term(depth)?;
-            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
+        self.chain(depth, &[BinOp::Add, BinOp::Sub], Parser::term)
     }
 
     fn term(&mut self, depth: u32) -> Result<Expr, FormulaError> {
-        let mut lhs = self.unary(depth)?;
-        while let (_, Token::Op(op @ (BinOp::Mul | BinOp::Div))) = self.peek() {
+        self.chain(depth, &[BinOp::Mul, BinOp::Div], Parser::unary)
+    }
+
+    /// One precedence level: `operand`s joined left-associatively by `ops`.
+    fn chain(
+        &mut self,
+        depth: u32,
+        ops: &[BinOp],
+        operand: fn(&mut Parser, u32) -> Result<Expr, FormulaError>,
+    ) -> Result<Expr, FormulaError> {
+        let mut lhs = operand(self, depth)?;
+        while let (_, Token::Op(op)) = self.peek()
+            && ops.contains(&op)
+        {
             self.advance();
-            let rhs = self.unary(depth)?;
+            let rhs = operand(self, depth)?;
             lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
         }
         Ok(lhs)
