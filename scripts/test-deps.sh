@@ -8,6 +8,10 @@
 # TALLY_TEST_BACKENDS=sqlite opts out of PostgreSQL explicitly.
 # Prints `export …` lines for the caller to eval; messages go to stderr.
 set -euo pipefail
+# Only the `export …` lines reach stdout (fd 3); anything a tool prints
+# (pg_ctlcluster's "Removed stale pid file", apt-get) goes to stderr.
+exec 3>&1 1>&2
+emit() { printf '%s\n' "$*" >&3; }
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() { printf 'make test: %s\n' "$*" >&2; exit 1; }
@@ -42,8 +46,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if ! $want_pg; then
-  echo "unset TEST_POSTGRES_URL TALLY_REQUIRE_POSTGRES"
-  echo "export TALLY_TEST_BACKENDS=sqlite"
+  emit "unset TEST_POSTGRES_URL TALLY_REQUIRE_POSTGRES"
+  emit "export TALLY_TEST_BACKENDS=sqlite"
   exit 0
 fi
 
@@ -55,7 +59,7 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
     if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c {print $4}' | grep -q online; then
       if as_root; then
         say "starting PostgreSQL $version/$cluster"
-        pg_ctlcluster "$version" "$cluster" start
+        pg_ctlcluster "$version" "$cluster" start 3>&-
       else
         fail "PostgreSQL $version/$cluster is stopped: run  sudo pg_ctlcluster $version $cluster start  (or set TALLY_TEST_BACKENDS=sqlite)"
       fi
@@ -72,10 +76,10 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   fi
   psql "$url" -qAtc 'select 1' >/dev/null 2>&1 ||
     fail "PostgreSQL is not reachable at $url: set TEST_POSTGRES_URL, or TALLY_TEST_BACKENDS=sqlite to test SQLite only"
-  echo "export TEST_POSTGRES_URL=$url"
+  emit "export TEST_POSTGRES_URL=$url"
 else
   psql "$TEST_POSTGRES_URL" -qAtc 'select 1' >/dev/null 2>&1 ||
     fail "TEST_POSTGRES_URL does not answer: check the server, or set TALLY_TEST_BACKENDS=sqlite"
 fi
-echo "export TALLY_REQUIRE_POSTGRES=1"
-echo "export TALLY_TEST_BACKENDS=sqlite,postgres"
+emit "export TALLY_REQUIRE_POSTGRES=1"
+emit "export TALLY_TEST_BACKENDS=sqlite,postgres"
