@@ -39,8 +39,16 @@ fn the_image_runs_tally_serve() {
         .get_arguments()
         .filter_map(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
         .collect();
-    for var in ["TALLY_ADDR", "TALLY_DATA_DIR", "DATABASE_URL", "TALLY_LOG_FORMAT"] {
-        assert!(known.iter().any(|k| k == var), "{var} is a setting the binary reads");
+    for var in [
+        "TALLY_ADDR",
+        "TALLY_DATA_DIR",
+        "DATABASE_URL",
+        "TALLY_LOG_FORMAT",
+    ] {
+        assert!(
+            known.iter().any(|k| k == var),
+            "{var} is a setting the binary reads"
+        );
         assert!(runtime.contains(&format!("{var}=")), "the image sets {var}");
     }
 }
