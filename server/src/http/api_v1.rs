@@ -136,6 +136,7 @@ async fn create_session(
                 retry_after_secs: secs,
             }));
         }
+        Err(SignInError::Busy) => return Err(JsonError(crate::accounts::password::Busy.into())),
     };
     let token = sessions::create(&state.db, user_id, state.config.session_ttl).await?;
     let viewer = crate::accounts::users::viewer(&state.db, user_id)
