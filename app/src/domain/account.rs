@@ -75,6 +75,10 @@ pub struct Viewer {
     pub role: Role,
     /// Signed in with a one-time password that must be replaced first.
     pub must_change_password: bool,
+    /// The browser session this request came with (its row key, a hash,
+    /// never the cookie); `None` for API tokens. Never sent to the browser.
+    #[serde(skip)]
+    pub session: Option<String>,
 }
 
 /// A user as listed on the settings page.

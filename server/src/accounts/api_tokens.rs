@@ -64,6 +64,17 @@ pub async fn revoke(db: &Db, user_id: i64, token_id: i64) -> anyhow::Result<bool
     Ok(done.rows_affected() == 1)
 }
 
+/// Revokes every live token of a user (their password changed).
+pub async fn revoke_all_for(db: &Db, user_id: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&db.pool)
+        .await
+        .context("revoking a user's API tokens")?;
+    Ok(())
+}
+
 /// A token as listed to its owner (never the token itself).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TokenInfo {

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret as _, SecretString};
 use sqlx::AnyConnection;
 
-use super::{first_run, normalise_email, orgs, password, sessions, throttle, users};
+use super::{api_tokens, first_run, normalise_email, orgs, password, sessions, throttle, users};
 use crate::{config::Config, db::Db, http::error::internal};
 
 /// Why a sign-in was refused.
@@ -22,6 +22,8 @@ pub enum SignInError {
     Invalid,
     /// Too many failures; seconds to wait.
     Throttled(u64),
+    /// Too many passwords being checked at once; try again in a moment.
+    Busy,
 }
 
 /// Checks credentials with throttling and returns the user id.
@@ -32,21 +34,24 @@ pub async fn sign_in(
     address: &str,
 ) -> anyhow::Result<Result<i64, SignInError>> {
     let email = normalise_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-    if let Some(wait) = throttle::retry_after(db, &email, address).await? {
-        return Ok(Err(SignInError::Throttled(wait)));
-    }
+    let attempt = match throttle::begin(db, &email, address).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(Err(SignInError::Throttled(wait))),
+    };
     let account = users::credentials(db, &email).await?;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let matches = password::verify(password_text, stored).await;
+    let Ok(matches) = password::verify(password_text, stored).await else {
+        // Not a failure of the person's: no turn to check it.
+        attempt.withdraw(db).await?;
+        return Ok(Err(SignInError::Busy));
+    };
     match account {
         Some(a) if matches && a.active => {
-            throttle::clear_account(db, &email).await?;
+            attempt.succeeded(db, &email).await?;
             Ok(Ok(a.id))
         }
-        _ => {
-            throttle::record_failure(db, &email, address).await?;
-            Ok(Err(SignInError::Invalid))
-        }
+        // The attempt stays recorded: it was a failure.
+        _ => Ok(Err(SignInError::Invalid)),
     }
 }
 
@@ -104,7 +109,7 @@ pub(crate) async fn check_admin(db: &Db, input: FirstAdmin) -> Result<CheckedAdm
     {
         return Err(email_taken(&email));
     }
-    let password_hash = password::hash(input.password).await.map_err(internal)?;
+    let password_hash = password::hash(input.password).await?;
     Ok(CheckedAdmin {
         org,
         email,
@@ -241,9 +246,7 @@ impl AccountsService for Accounts {
             return Err(ApiError::invalid("name", "must be 1 to 120 characters"));
         }
         let one_time_password = password::one_time_password();
-        let hash = password::hash(SecretString::from(one_time_password.clone()))
-            .await
-            .map_err(internal)?;
+        let hash = password::hash(SecretString::from(one_time_password.clone())).await?;
         let created = users::create(
             &self.db,
             users::NewUser {
@@ -316,20 +319,49 @@ impl AccountsService for Accounts {
         current: String,
         new: String,
     ) -> Result<(), ApiError> {
+        let attempt = match throttle::begin_for_account(&self.db, &viewer.email)
+            .await
+            .map_err(internal)?
+        {
+            Ok(attempt) => attempt,
+            Err(retry_after_secs) => return Err(ApiError::TooManyRequests { retry_after_secs }),
+        };
         let stored = users::password_hash(&self.db, viewer.user_id)
             .await
             .map_err(internal)?;
-        if !password::verify(SecretString::from(current), stored).await {
+        let Ok(matches) = password::verify(SecretString::from(current.clone()), stored).await
+        else {
+            attempt.withdraw(&self.db).await.map_err(internal)?;
+            return Err(password::Busy.into());
+        };
+        if !matches {
+            // The attempt stays recorded: wrong guesses here are throttled
+            // like wrong guesses at sign-in.
             return Err(ApiError::invalid(
                 "current_password",
                 "is not your current password",
             ));
         }
-        password::check_strength(&new).map_err(|e| ApiError::invalid("new_password", e))?;
-        let hash = password::hash(SecretString::from(new))
+        attempt
+            .succeeded(&self.db, &viewer.email)
             .await
             .map_err(internal)?;
+        password::check_strength(&new).map_err(|e| ApiError::invalid("new_password", e))?;
+        if new == current {
+            return Err(ApiError::invalid(
+                "new_password",
+                "must differ from the current (or one-time) password",
+            ));
+        }
+        let hash = password::hash(SecretString::from(new)).await?;
         users::set_password(&self.db, viewer.user_id, &hash)
+            .await
+            .map_err(internal)?;
+        // Whoever knew the old password is signed out everywhere else.
+        sessions::end_others(&self.db, viewer.user_id, viewer.session.as_deref())
+            .await
+            .map_err(internal)?;
+        api_tokens::revoke_all_for(&self.db, viewer.user_id)
             .await
             .map_err(internal)
     }

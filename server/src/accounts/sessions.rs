@@ -69,7 +69,9 @@ pub async fn viewer_of(db: &Db, token: &str, ttl: Duration) -> anyhow::Result<Op
             .await
             .context("extending a session")?;
     }
-    viewer_from(&row).map(Some)
+    let mut viewer = viewer_from(&row)?;
+    viewer.session = Some(hash);
+    Ok(Some(viewer))
 }
 
 /// Ends one session.
@@ -79,6 +81,18 @@ pub async fn end(db: &Db, token: &str) -> anyhow::Result<()> {
         .execute(&db.pool)
         .await
         .context("ending a session")?;
+    Ok(())
+}
+
+/// Ends every session of a user but `keep` (a session's row key): after a
+/// password change, every other browser signs in again.
+pub async fn end_others(db: &Db, user_id: i64, keep: Option<&str>) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&db.pool)
+        .await
+        .context("ending a user's other sessions")?;
     Ok(())
 }
 

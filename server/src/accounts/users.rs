@@ -114,6 +114,7 @@ pub(crate) fn viewer_from(r: &sqlx::any::AnyRow) -> anyhow::Result<Viewer> {
         email: r.try_get(4)?,
         role: Role::parse(&role).context("unknown role in the database")?,
         must_change_password: r.try_get::<i64, _>(6)? != 0,
+        session: None,
     })
 }
 

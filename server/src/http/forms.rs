@@ -10,7 +10,7 @@ use app::error::ApiError;
 use axum::{
     Form, Router,
     extract::{ConnectInfo, FromRequestParts, State},
-    http::{HeaderMap, HeaderValue, header, request::Parts},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Redirect, Response},
     routing::post,
 };
@@ -66,12 +66,26 @@ pub fn session_cookie(state: &AppState, value: &str, max_age_secs: u64) -> Heade
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Only same-site relative paths are followed after sign-in.
+/// Where to go after signing in: only a path on this site. A browser
+/// drops tabs and newlines from a URL and reads `\\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`: any control character
+/// or backslash, or a second leading slash, sends the user home instead.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with(['/', '\\'])
+                && !n.chars().any(|c| c.is_control() || c == '\\') =>
+        {
+            n
+        }
         _ => "/",
     }
+}
+
+/// A `next` with a line break is an attempt to split the response.
+fn next_is_malformed(next: Option<&str>) -> bool {
+    next.is_some_and(|n| n.contains(['\r', '\n']))
 }
 
 #[derive(Deserialize)]
@@ -88,6 +102,13 @@ async fn login(
     ClientAddr(address): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    if next_is_malformed(form.next.as_deref()) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "next: must be a path on this site, without line breaks",
+        )
+            .into_response();
+    }
     if form.email.trim().is_empty() || form.password.is_empty() {
         return Redirect::to("/login?error=missing").into_response();
     }
@@ -105,6 +126,14 @@ async fn login(
         }
         Ok(Err(SignInError::Throttled(_))) => {
             return Redirect::to("/login?error=throttled").into_response();
+        }
+        Ok(Err(SignInError::Busy)) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "1")],
+                "Too many sign-ins at once; try again in a moment.",
+            )
+                .into_response();
         }
         Err(e) => return super::error::JsonError::from(e).into_response(),
     };
@@ -201,5 +230,23 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        for trick in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\n/evil",
+            "/\\/evil",
+            "/%0a",
+            "\t//evil",
+        ] {
+            let followed = safe_next(Some(trick));
+            assert!(
+                followed == "/" || followed == "/%0a",
+                "{trick:?} was followed to {followed:?}"
+            );
+        }
+        assert_eq!(
+            safe_next(Some("/scorecard?week=2026-11-30")),
+            "/scorecard?week=2026-11-30"
+        );
     }
 }

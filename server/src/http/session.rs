@@ -8,7 +8,7 @@
 
 use std::sync::atomic::Ordering;
 
-use app::domain::Viewer;
+use app::{domain::Viewer, error::ApiError};
 use axum::{
     extract::{Request, State},
     http::{Method, header},
@@ -123,10 +123,28 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             }
         }
     }
+    if let Some(v) = &viewer
+        && v.must_change_password
+        && !allowed_before_password_change(&path)
+        && (path.starts_with("/api/") || path.starts_with("/oauth/") || !is_public(&path))
+    {
+        // Pages were sent to the form above; scripts and server functions
+        // hear why they are refused.
+        return super::error::JsonError(ApiError::Forbidden).into_response();
+    }
     if let Some(viewer) = viewer {
         req.extensions_mut().insert(viewer);
     }
     next.run(req).await
+}
+
+/// What a user signed in with a one-time password may do before replacing
+/// it: the form, its server function, and signing out.
+fn allowed_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/account/password" | "/api/fn/change_password" | "/logout"
+    )
 }
 
 #[cfg(test)]

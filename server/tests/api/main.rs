@@ -24,6 +24,7 @@ mod scorecard_rules;
 mod scorecard_truth;
 mod security;
 mod setup;
+mod sign_in_abuse;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
