@@ -15,20 +15,33 @@ pub fn viewer() -> Result<Viewer, ApiError> {
 
 /// The viewer if they may manage integrations and scorecards.
 pub fn manager() -> Result<Viewer, ApiError> {
-    let viewer = viewer()?;
-    if viewer.role.can_manage() {
-        Ok(viewer)
-    } else {
-        Err(ApiError::Forbidden)
-    }
+    viewer()?.require_manager()
 }
 
 /// The viewer if they are an admin.
 pub fn admin() -> Result<Viewer, ApiError> {
-    let viewer = viewer()?;
-    if viewer.role.is_admin() {
-        Ok(viewer)
-    } else {
-        Err(ApiError::Forbidden)
+    viewer()?.require_admin()
+}
+
+/// The role checks, defined once: server functions (above), the REST API's
+/// `ApiViewer` and the OAuth pages all go through these.
+impl Viewer {
+    /// This viewer if they may manage integrations and scorecards, else
+    /// [`ApiError::Forbidden`].
+    pub fn require_manager(self) -> Result<Viewer, ApiError> {
+        if self.role.can_manage() {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// This viewer if they are an admin, else [`ApiError::Forbidden`].
+    pub fn require_admin(self) -> Result<Viewer, ApiError> {
+        if self.role.is_admin() {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! organisation id never reads or writes another organisation's rows, which
 //! is what makes "a user of another organisation gets 404" hold by design.
 
+pub mod admins;
 pub mod api_tokens;
 pub mod first_run;
 pub mod orgs;

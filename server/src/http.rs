@@ -12,12 +12,14 @@ pub mod api_scorecards;
 pub mod api_sync;
 pub mod api_v1;
 pub mod error;
+pub mod extract;
 pub mod forms;
 pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod security;
+pub mod server_fns;
 pub mod session;
 pub mod webhooks;
 
@@ -57,7 +59,7 @@ pub fn router(state: AppState) -> Router {
             move || app::shell(options.clone()),
         )
         .route_layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.metrics.clone(),
             metrics::track,
         ));
     // Demo mode: the provider simulators, reached through the same port.
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(security::provide_nonce, app::shell))
+        .layer(middleware::from_fn(server_fns::status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::resolve,

@@ -12,18 +12,19 @@
 //! then finds the row. It then rolls back, having written nothing. Setup
 //! always makes a new organisation; only `tally admin create --org` joins one
 //! by name (see [`super::service::create_admin`], which marks setup done).
+//! The checks both share live in [`super::admins`].
 
 use anyhow::Context as _;
 use app::error::ApiError;
 use sqlx::AnyConnection;
 
 use super::{
+    admins::{FirstAdmin, check_admin, insert_admin},
     orgs,
-    service::{FirstAdmin, check_admin, insert_admin},
 };
 use crate::{
     db::{Db, now_ms},
-    http::error::internal,
+    error::answer,
 };
 
 /// What a setup did.
@@ -77,21 +78,22 @@ pub async fn mark_done(conn: &mut AnyConnection) -> anyhow::Result<()> {
 /// [`Setup::AlreadyDone`] with nothing written. Field errors name the field
 /// (and are only reported while setup is still open).
 pub async fn setup(db: &Db, input: FirstAdmin) -> Result<Setup, ApiError> {
-    if is_done(db).await.map_err(internal)? {
-        return Ok(Setup::AlreadyDone);
-    }
-    // Validation and the (slow) password hash happen before the transaction,
-    // so the write lock is held only for three inserts.
-    let admin = check_admin(db, input).await?;
-    let mut tx = db.begin_write().await.map_err(internal)?;
-    if !claim(&mut tx).await.map_err(internal)? {
-        // Dropping the transaction rolls it back.
-        return Ok(Setup::AlreadyDone);
-    }
-    let org_id = orgs::create(&mut tx, &admin.org.name, &admin.org.timezone)
-        .await
-        .map_err(internal)?;
-    let user_id = insert_admin(&mut tx, org_id, &admin).await?;
-    tx.commit().await.map_err(internal)?;
-    Ok(Setup::Created(user_id))
+    answer(async {
+        if is_done(db).await? {
+            return Ok(Setup::AlreadyDone);
+        }
+        // Validation and the (slow) password hash happen before the
+        // transaction, so the write lock is held only for three inserts.
+        let admin = check_admin(db, input).await?;
+        let mut tx = db.begin_write().await?;
+        if !claim(&mut tx).await? {
+            // Dropping the transaction rolls it back.
+            return Ok(Setup::AlreadyDone);
+        }
+        let org_id = orgs::create(&mut tx, &admin.org.name, &admin.org.timezone).await?;
+        let user_id = insert_admin(&mut tx, org_id, &admin).await?;
+        tx.commit().await?;
+        Ok(Setup::Created(user_id))
+    })
+    .await
 }

@@ -6,34 +6,40 @@ use app::{
     error::ApiError,
 };
 use axum::{
-    Json,
+    Json, Router,
     extract::{Path, State},
     http::StatusCode,
+    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 
 use super::{
-    api_v1::ApiViewer,
-    error::{ApiResult, JsonError, internal},
+    error::{ApiResult, JsonError},
+    extract::ApiViewer,
 };
 use crate::state::AppState;
+
+/// Connection routes, merged into `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connections", get(list))
+        .route(
+            "/connections/{id}",
+            get(show).patch(update).delete(disconnect),
+        )
+        .route("/integrations/{provider}/connect", post(connect))
+}
 
 /// `GET /api/v1/connections`.
 pub async fn list(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
 ) -> ApiResult<Json<Vec<ConnectionHealth>>> {
-    Ok(Json(
-        state
-            .integrations
-            .all_health(viewer.org_id)
-            .await
-            .map_err(internal)?,
-    ))
+    Ok(Json(state.integrations.all_health(viewer.org_id).await?))
 }
 
 /// `GET /api/v1/connections/{id}`.
-pub async fn get(
+pub async fn show(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
     Path(id): Path<i64>,
@@ -128,7 +134,7 @@ pub async fn connect(
                 p.spec.name
             ))));
         }
-        let url = integrations.start(&viewer, p).await.map_err(internal)?;
+        let url = integrations.start(&viewer, p).await?;
         return Ok(Json(Connected {
             authorize_url: Some(url),
             connection_id: None,

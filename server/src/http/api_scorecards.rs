@@ -25,8 +25,8 @@ use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use super::{
-    api_v1::ApiViewer,
     error::{ApiResult, JsonError},
+    extract::ApiViewer,
 };
 use crate::state::AppState;
 
@@ -52,11 +52,7 @@ fn scorecards(state: &AppState) -> &dyn ScorecardService {
 }
 
 fn manager(viewer: ApiViewer) -> Result<Viewer, JsonError> {
-    if viewer.0.role.can_manage() {
-        Ok(viewer.0)
-    } else {
-        Err(JsonError(ApiError::Forbidden))
-    }
+    viewer.manager()
 }
 
 /// Decodes a body, naming the path of the first bad field.

@@ -3,16 +3,17 @@
 
 use app::error::ApiError;
 use axum::{
-    Json,
+    Json, Router,
     extract::{Path, State},
     http::StatusCode,
+    routing::{get, post, put},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    api_v1::ApiViewer,
-    error::{ApiResult, JsonError, internal},
+    error::{ApiResult, JsonError},
+    extract::ApiViewer,
 };
 use crate::{
     integrations::store,
@@ -20,10 +21,22 @@ use crate::{
     sync::{Start, Trigger, Work, people, runs},
 };
 
+/// Sync and people routes, merged into `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connections/{id}/sync", post(sync_now))
+        .route("/connections/{id}/runs", get(list_runs))
+        .route(
+            "/connections/{id}/sync-settings",
+            get(get_settings).put(put_settings),
+        )
+        .route("/people", get(list_people).post(create_person))
+        .route("/people/links", put(put_link))
+}
+
 async fn owned(state: &AppState, org_id: i64, id: i64) -> ApiResult<store::Connection> {
     store::get_in_org(&state.db, org_id, id)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or(JsonError(ApiError::NotFound))
 }
 
@@ -41,8 +54,7 @@ pub async fn sync_now(
     match state
         .sync
         .start(conn.id, Trigger::Manual, Work::Full)
-        .await
-        .map_err(internal)?
+        .await?
     {
         Start::Started(run_id) => Ok((
             StatusCode::ACCEPTED,
@@ -62,9 +74,7 @@ pub async fn list_runs(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<runs::RunView>>> {
     let conn = owned(&state, viewer.org_id, id).await?;
-    Ok(Json(
-        runs::list(&state.db, conn.id, 50).await.map_err(internal)?,
-    ))
+    Ok(Json(runs::list(&state.db, conn.id, 50).await?))
 }
 
 /// Body of `PUT /api/v1/connections/{id}/sync-settings`.
@@ -83,15 +93,12 @@ pub async fn get_settings(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
     let conn = owned(&state, viewer.org_id, id).await?;
-    runs::ensure_settings(&state.db, conn.id)
-        .await
-        .map_err(internal)?;
+    runs::ensure_settings(&state.db, conn.id).await?;
     let (weeks, lists): (i64, String) =
         sqlx::query_as("SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1")
             .bind(conn.id)
             .fetch_one(&state.db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     let lists: Vec<String> = serde_json::from_str(&lists).unwrap_or_default();
     Ok(Json(
         json!({"backfill_weeks": weeks, "lists": lists, "always_synced_lists": [crate::sync::hubspot::DEFAULT_LIST]}),
@@ -107,9 +114,7 @@ pub async fn put_settings(
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
     let conn = owned(&state, viewer.org_id, id).await?;
-    runs::ensure_settings(&state.db, conn.id)
-        .await
-        .map_err(internal)?;
+    runs::ensure_settings(&state.db, conn.id).await?;
     if let Some(w) = body.backfill_weeks {
         if !(1..=260).contains(&w) {
             return Err(ApiError::invalid("backfill_weeks", "must be from 1 to 260").into());
@@ -118,8 +123,7 @@ pub async fn put_settings(
             .bind(w)
             .bind(conn.id)
             .execute(&state.db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     if let Some(lists) = body.lists {
         let clean: Vec<String> = lists
@@ -128,11 +132,10 @@ pub async fn put_settings(
             .filter(|l| !l.is_empty())
             .collect();
         sqlx::query("UPDATE sync_settings SET lists = $1 WHERE connection_id = $2")
-            .bind(serde_json::to_string(&clean).map_err(internal)?)
+            .bind(serde_json::to_string(&clean).map_err(anyhow::Error::from)?)
             .bind(conn.id)
             .execute(&state.db.pool)
-            .await
-            .map_err(internal)?;
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -142,14 +145,8 @@ pub async fn list_people(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
 ) -> ApiResult<Json<people::PeopleView>> {
-    people::auto_match(&state.db, viewer.org_id)
-        .await
-        .map_err(internal)?;
-    Ok(Json(
-        people::view(&state.db, viewer.org_id)
-            .await
-            .map_err(internal)?,
-    ))
+    people::auto_match(&state.db, viewer.org_id).await?;
+    Ok(Json(people::view(&state.db, viewer.org_id).await?))
 }
 
 /// Body of `PUT /api/v1/people/links`.
@@ -211,8 +208,6 @@ pub async fn create_person(
     let id = people::create(&state.db, viewer.org_id, &name, &email)
         .await
         .map_err(|_| JsonError(ApiError::Conflict("a person with that email exists".into())))?;
-    people::auto_match(&state.db, viewer.org_id)
-        .await
-        .map_err(internal)?;
+    people::auto_match(&state.db, viewer.org_id).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }

@@ -4,6 +4,10 @@
 //! or by the session cookie `POST /api/v1/session` sets. Every handler takes
 //! the viewer from the session layer and scopes its work to the viewer's
 //! organisation; `openapi.rs` documents each route.
+//!
+//! Account routes live here; connections, sync and scorecards bring their
+//! own `router()`, merged below. What they share (the viewer extractor and
+//! role checks) is in `extract.rs`, so none of them imports this module.
 
 use app::{
     domain::{OrgSettings, Role, UserSummary, Viewer},
@@ -11,16 +15,17 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{FromRequestParts, Path, State},
-    http::{HeaderMap, StatusCode, header, request::Parts},
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{delete, get, patch, post, put},
+    routing::{delete, get, patch, post},
 };
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiResult, JsonError},
+    extract::ApiViewer,
     forms::{ClientAddr, session_cookie},
     session::cookie,
 };
@@ -44,70 +49,14 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", patch(update_user))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
-        .route("/connections", get(super::api_connections::list))
-        .route(
-            "/connections/{id}",
-            get(super::api_connections::get)
-                .patch(super::api_connections::update)
-                .delete(super::api_connections::disconnect),
-        )
-        .route(
-            "/integrations/{provider}/connect",
-            post(super::api_connections::connect),
-        )
-        .route("/connections/{id}/sync", post(super::api_sync::sync_now))
-        .route("/connections/{id}/runs", get(super::api_sync::list_runs))
-        .route(
-            "/connections/{id}/sync-settings",
-            get(super::api_sync::get_settings).put(super::api_sync::put_settings),
-        )
-        .route(
-            "/people",
-            get(super::api_sync::list_people).post(super::api_sync::create_person),
-        )
-        .route("/people/links", put(super::api_sync::put_link))
+        .merge(super::api_connections::router())
+        .merge(super::api_sync::router())
         .merge(super::api_scorecards::router())
         .fallback(not_found)
 }
 
 async fn not_found() -> JsonError {
     JsonError(ApiError::NotFound)
-}
-
-/// The signed-in viewer of an API request, or a 401.
-#[derive(Debug)]
-pub struct ApiViewer(pub Viewer);
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiViewer {
-    type Rejection = JsonError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Viewer>()
-            .cloned()
-            .map(ApiViewer)
-            .ok_or(JsonError(ApiError::Unauthorized))
-    }
-}
-
-impl ApiViewer {
-    /// The viewer if they may manage integrations, else a 403.
-    pub fn manager(self) -> Result<Viewer, JsonError> {
-        if self.0.role.can_manage() {
-            Ok(self.0)
-        } else {
-            Err(JsonError(ApiError::Forbidden))
-        }
-    }
-
-    fn admin(self) -> Result<Viewer, JsonError> {
-        if self.0.role.is_admin() {
-            Ok(self.0)
-        } else {
-            Err(JsonError(ApiError::Forbidden))
-        }
-    }
 }
 
 #[derive(Deserialize)]

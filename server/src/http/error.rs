@@ -33,6 +33,27 @@ impl From<anyhow::Error> for JsonError {
     }
 }
 
+impl From<sqlx::Error> for JsonError {
+    fn from(value: sqlx::Error) -> Self {
+        Self(internal(value))
+    }
+}
+
+/// Lets handlers use `?` on the server's own [`crate::error::Result`]: a
+/// refusal is answered as it is, an internal failure is logged once (in the
+/// request's span) and answered opaquely.
+impl From<crate::error::Error> for JsonError {
+    fn from(value: crate::error::Error) -> Self {
+        Self(value.into())
+    }
+}
+
+impl IntoResponse for crate::error::Error {
+    fn into_response(self) -> Response {
+        JsonError::from(self).into_response()
+    }
+}
+
 impl IntoResponse for JsonError {
     fn into_response(self) -> Response {
         let status =

@@ -16,8 +16,6 @@ use axum::{
     response::Response,
 };
 
-use crate::state::AppState;
-
 const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
@@ -105,8 +103,9 @@ impl Metrics {
     }
 }
 
-/// Middleware recording every request.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Middleware recording every request. It takes only the metrics, not the
+/// whole application state, so this module does not depend on `state`.
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
     let route = req.extensions().get::<MatchedPath>().map_or_else(
@@ -120,7 +119,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         |p| p.as_str().to_owned(),
     );
     let response = next.run(req).await;
-    state.metrics.record(
+    metrics.record(
         &method,
         &route,
         response.status().as_u16(),

@@ -50,6 +50,10 @@ pub fn page(status: StatusCode, title: &str, message: &str, error: bool) -> Resp
     (status, Html(body)).into_response()
 }
 
+#[tracing::instrument(
+    skip_all,
+    fields(provider = %provider, org_id = tracing::field::Empty, user_id = tracing::field::Empty)
+)]
 async fn start(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
@@ -59,14 +63,17 @@ async fn start(
         let next = serde_urlencoded::to_string([("next", "/integrations")]).unwrap_or_default();
         return Redirect::to(&format!("/login?{next}")).into_response();
     };
-    if !viewer.role.can_manage() {
+    let span = tracing::Span::current();
+    span.record("org_id", viewer.org_id);
+    span.record("user_id", viewer.user_id);
+    let Ok(viewer) = viewer.require_manager() else {
         return page(
             StatusCode::FORBIDDEN,
             "Not allowed",
             "Only admins and managers can connect providers.",
             true,
         );
-    }
+    };
     let integrations = &state.integrations;
     let Some(p) = integrations.provider(&provider) else {
         return page(
@@ -106,6 +113,16 @@ async fn start(
     }
 }
 
+// Skips the query: it carries the authorisation code and the state.
+#[tracing::instrument(
+    skip_all,
+    fields(
+        provider = %provider,
+        org_id = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+        connection_id = tracing::field::Empty,
+    )
+)]
 async fn callback(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
@@ -122,8 +139,16 @@ async fn callback(
         );
     };
     let viewer = viewer.map(|Extension(v)| v);
+    if let Some(v) = &viewer {
+        let span = tracing::Span::current();
+        span.record("org_id", v.org_id);
+        span.record("user_id", v.user_id);
+    }
     match integrations.finish(viewer.as_ref(), p, query).await {
-        Ok(Finish::Connected(..)) => Redirect::to("/integrations").into_response(),
+        Ok(Finish::Connected(id, _)) => {
+            tracing::Span::current().record("connection_id", id);
+            Redirect::to("/integrations").into_response()
+        }
         Ok(Finish::Cancelled) => page(
             StatusCode::OK,
             "Connection cancelled",

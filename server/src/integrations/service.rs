@@ -8,48 +8,57 @@ use app::{
 };
 
 use super::{Integrations, api_key::KeyError, store};
-use crate::{http::error::internal, vault::SecretToken};
+use crate::{error::answer, vault::SecretToken};
 
 impl Integrations {
-    async fn owned(&self, viewer: &Viewer, id: i64) -> Result<store::Connection, ApiError> {
-        store::get_in_org(&self.db, viewer.org_id, id)
-            .await
-            .map_err(internal)?
-            .ok_or(ApiError::NotFound)
+    async fn owned(&self, viewer: &Viewer, id: i64) -> crate::error::Result<store::Connection> {
+        Ok(store::get_in_org(&self.db, viewer.org_id, id)
+            .await?
+            .ok_or(ApiError::NotFound)?)
     }
 }
 
 #[async_trait::async_trait]
 impl IntegrationsService for Integrations {
     async fn cards(&self, viewer: &Viewer) -> Result<Vec<ProviderCard>, ApiError> {
-        self.provider_cards(viewer.org_id).await.map_err(internal)
+        answer(async { Ok(self.provider_cards(viewer.org_id).await?) }).await
     }
 
     async fn detail(&self, viewer: &Viewer, id: i64) -> Result<ConnectionDetail, ApiError> {
-        let conn = self.owned(viewer, id).await?;
-        self.connection_detail(&conn).await.map_err(internal)
+        answer(async {
+            let conn = self.owned(viewer, id).await?;
+            Ok(self.connection_detail(&conn).await?)
+        })
+        .await
     }
 
     async fn set_auto_sync(&self, viewer: &Viewer, id: i64, on: bool) -> Result<(), ApiError> {
-        let conn = self.owned(viewer, id).await?;
-        store::set_auto_sync(&self.db, conn.id, on)
-            .await
-            .map_err(internal)
+        answer(async {
+            let conn = self.owned(viewer, id).await?;
+            Ok(store::set_auto_sync(&self.db, conn.id, on).await?)
+        })
+        .await
     }
 
     async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError> {
-        let conn = self.owned(viewer, id).await?;
-        self.disconnect_connection(&conn, purge)
-            .await
-            .map_err(internal)
+        answer(async {
+            let conn = self.owned(viewer, id).await?;
+            Ok(self.disconnect_connection(&conn, purge).await?)
+        })
+        .await
     }
 
     async fn sync_now(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
-        let conn = self.owned(viewer, id).await?;
-        let Some(engine) = &self.sync else {
-            return Err(ApiError::Conflict("syncing is not available yet".into()));
-        };
-        engine.sync_now(conn.id).await.map_err(internal)
+        answer(async {
+            let conn = self.owned(viewer, id).await?;
+            let Some(engine) = &self.sync else {
+                return Err(crate::error::Error::Refused(ApiError::Conflict(
+                    "syncing is not available yet".into(),
+                )));
+            };
+            Ok(engine.sync_now(conn.id).await?)
+        })
+        .await
     }
 
     async fn connect_api_key(
@@ -64,7 +73,7 @@ impl IntegrationsService for Integrations {
             .await
         {
             Ok(id) => Ok(id),
-            Err(KeyError::Internal(e)) => Err(internal(e)),
+            Err(KeyError::Internal(e)) => Err(crate::error::Error::Internal(e).into()),
             Err(KeyError::NotApiKey) => Err(ApiError::NotFound),
             Err(e @ KeyError::Missing(field)) => Err(ApiError::invalid(field, e.to_string())),
             Err(e) => Err(ApiError::invalid("api_token", e.to_string())),

@@ -308,7 +308,7 @@ async fn invited_users_must_replace_their_one_time_password() {
             .send()
             .await
             .unwrap();
-        assert_eq!(weak.status(), 500, "server fn errors come back as errors");
+        assert_eq!(weak.status(), 422, "a refused server fn answers its 4xx");
         assert!(weak.text().await.unwrap().contains("new_password"));
 
         let ok = bob

@@ -23,6 +23,7 @@ mod scorecard_preview;
 mod scorecard_rules;
 mod scorecard_truth;
 mod security;
+mod server_fn_status;
 mod setup;
 mod sign_in_abuse;
 mod sync;
