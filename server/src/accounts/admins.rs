@@ -1,7 +1,7 @@
 //! A new admin with their organisation, checked and then inserted.
 //!
-//! Exists so first-run setup ([`super::first_run`]) and `tally admin create`
-//! ([`super::service::create_admin`]) share the checks without importing each
+//! Exists so first-run setup (`first_run`) and `tally admin create`
+//! (`service::create_admin`) share the checks without importing each
 //! other: both depend on this module, which depends on neither.
 
 use app::{

@@ -11,8 +11,8 @@
 //! other, on PostgreSQL the second insert waits for the first transaction and
 //! then finds the row. It then rolls back, having written nothing. Setup
 //! always makes a new organisation; only `tally admin create --org` joins one
-//! by name (see [`super::service::create_admin`], which marks setup done).
-//! The checks both share live in [`super::admins`].
+//! by name (see `service::create_admin`, which marks setup done).
+//! The checks both share live in `admins`.
 
 use anyhow::Context as _;
 use app::error::ApiError;

@@ -65,7 +65,7 @@ pub async fn sign_in(
 /// what `tally admin create --org` and the demo do. Errors name the field at
 /// fault; nothing is written unless all fields pass. It also marks first-run
 /// setup as done, so the setup form never opens on a database made this way.
-/// The `/setup` form goes through [`super::first_run::setup`] instead, which
+/// The `/setup` form goes through `first_run::setup` instead, which
 /// never joins an existing organisation.
 pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
     answer(async {
