@@ -17,13 +17,14 @@ pub mod engine;
 pub mod fathom;
 pub mod hubspot;
 pub mod inbox;
-pub mod lanes;
-pub mod listing;
 pub mod people;
 pub mod properties;
 pub mod records;
 pub mod runs;
 pub mod webhooks;
+pub mod wire;
+pub mod work;
 
-pub use engine::{Start, SyncEngine, Work};
+pub use engine::{Start, SyncEngine};
 pub use runs::Trigger;
+pub use work::Work;

@@ -295,7 +295,7 @@ fn the_reader_sees_imports_as_written() {
     );
     let modules: BTreeSet<String> = ["sync", "sync::hubspot", "db"].map(str::to_owned).into();
     assert_eq!(
-        resolve("sync::lanes", "super::hubspot::Ctx", &modules).as_deref(),
+        resolve("sync::hubspot::lanes", "super::hubspot::Ctx", &modules).as_deref(),
         Some("sync::hubspot")
     );
     let mut edges = BTreeMap::new();

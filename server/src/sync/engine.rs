@@ -7,7 +7,7 @@
 //! if the process dies the lease simply expires and the next run resumes
 //! from the committed cursors.
 //!
-//! Webhook work waits in the database ([`super::inbox`]): a run that finds
+//! Webhook work waits in the database (the inbox): a run that finds
 //! the lease free claims it at once; otherwise the run holding the lease
 //! drains it when it ends, and a small poller (every replica, every second)
 //! picks up what another replica or a crashed process left.
@@ -23,31 +23,22 @@ use std::{
 
 use anyhow::Context as _;
 use app::domain::ConnectionStatus;
-use serde_json::Value;
 
 use super::{
     budget::{Budgets, Limits},
     catalogue,
     client::{Api, Counters, NeedsReauth},
-    fathom, hubspot, inbox, lanes, properties,
+    fathom,
+    hubspot::{self, lanes},
+    inbox, properties,
     runs::{self, Trigger},
+    work::{Work, merge},
 };
 use crate::{
     db::{Db, now_ms},
     events::{Event, EventBus},
     integrations::{Integrations, store},
 };
-
-/// What a run does.
-#[derive(Debug, Clone)]
-pub enum Work {
-    /// Everything (backfill on the first run, incremental after).
-    Full,
-    /// HubSpot records named by webhooks: (kind, ids to fetch, ids deleted).
-    HubspotIds(Vec<(hubspot::Kind, Vec<String>, Vec<String>)>),
-    /// Fathom meetings delivered by a webhook.
-    FathomMeetings(Vec<Value>),
-}
 
 /// Result of asking for a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -674,26 +665,6 @@ impl SyncEngine {
             }
         }
         Ok(())
-    }
-}
-
-fn merge(pending: Vec<Work>) -> Work {
-    let mut ids: Vec<(hubspot::Kind, Vec<String>, Vec<String>)> = Vec::new();
-    let mut meetings = Vec::new();
-    let mut full = false;
-    for w in pending {
-        match w {
-            Work::Full => full = true,
-            Work::HubspotIds(items) => ids.extend(items),
-            Work::FathomMeetings(m) => meetings.extend(m),
-        }
-    }
-    if full {
-        Work::Full
-    } else if !meetings.is_empty() {
-        Work::FathomMeetings(meetings)
-    } else {
-        Work::HubspotIds(ids)
     }
 }
 

@@ -19,9 +19,9 @@ use serde_json::{Value, json};
 use super::{
     budget::Bucket,
     client::Api,
-    hubspot::ts,
     records::{self, Change, Row},
     runs,
+    wire::ts,
 };
 use crate::db::{Db, now_ms};
 

@@ -10,53 +10,15 @@
 //! failed run frees them with a growing delay, and gives up after
 //! [`MAX_ATTEMPTS`].
 
-use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
-use super::{engine::Work, hubspot};
+use super::work::{Work, decode, encode};
 use crate::db::{Db, now_ms};
 
 /// Failed runs an item survives before it is dropped (and logged).
 pub const MAX_ATTEMPTS: i64 = 5;
 /// Delay before a failed item is retried, per attempt made.
 pub const RETRY_STEP_MS: i64 = 2_000;
-
-/// The stored form of webhook work.
-pub fn encode(work: &Work) -> String {
-    match work {
-        Work::Full => json!({"full": true}),
-        Work::HubspotIds(items) => json!({"hubspot": items
-            .iter()
-            .map(|(k, fetch, deleted)| json!({"kind": k.plural, "fetch": fetch, "deleted": deleted}))
-            .collect::<Vec<_>>()}),
-        Work::FathomMeetings(meetings) => json!({ "fathom": meetings }),
-    }
-    .to_string()
-}
-
-/// Reads stored work back; `None` for anything this build cannot run.
-pub fn decode(text: &str) -> Option<Work> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    if v["full"].as_bool() == Some(true) {
-        return Some(Work::Full);
-    }
-    if let Some(m) = v["fathom"].as_array() {
-        return Some(Work::FathomMeetings(m.clone()));
-    }
-    let strings = |x: &Value| -> Option<Vec<String>> {
-        x.as_array()?
-            .iter()
-            .map(|s| s.as_str().map(str::to_owned))
-            .collect()
-    };
-    let items = v["hubspot"].as_array()?;
-    let mut out = Vec::with_capacity(items.len());
-    for i in items {
-        let kind = hubspot::kind(i["kind"].as_str()?)?;
-        out.push((kind, strings(&i["fetch"])?, strings(&i["deleted"])?));
-    }
-    Some(Work::HubspotIds(out))
-}
 
 /// Records a delivery id inside the caller's transaction; false when it
 /// was seen before.
@@ -204,6 +166,10 @@ pub async fn failed(db: &Db, claim: &str) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    use crate::sync::hubspot;
+
     use super::*;
 
     #[test]

@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::{engine::Work, hubspot};
+use super::{hubspot, work::Work};
 
 /// Accepted clock difference.
 pub const TOLERANCE_MS: i64 = 5 * 60 * 1000;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use sandbox::{RequestLogEntry, SandboxOptions};
 use serde_json::json;
-use server::sync::{Trigger, Work, budget::Limits, listing::ListCursor};
+use server::sync::{Trigger, Work, budget::Limits, hubspot::listing::ListCursor};
 
 use crate::{
     helpers::BACKENDS,

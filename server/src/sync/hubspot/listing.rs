@@ -18,11 +18,8 @@
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use super::{
-    budget::Bucket,
-    hubspot::{BATCH, Ctx, Kind, ts},
-};
-use crate::db::now_ms;
+use super::{BATCH, Ctx, Kind, ts};
+use crate::{db::now_ms, sync::budget::Bucket};
 
 /// List page size: HubSpot's maximum for `GET /crm/v3/objects/{type}`.
 pub const LIST_PAGE: usize = 100;
@@ -202,7 +199,7 @@ mod tests {
 
     #[test]
     fn an_after_token_is_escaped_in_the_query() {
-        let k = super::super::hubspot::kind("contacts").unwrap();
+        let k = super::super::kind("contacts").unwrap();
         let props: Vec<String> = k.properties.iter().map(|p| (*p).to_owned()).collect();
         let p = list_path(k, &props, Some("NTI1Cg=="));
         assert!(p.ends_with("&after=NTI1Cg%3D%3D"), "{p}");

@@ -23,11 +23,10 @@
 use std::{collections::VecDeque, future::Future, sync::Mutex};
 
 use super::{
-    budget::Bucket,
-    hubspot::{Ctx, KINDS, Kind},
+    Ctx, KINDS, Kind,
     listing::{self, ListCursor},
-    records,
 };
+use crate::sync::{budget::Bucket, records};
 
 /// Records modified before the backfill window that listing an activity
 /// kind may read and drop: 10 list pages, about one second of the general
@@ -135,7 +134,7 @@ mod tests {
         Mutex::new(
             items
                 .iter()
-                .map(|(n, r)| (super::super::hubspot::kind(n).unwrap(), *r))
+                .map(|(n, r)| (super::super::kind(n).unwrap(), *r))
                 .collect(),
         )
     }

@@ -1,0 +1,256 @@
+//! Syncing one HubSpot account: owners, deal pipelines, call dispositions,
+//! lists, contacts, companies, deals, calls, meetings, notes, emails, tasks
+//! and their contact associations.
+//!
+//! CRM objects are read with search sorted by last-modified date, ascending,
+//! 200 a page. Each page starts again from the newest modified date seen so
+//! far (keyset paging), so the 10,000-result cap of one search never bites
+//! and a record changed mid-run is not skipped. Up to five pages (1,000
+//! records, what one v4 association batch read takes) are gathered, their
+//! associations read in one call, and the records, associations and the
+//! advanced cursor commit in one transaction. A first backfill lists most
+//! kinds instead, on the general budget, beside the searches
+//! (`lanes`, `listing`); once a listing ends, search takes
+//! over from the time it started. Deletes come from listing
+//! `archived=true`; webhooks fetch just the changed ids.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use self::listing::ListCursor;
+use super::{
+    budget::Bucket,
+    client::Api,
+    records::{self, Change, Row},
+    runs,
+};
+use crate::{
+    db::{Db, now_ms},
+    events::Event,
+};
+
+/// Cursor overlap: records indexed late by search are picked up again.
+pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
+/// Records gathered before one write: what one v4 association batch read takes.
+pub const BATCH: usize = 1000;
+/// Search page size.
+const SEARCH_PAGE: usize = 200;
+
+/// Where a search of one kind has got to: the modified-time cursor and, when
+/// a whole page shares one timestamp, the offset within it.
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    cursor: i64,
+    after: usize,
+}
+
+/// Search results read for one write, and whether more follow.
+#[derive(Debug)]
+struct SearchBatch {
+    records: Vec<Value>,
+    /// The latest modified time among `records`: the cursor their write commits.
+    max: Option<i64>,
+    more: bool,
+}
+
+impl SearchBatch {
+    fn cursor(&self) -> Option<String> {
+        self.max.map(|m| m.to_string())
+    }
+}
+
+mod kinds;
+pub mod lanes;
+pub mod listing;
+mod reference;
+mod rows;
+mod write;
+
+pub use crate::sync::wire::ts;
+pub use kinds::*;
+pub use rows::*;
+
+/// Everything one HubSpot sync needs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Database.
+    pub db: Db,
+    /// The account's API.
+    pub api: Api,
+    /// Organisation.
+    pub org_id: i64,
+    /// Connection.
+    pub connection_id: i64,
+    /// Portal (hub) id, for record links.
+    pub portal: String,
+    /// Run.
+    pub run_id: i64,
+    /// Backfill window for activities, weeks.
+    pub backfill_weeks: i64,
+    /// Where committed batches are announced.
+    pub events: crate::events::EventBus,
+    /// Properties the organisation's measurables name beyond each kind's
+    /// own list, by plural (`sync::properties::wanted`).
+    pub named: std::sync::Arc<BTreeMap<&'static str, Vec<String>>>,
+}
+
+impl Ctx {
+    /// Every property to request for a kind: its own list, then the ones
+    /// measurables name.
+    pub fn properties(&self, k: Kind) -> Vec<String> {
+        let mut all: Vec<String> = k.properties.iter().map(|p| (*p).to_owned()).collect();
+        for name in self.named.get(k.plural).into_iter().flatten() {
+            if !all.contains(name) {
+                all.push(name.clone());
+            }
+        }
+        all
+    }
+
+    pub(crate) async fn publish_tally(
+        &self,
+        object: &str,
+        changes: &[Change],
+        deleted: i64,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> anyhow::Result<bool> {
+        let added = changes.iter().filter(|c| **c == Change::Added).count() as i64;
+        let updated = changes.iter().filter(|c| **c == Change::Updated).count() as i64;
+        runs::add_counts(
+            tx,
+            self.run_id,
+            self.connection_id,
+            object,
+            added,
+            updated,
+            deleted,
+        )
+        .await?;
+        Ok(added + updated + deleted > 0)
+    }
+
+    /// Where a kind's sync starts when it has no cursor.
+    pub(crate) fn initial_cursor(&self, k: Kind) -> i64 {
+        if k.activity {
+            now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000
+        } else {
+            0
+        }
+    }
+
+    /// One CRM search of a kind, on the search budget.
+    pub(crate) async fn search(&self, k: Kind, body: &Value) -> anyhow::Result<Value> {
+        self.api
+            .post(
+                &format!("/crm/v3/objects/{}/search", k.plural),
+                body,
+                Bucket::HubspotSearch,
+            )
+            .await
+    }
+
+    /// Records modified since the cursor, page by page; returns whether
+    /// anything changed. A batch is written while the next one is searched,
+    /// so the search budget is not left idle during association reads and
+    /// database writes; writes stay in order, each committing its cursor.
+    pub async fn objects(&self, k: Kind) -> anyhow::Result<bool> {
+        let stages = self.stages().await?;
+        let dispositions = self.dispositions().await?;
+        let stored = records::cursor(&self.db, self.connection_id, k.plural).await?;
+        // A listing a crash left unfinished is finished by listing.
+        if let Some(at) = stored.as_deref().and_then(ListCursor::parse) {
+            return self.list_objects(k, Some(at)).await;
+        }
+        let mut at = Paging {
+            cursor: match stored.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+                Some(c) => (c - OVERLAP_MS).max(0),
+                None => self.initial_cursor(k),
+            },
+            after: 0,
+        };
+        let mut changed = false;
+        let mut ready = self.search_batch(k, &mut at).await?;
+        while ready.more {
+            let write = self.write_page(k, &ready.records, &stages, &dispositions, ready.cursor());
+            let (wrote, next) = tokio::try_join!(write, self.search_batch(k, &mut at))?;
+            changed |= wrote;
+            ready = next;
+        }
+        changed |= self
+            .write_page(k, &ready.records, &stages, &dispositions, ready.cursor())
+            .await?;
+        changed |= self.archived(k).await?;
+        Ok(changed)
+    }
+
+    /// Searches pages from `at` until a batch is full or the results end,
+    /// moving `at` past what it read.
+    async fn search_batch(&self, k: Kind, at: &mut Paging) -> anyhow::Result<SearchBatch> {
+        let mut batch = SearchBatch {
+            records: Vec::new(),
+            max: None,
+            more: true,
+        };
+        loop {
+            let mut body = json!({
+                "filterGroups": [{"filters": [{"propertyName": k.modified, "operator": "GTE", "value": at.cursor.to_string()}]}],
+                "sorts": [{"propertyName": k.modified, "direction": "ASCENDING"}],
+                "properties": self.properties(k),
+                "limit": SEARCH_PAGE,
+            });
+            if at.after > 0 {
+                body["after"] = json!(at.after.to_string());
+            }
+            let page = self
+                .search(k, &body)
+                .await
+                .with_context(|| format!("searching {}", k.plural))?;
+            let (results, rest) = match page {
+                Value::Object(mut o) => match o.remove("results") {
+                    Some(Value::Array(a)) => (a, o),
+                    _ => (Vec::new(), o),
+                },
+                _ => (Vec::new(), serde_json::Map::new()),
+            };
+            // `Map`'s index panics on a missing key; the last page has no
+            // `paging` at all, even when it is exactly full.
+            let next_page = rest
+                .get("paging")
+                .is_some_and(|p| p["next"]["after"].is_string());
+            let full = results.len() >= SEARCH_PAGE && next_page;
+            let max_seen = results
+                .iter()
+                .filter_map(|r| ts(prop(r, k.modified)).or_else(|| ts(r["updatedAt"].as_str())))
+                .max();
+            batch.max = batch.max.max(max_seen);
+            let n = results.len();
+            batch.records.extend(results);
+            if !full {
+                batch.more = false;
+                return Ok(batch);
+            }
+            match max_seen {
+                Some(m) if m > at.cursor => {
+                    at.cursor = m;
+                    at.after = 0;
+                }
+                _ => {
+                    // A whole page on one timestamp: page within it.
+                    at.after += n;
+                    if at.after >= 9_800 {
+                        anyhow::bail!(
+                            "more than 9,800 {} modified in the same millisecond",
+                            k.plural
+                        );
+                    }
+                }
+            }
+            // The cursor commits with every record it covers: the batch.
+            if batch.records.len() + SEARCH_PAGE > BATCH {
+                return Ok(batch);
+            }
+        }
+    }
+}

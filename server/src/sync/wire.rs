@@ -1,0 +1,22 @@
+//! Wire helpers every provider's mapping uses: timestamps as HubSpot and
+//! Fathom send them (epoch milliseconds, RFC 3339, or a bare date).
+
+/// Epoch ms from a HubSpot value: ms digits or ISO-8601.
+pub fn ts(v: Option<&str>) -> Option<i64> {
+    let v = v?.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if let Ok(n) = v.parse::<i64>() {
+        return Some(n);
+    }
+    chrono::DateTime::parse_from_rfc3339(v)
+        .ok()
+        .map(|d| d.timestamp_millis())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc().timestamp_millis())
+        })
+}
