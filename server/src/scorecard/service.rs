@@ -235,6 +235,16 @@ impl Scorecards {
         input: &MeasurableInput,
     ) -> Result<i64, ApiError> {
         let db = &self.db;
+        // Everything is checked before anything is written: a refused goal
+        // date must not leave a measurable without its goal or audit.
+        // A new measurable's goal applies to its whole history.
+        let from = match input.goal_effective_from.as_deref() {
+            Some(text) if !text.trim().is_empty() => {
+                let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
+                Self::effective_week(&clock, input)?
+            }
+            _ => NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
+        };
         let section = store::section_id(db, scorecard_id, input.section.trim())
             .await
             .map_err(internal)?;
@@ -253,14 +263,6 @@ impl Scorecards {
         )
         .await
         .map_err(internal)?;
-        // A new measurable's goal applies to its whole history.
-        let from = match input.goal_effective_from.as_deref() {
-            Some(text) if !text.trim().is_empty() => {
-                let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
-                Self::effective_week(&clock, input)?
-            }
-            _ => NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
-        };
         store::add_goal(db, id, from, input.goal.as_ref(), Some(viewer.user_id))
             .await
             .map_err(internal)?;

@@ -355,3 +355,48 @@ async fn dashboard_counts_synced_records_and_the_pipeline() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_refused_measurable_leaves_nothing_written() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let card = first_card(&app, &admin).await;
+        let kept = create(&app, &admin, card, json!({"section": "Ops", "name": "Kept", "source": {"type": "manual"}})).await;
+        let names = || async {
+            let week = get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await;
+            let mut names: Vec<String> = week["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| s["rows"].as_array().unwrap())
+                .map(|r| r["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = names().await;
+        assert_eq!(before, ["Kept"]);
+
+        // Create: an impossible goal date is refused and nothing is stored.
+        let url = app.url(&format!("/api/v1/scorecards/{card}/measurables"));
+        let body = json!({"section": "Ops", "name": "Half written", "source": {"type": "manual"},
+            "goal": {"op": "at_least", "value": 5.0}, "goal_effective_from": "2026-02-30"});
+        let (status, v) = post(&admin, url, body).await;
+        assert_eq!(status, 422, "{v}");
+        assert_eq!(v["field"], "goal_effective_from");
+        assert_eq!(names().await, before, "a refused create stores no measurable");
+
+        // Update: the same date is refused and the definition stays as it was.
+        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"].clone();
+        let unchanged = def.clone();
+        def["name"] = json!("Renamed");
+        def["goal"] = json!({"op": "at_least", "value": 5.0});
+        def["goal_effective_from"] = json!("2026-02-30");
+        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{kept}"))).json(&def).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["field"], "goal_effective_from");
+        assert_eq!(names().await, before, "a refused update renames nothing");
+        assert_eq!(get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"], unchanged);
+    })
+    .await;
+}
