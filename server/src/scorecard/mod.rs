@@ -8,6 +8,7 @@
 //! definition, goal or entry changes.
 
 pub mod affected;
+pub mod cell;
 pub mod clock;
 pub mod compute;
 pub mod dashboard;

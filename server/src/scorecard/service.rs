@@ -13,15 +13,16 @@ use app::{
         },
     },
     error::ApiError,
-    scorecard::{find_cycle, format_date, goal_for_week, status},
+    scorecard::{find_cycle, format_date, goal_for_week},
     services::{ScorecardService, TemplateOwners},
 };
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use super::{clock::OrgClock, compute, staleness, store, synced, template, view};
+use super::{cell, clock::OrgClock, compute, store, template, view};
 use crate::{
     db::Db,
+    error::answer,
     events::{Event, EventBus},
     http::error::internal,
     sync::properties,
@@ -351,95 +352,8 @@ impl ScorecardService for Scorecards {
         measurable_id: i64,
         week: String,
     ) -> Result<CellDetail, ApiError> {
-        let db = &self.db;
         let m = self.find(viewer, measurable_id).await?;
-        let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
-        let week = view::parse_week(&clock, Some(&week))?;
-        let key = format_date(week);
-        compute::ensure(db, viewer.org_id, &[week])
-            .await
-            .map_err(internal)?;
-        let (value,): (Option<f64>,) = sqlx::query_as(
-            "SELECT value FROM measurable_weeks WHERE measurable_id = $1 AND week = $2",
-        )
-        .bind(m.id)
-        .bind(&key)
-        .fetch_optional(&db.pool)
-        .await
-        .map_err(internal)?
-        .unwrap_or((None,));
-        let entry = store::entry(db, m.id, &key).await.map_err(internal)?;
-        let note = store::notes(db, viewer.org_id, &key, &key)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .find(|(id, _, _)| *id == m.id)
-            .map(|(_, _, n)| n);
-        let records = match &m.source {
-            Source::Synced(q) => synced::records(db, viewer.org_id, &clock, m.person_id, q, week)
-                .await
-                .map_err(internal)?,
-            _ => Vec::new(),
-        };
-        let computed = match &m.source {
-            Source::Synced(_) => Some(records.iter().map(|r| r.amount.unwrap_or(1.0)).sum::<f64>()),
-            Source::Manual => None,
-            Source::Formula { .. } => {
-                if entry.is_some() {
-                    None
-                } else {
-                    value
-                }
-            }
-        };
-        let mine = view::own_people(db, viewer).await.map_err(internal)?;
-        let now = crate::db::now_ms();
-        let all = store::measurables(db, viewer.org_id)
-            .await
-            .map_err(internal)?;
-        let sources: HashMap<i64, &Source> = all.iter().map(|x| (x.id, &x.source)).collect();
-        let stale = staleness::load(db, viewer.org_id, now)
-            .await
-            .map_err(internal)?
-            .of(&m.source, &sources);
-        let week_stale = stale.as_ref().is_some_and(|s| {
-            s.since
-                .is_none_or(|since| clock.bounds(week).1.timestamp_millis() > since)
-        });
-        let owner = match m.person_id {
-            Some(p) => store::people(db, viewer.org_id)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .find(|(id, _, _)| *id == p)
-                .map(|(_, name, _)| name),
-            None => None,
-        };
-        Ok(CellDetail {
-            measurable_id: m.id,
-            name: m.name.clone(),
-            owner,
-            unit: m.unit,
-            decimals: m.decimals,
-            cell: app::domain::scorecard::Cell {
-                week: key.clone(),
-                value,
-                status: status(value, goal_for_week(&m.goals, week)),
-                restated_from: None,
-                manual: entry.is_some(),
-                note,
-                stale: week_stale,
-            },
-            computed,
-            entry,
-            records,
-            audit: store::audit_trail(db, viewer.org_id, m.id, &key)
-                .await
-                .map_err(internal)?,
-            can_enter: view::can_enter(viewer, &mine, &m),
-            stale,
-            source: m.source,
-        })
+        answer(cell::detail(&self.db, viewer, m, &week)).await
     }
 
     async fn set_value(

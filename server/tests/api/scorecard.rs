@@ -361,7 +361,13 @@ async fn a_refused_measurable_leaves_nothing_written() {
     on_each_backend(|app| async move {
         let admin = app.admin("Acme", "ann@acme.test").await;
         let card = first_card(&app, &admin).await;
-        let kept = create(&app, &admin, card, json!({"section": "Ops", "name": "Kept", "source": {"type": "manual"}})).await;
+        let kept = create(
+            &app,
+            &admin,
+            card,
+            json!({"section": "Ops", "name": "Kept", "source": {"type": "manual"}}),
+        )
+        .await;
         let names = || async {
             let week = get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await;
             let mut names: Vec<String> = week["sections"]
@@ -384,19 +390,36 @@ async fn a_refused_measurable_leaves_nothing_written() {
         let (status, v) = post(&admin, url, body).await;
         assert_eq!(status, 422, "{v}");
         assert_eq!(v["field"], "goal_effective_from");
-        assert_eq!(names().await, before, "a refused create stores no measurable");
+        assert_eq!(
+            names().await,
+            before,
+            "a refused create stores no measurable"
+        );
 
         // Update: the same date is refused and the definition stays as it was.
-        let mut def = get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"].clone();
+        let mut def =
+            get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"].clone();
         let unchanged = def.clone();
         def["name"] = json!("Renamed");
         def["goal"] = json!({"op": "at_least", "value": 5.0});
         def["goal_effective_from"] = json!("2026-02-30");
-        let r = admin.client.put(app.url(&format!("/api/v1/measurables/{kept}"))).json(&def).send().await.unwrap();
+        let r = admin
+            .client
+            .put(app.url(&format!("/api/v1/measurables/{kept}")))
+            .json(&def)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 422);
-        assert_eq!(r.json::<Value>().await.unwrap()["field"], "goal_effective_from");
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["field"],
+            "goal_effective_from"
+        );
         assert_eq!(names().await, before, "a refused update renames nothing");
-        assert_eq!(get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"], unchanged);
+        assert_eq!(
+            get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"],
+            unchanged
+        );
     })
     .await;
 }
