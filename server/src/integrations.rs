@@ -2,8 +2,8 @@
 //! disconnecting.
 //!
 //! [`Integrations`] is the one service behind the `/oauth/…` routes, the
-//! REST API, the integrations page and (next) the sync engine, which asks it
-//! for tokens with [`Integrations::access_token`].
+//! REST API, the integrations page and the sync engine, which asks it
+//! for tokens through a per-run [`TokenLease`] and reports 401s back to it.
 
 pub mod api_key;
 pub mod client;
@@ -11,6 +11,7 @@ pub mod disconnect;
 pub mod flow;
 pub mod health;
 pub mod identity;
+pub mod lease;
 pub mod purge;
 pub mod service;
 pub mod states;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use crate::{config::Config, db::Db, providers::Provider, vault::Vault};
 
+pub use lease::{LeasedToken, TokenLease};
 pub use tokens::{AccessToken, TokenError};
 
 /// Runs a sync of one connection on demand. The sync engine (a later issue)

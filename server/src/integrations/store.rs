@@ -322,6 +322,18 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Marks the stored access token expired, so the next
+/// [`Integrations::access_token`](super::Integrations::access_token) refreshes.
+pub async fn expire_access(db: &Db, id: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE connections SET access_expires_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .context("expiring a refused token")?;
+    Ok(())
+}
+
 /// Takes the refresh lease for 30 s; false when another task holds it.
 pub async fn try_lock(db: &Db, id: i64) -> anyhow::Result<bool> {
     let now = now_ms();

@@ -8,6 +8,12 @@
 //! lease and read the new token. A refused grant (`invalid_grant`) marks the
 //! connection "needs re-auth" at once; timeouts and 5xx answers back off and
 //! mark it "degraded", and a still-valid token keeps being served.
+//!
+//! A 401 from the provider comes back here too:
+//! [`Integrations::token_rejected`] refreshes at once, and
+//! [`Integrations::token_refused`] marks the connection "needs re-auth" when
+//! even a fresh token is refused. Within one sync run the token is cached by
+//! a [`TokenLease`](super::lease::TokenLease).
 
 use std::time::Duration;
 
@@ -130,6 +136,32 @@ impl Integrations {
         }
     }
 
+    /// The provider answered 401 to `connection_id`'s current access token:
+    /// marks it expired and refreshes (once across tasks and replicas).
+    /// A refused grant marks the connection "needs re-auth" with the reason.
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id))]
+    pub async fn token_rejected(&self, connection_id: i64) -> Result<AccessToken, TokenError> {
+        self.connection(connection_id).await?;
+        store::expire_access(&self.db, connection_id).await?;
+        self.access_token(connection_id).await
+    }
+
+    /// The provider refused even a freshly refreshed token: the grant is no
+    /// longer good, so the connection needs re-auth.
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id))]
+    pub async fn token_refused(&self, connection_id: i64) -> Result<(), TokenError> {
+        tracing::warn!("refreshed token refused; needs re-auth");
+        store::record_failure(
+            &self.db,
+            connection_id,
+            ConnectionStatus::NeedsReauth,
+            "the provider refused the access token",
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn connection(&self, id: i64) -> Result<Connection, TokenError> {
         let conn = store::get(&self.db, id)
             .await?
@@ -152,6 +184,7 @@ impl Integrations {
     }
 
     /// Holding the lease: re-read, refresh if still needed, release.
+    #[tracing::instrument(skip_all, fields(connection_id = id))]
     async fn refresh_locked(&self, id: i64) -> Result<AccessToken, TokenError> {
         let conn = match self.connection(id).await {
             Ok(c) => c,
@@ -230,6 +263,7 @@ impl Integrations {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(connection_id = conn.id))]
     async fn refresh(&self, provider: &Provider, conn: &Connection) -> anyhow::Result<Refreshed> {
         let Some(refresh) = store::secret(&self.db, &self.vault, conn, REFRESH_TOKEN).await? else {
             return Ok(Refreshed::Revoked("no refresh token stored".into()));

@@ -2,8 +2,9 @@
 //!
 //! Every call waits for its budget, counts towards the run's API-call and
 //! 429 counters, waits out 429s, retries 5xx answers, timeouts and dropped
-//! connections with bounded exponential back-off plus jitter, and on a 401
-//! refreshes the token once before marking the connection "needs re-auth".
+//! connections with bounded exponential back-off plus jitter. Tokens come
+//! from the run's [`TokenLease`]; a 401 is reported to it, and it refreshes
+//! or marks the connection "needs re-auth".
 
 use std::{
     sync::{
@@ -13,16 +14,12 @@ use std::{
     time::Duration,
 };
 
-use anyhow::{Context as _, anyhow};
-use app::domain::ConnectionStatus;
+use anyhow::anyhow;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::budget::{Bucket, Budgets};
-use crate::{
-    db::now_ms,
-    integrations::{Integrations, TokenError, store},
-};
+use crate::integrations::{LeasedToken, TokenError, TokenLease};
 
 /// The run had to stop because the connection needs to be reconnected.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +43,7 @@ pub struct Api {
     /// Connection.
     pub connection_id: i64,
     pub(crate) http: reqwest::Client,
-    pub(crate) integrations: Integrations,
+    pub(crate) tokens: Arc<TokenLease>,
     pub(crate) budgets: Budgets,
     pub(crate) counters: Arc<Counters>,
 }
@@ -60,39 +57,20 @@ impl std::fmt::Debug for Api {
     }
 }
 
+fn token_error(e: TokenError) -> anyhow::Error {
+    match e {
+        TokenError::NeedsReauth | TokenError::Disconnected => NeedsReauth.into(),
+        e => anyhow!(e).context("getting an access token"),
+    }
+}
+
 fn jitter(d: Duration) -> Duration {
     d.mul_f64(0.5 + rand::random::<f64>())
 }
 
 impl Api {
-    async fn token(&self) -> anyhow::Result<String> {
-        match self.integrations.access_token(self.connection_id).await {
-            Ok(t) => Ok(t.token.expose().to_owned()),
-            Err(TokenError::NeedsReauth | TokenError::Disconnected) => Err(NeedsReauth.into()),
-            Err(e) => Err(anyhow!(e).context("getting an access token")),
-        }
-    }
-
-    /// Forces a refresh on the next `access_token` call.
-    async fn expire_token(&self) -> anyhow::Result<()> {
-        sqlx::query("UPDATE connections SET access_expires_at = $1 WHERE id = $2")
-            .bind(now_ms())
-            .bind(self.connection_id)
-            .execute(&self.integrations.db.pool)
-            .await
-            .context("expiring a refused token")?;
-        Ok(())
-    }
-
-    async fn needs_reauth(&self) -> anyhow::Result<()> {
-        store::record_failure(
-            &self.integrations.db,
-            self.connection_id,
-            ConnectionStatus::NeedsReauth,
-            "the provider refused the access token",
-            None,
-        )
-        .await
+    async fn token(&self) -> anyhow::Result<LeasedToken> {
+        self.tokens.get().await.map_err(token_error)
     }
 
     /// `GET base + path` (path includes the query).
@@ -116,7 +94,6 @@ impl Api {
         let url = format!("{}{path}", self.base);
         let mut failures = 0_u32;
         let mut throttles = 0_u32;
-        let mut refreshed = false;
         loop {
             let limits = self.budgets.limits();
             self.budgets.acquire(self.connection_id, bucket).await;
@@ -124,7 +101,7 @@ impl Api {
             let mut req = self
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(token)
+                .bearer_auth(token.secret.expose())
                 .timeout(limits.timeout);
             if let Some(b) = body {
                 req = req.json(b);
@@ -172,12 +149,7 @@ impl Api {
                         self.budgets.pause(self.connection_id, bucket, wait);
                         continue;
                     } else if status == StatusCode::UNAUTHORIZED {
-                        if refreshed {
-                            self.needs_reauth().await?;
-                            return Err(NeedsReauth.into());
-                        }
-                        refreshed = true;
-                        self.expire_token().await?;
+                        self.tokens.rejected(&token).await.map_err(token_error)?;
                         continue;
                     } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
                         format!("{path} answered {status}")

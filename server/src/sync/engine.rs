@@ -37,7 +37,7 @@ use super::{
 use crate::{
     db::{Db, now_ms},
     events::{Event, EventBus},
-    integrations::{Integrations, store},
+    integrations::{Integrations, TokenLease, store},
 };
 
 /// Result of asking for a run.
@@ -186,7 +186,10 @@ impl SyncEngine {
             base: base.trim_end_matches('/').to_owned(),
             connection_id,
             http: self.inner.http.clone(),
-            integrations: self.inner.integrations.clone(),
+            tokens: Arc::new(TokenLease::new(
+                self.inner.integrations.clone(),
+                connection_id,
+            )),
             budgets: self.inner.budgets.clone(),
             counters,
         }

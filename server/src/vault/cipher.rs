@@ -58,6 +58,8 @@ pub struct Sealed {
 #[derive(Debug, Clone)]
 pub struct Vault {
     keyring: Arc<Keyring>,
+    /// How many values were opened (decrypted), for tests and metrics.
+    opened: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Vault {
@@ -65,7 +67,13 @@ impl Vault {
     pub fn new(keyring: Keyring) -> Self {
         Self {
             keyring: Arc::new(keyring),
+            opened: Arc::default(),
         }
+    }
+
+    /// How many values this vault (and its clones) has opened so far.
+    pub fn opened(&self) -> u64 {
+        self.opened.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The keyring (ids only are printable).
@@ -105,6 +113,8 @@ impl Vault {
     /// Opens a sealed value; fails if the key is missing, the text was
     /// altered, or it was sealed for another place.
     pub fn open(&self, ctx: SecretContext<'_>, text: &str) -> anyhow::Result<SecretToken> {
+        self.opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (key_id, nonce, ciphertext) = split(text)?;
         let key = self.keyring.get(&key_id).with_context(|| {
             format!("the secret was encrypted with key {key_id:?}, which the keyring lacks")

@@ -1034,3 +1034,34 @@ async fn sync_people_page_lists_links_and_relinks_without_js() {
         );
     }
 }
+
+#[tokio::test]
+async fn sync_reuses_one_token_for_a_run_and_refreshes_once_after_a_401() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        let before = e.app.state.vault.opened();
+        e.sb.clear_request_log();
+        let run = full_run(&e, e.hubspot).await;
+        assert_eq!(run_status(&e, run).await.0, "succeeded");
+        let calls = e.sb.request_log().len();
+        let opened = e.app.state.vault.opened() - before;
+        assert!(calls > 10, "a real run: {calls} calls");
+        assert_eq!(opened, 1, "one decryption for {calls} calls");
+
+        // The provider stops accepting the token Tally still thinks good:
+        // one refresh, and the run carries on.
+        e.sb.expire_access_tokens(Some(sandbox::Provider::Hubspot));
+        e.sb.clear_request_log();
+        let run = full_run(&e, e.hubspot).await;
+        assert_eq!(run_status(&e, run).await.0, "succeeded");
+        let log = e.sb.request_log();
+        let refreshes = log
+            .iter()
+            .filter(|r| r.path.ends_with("/oauth/v1/token"))
+            .count();
+        assert_eq!(refreshes, 1, "one refresh for the whole run");
+        assert!(log.len() > 10, "the run went on after the refresh");
+    }
+}
