@@ -13,7 +13,7 @@
 //! [`Integrations::token_rejected`] refreshes at once, and
 //! [`Integrations::token_refused`] marks the connection "needs re-auth" when
 //! even a fresh token is refused. Within one sync run the token is cached by
-//! a [`TokenLease`](super::lease::TokenLease).
+//! a `TokenLease` (the `lease` module).
 
 use std::time::Duration;
 
