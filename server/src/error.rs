@@ -65,6 +65,15 @@ pub async fn answer<T>(body: impl Future<Output = Result<T>>) -> std::result::Re
     body.await.map_err(ApiError::from)
 }
 
+/// Logs an unexpected error once and returns the opaque client-facing one:
+/// for the few places that answer [`ApiError`] without going through
+/// [`answer`].
+pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
+    let error = error.into();
+    tracing::error!(error = format!("{error:#}"), "internal error");
+    ApiError::Internal
+}
+
 /// A refusal naming the field at fault.
 pub fn invalid(field: &str, message: impl Into<String>) -> Error {
     Error::Refused(ApiError::invalid(field, message))

@@ -10,12 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// Logs an unexpected error and returns the opaque client-facing one.
-pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
-    let error = error.into();
-    tracing::error!(error = format!("{error:#}"), "internal error");
-    ApiError::Internal
-}
+pub use crate::error::internal;
 
 /// An [`ApiError`] as a JSON response of the REST API.
 #[derive(Debug)]

@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{clock::OrgClock, compute, staleness, store, synced, view};
 use crate::{
     db::{Db, now_ms},
-    http::error::internal,
+    error::internal,
     integrations::SyncEngine,
     sync::{catalogue, hubspot, properties},
 };

@@ -22,9 +22,8 @@ use chrono::NaiveDate;
 use super::{cell, clock::OrgClock, compute, store, template, view};
 use crate::{
     db::Db,
-    error::answer,
+    error::{answer, internal},
     events::{Event, EventBus},
-    http::error::internal,
     sync::properties,
 };
 

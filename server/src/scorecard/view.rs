@@ -22,7 +22,7 @@ use app::{
 use chrono::{NaiveDate, Utc};
 
 use super::{clock::OrgClock, compute, store};
-use crate::{db::Db, http::error::internal};
+use crate::{db::Db, error::internal};
 
 /// One stored weekly value.
 #[derive(Debug, Clone, Copy)]

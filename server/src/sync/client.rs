@@ -84,6 +84,7 @@ impl Api {
     }
 
     /// One call with budgets, retries and refresh.
+    #[tracing::instrument(skip_all, fields(connection_id = self.connection_id, %method, path))]
     pub async fn call(
         &self,
         method: Method,

@@ -233,6 +233,7 @@ impl SyncEngine {
         runs::start(db, connection_id, trigger, total).await
     }
 
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id, run_id = run_id))]
     async fn execute(&self, connection_id: i64, run_id: i64, work: Work, claim: Option<String>) {
         let counters = Arc::new(Counters::default());
         let heartbeat = async {

@@ -281,10 +281,10 @@ impl app::services::PeopleService for People {
     ) -> Result<PeopleView, app::error::ApiError> {
         auto_match(&self.db, viewer.org_id)
             .await
-            .map_err(crate::http::error::internal)?;
+            .map_err(crate::error::internal)?;
         let mut v = view(&self.db, viewer.org_id)
             .await
-            .map_err(crate::http::error::internal)?;
+            .map_err(crate::error::internal)?;
         v.can_manage = viewer.role.can_manage();
         Ok(v)
     }
@@ -307,11 +307,11 @@ impl app::services::PeopleService for People {
             person_id,
         )
         .await
-        .map_err(crate::http::error::internal)?
+        .map_err(crate::error::internal)?
         {
             self.relinked(viewer.org_id)
                 .await
-                .map_err(crate::http::error::internal)
+                .map_err(crate::error::internal)
         } else {
             Err(app::error::ApiError::NotFound)
         }
