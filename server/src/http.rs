@@ -3,14 +3,15 @@
 //! Pages and server functions come from `app` through leptos_axum; the rest
 //! (sign-in forms, the REST API, operations endpoints) are plain axum
 //! handlers in the modules below. Middleware order, outermost first: request
-//! id and tracing, the security headers (CSP nonce), then the session layer
-//! that resolves the viewer and guards pages; metrics wrap each matched route
-//! so they can label it by template.
+//! id and tracing, the security headers (CSP nonce), the cross-site request
+//! refusal, then the session layer that resolves the viewer and guards pages;
+//! metrics wrap each matched route so they can label it by template.
 
 pub mod api_connections;
 pub mod api_scorecards;
 pub mod api_sync;
 pub mod api_v1;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod forms;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::resolve,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,

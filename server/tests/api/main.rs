@@ -14,6 +14,7 @@ mod accounts;
 mod cli;
 mod connect;
 mod counter;
+mod cross_site;
 mod deploy;
 mod events;
 mod ops;

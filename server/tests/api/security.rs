@@ -10,14 +10,14 @@ use crate::helpers::{TestApp, TestUser, on_each_backend};
 const PAYLOAD: &str =
     r#""><img src=x onerror="window.__xss=1"></textarea><script>window.__xss=1</script>"#;
 
-async fn post(user: &TestUser, url: String, body: Value) -> (u16, Value) {
+pub(crate) async fn post(user: &TestUser, url: String, body: Value) -> (u16, Value) {
     let r = user.client.post(&url).json(&body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json::<Value>().await.unwrap_or(Value::Null))
 }
 
 /// A manual measurable on a new scorecard, and the current week.
-async fn manual_measurable(app: &TestApp, admin: &TestUser) -> (i64, String) {
+pub(crate) async fn manual_measurable(app: &TestApp, admin: &TestUser) -> (i64, String) {
     let (status, card) = post(
         admin,
         app.url("/api/v1/scorecards"),
