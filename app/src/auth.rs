@@ -29,8 +29,13 @@ impl Viewer {
     /// This viewer if they may manage integrations and scorecards, else
     /// [`ApiError::Forbidden`].
     pub fn require_manager(self) -> Result<Viewer, ApiError> {
+        self.check_manager().map(|()| self)
+    }
+
+    /// [`Viewer::require_manager`] for a borrowed viewer.
+    pub fn check_manager(&self) -> Result<(), ApiError> {
         if self.role.can_manage() {
-            Ok(self)
+            Ok(())
         } else {
             Err(ApiError::Forbidden)
         }

@@ -7,6 +7,7 @@ mod account;
 mod integration;
 pub mod measurable;
 pub mod measurable_form;
+pub mod measurable_rules;
 mod org;
 pub mod people;
 pub mod preview;

@@ -89,7 +89,18 @@ pub enum WeekError {
         /// The weekday `date` actually falls on.
         actual: Weekday,
     },
+    /// The date is valid but its year is outside what a scorecard covers.
+    #[error("{date} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")]
+    OutOfRange {
+        /// The offending date.
+        date: NaiveDate,
+    },
 }
+
+/// The first year a date may fall in.
+pub const EARLIEST_YEAR: i32 = 1970;
+/// The last year a date may fall in.
+pub const LATEST_YEAR: i32 = 2200;
 
 /// Adds a signed number of days, saturating at chrono's date range.
 pub(crate) fn shift_days(date: NaiveDate, days: i64) -> NaiveDate {
@@ -203,7 +214,8 @@ pub fn previous_week(week: NaiveDate) -> NaiveDate {
     shift_days(week, -7)
 }
 
-/// Parses a strict `YYYY-MM-DD` date (four-digit year, two-digit month and day).
+/// Parses a strict `YYYY-MM-DD` date (four-digit year, two-digit month and
+/// day) in the years [`EARLIEST_YEAR`] to [`LATEST_YEAR`].
 pub fn parse_date(input: &str) -> Result<NaiveDate, WeekError> {
     let bad = || WeekError::BadDate {
         input: input.to_owned(),
@@ -217,7 +229,12 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, WeekError> {
     if !shape_ok {
         return Err(bad());
     }
-    NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| bad())
+    let date = NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| bad())?;
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(WeekError::OutOfRange { date })
+    }
 }
 
 /// Formats a date as `YYYY-MM-DD`.
@@ -447,6 +464,13 @@ mod tests {
             );
             assert!(err.to_string().contains(&format!("`{bad}`")), "{err}");
         }
+        for far in ["1969-12-31", "2201-01-01", "0001-01-01", "9999-12-31"] {
+            let err = parse_date(far).unwrap_err();
+            assert!(matches!(err, WeekError::OutOfRange { .. }), "{far}");
+            assert!(err.to_string().contains("1970 to 2200"), "{err}");
+        }
+        assert!(parse_date("1970-01-01").is_ok());
+        assert!(parse_date("2200-12-31").is_ok());
     }
 
     #[test]
@@ -516,7 +540,12 @@ mod tests {
         fn date_round_trips(days in -100_000i64..100_000) {
             let date = shift_days(d("2000-01-01"), days);
             prop_assume!(date.year() >= 0 && date.year() <= 9999);
-            prop_assert_eq!(parse_date(&format_date(date)).unwrap(), date);
+            let parsed = parse_date(&format_date(date));
+            if (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+                prop_assert_eq!(parsed.unwrap(), date);
+            } else {
+                prop_assert_eq!(parsed.unwrap_err(), WeekError::OutOfRange { date });
+            }
         }
     }
 }

@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use app::{
     domain::{
         measurable::{Filters, RecordKind, Source, SyncedQuery, TimeField},
+        measurable_rules::{check_formula, check_person},
         preview::{Exclusion, Preview, PreviewRequest, PreviewWeek, Warning},
         property_names::{self, PropertyName},
     },
-    error::ApiError,
     scorecard::{first_non_empty, format_date, near_misses, strip_html, weeks_back},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{clock::OrgClock, compute, staleness, store, synced, view};
 use crate::{
     db::{Db, now_ms},
-    error::internal,
+    error::Result,
     integrations::SyncEngine,
     sync::{catalogue, hubspot, properties},
 };
@@ -36,21 +36,12 @@ pub async fn preview(
     org_id: i64,
     request: &PreviewRequest,
     sync: Option<&dyn SyncEngine>,
-) -> Result<Preview, ApiError> {
-    request
-        .source
-        .validate()
-        .map_err(|e| ApiError::invalid(&e.field, e.message))?;
-    let people = store::people(db, org_id).await.map_err(internal)?;
-    if let Some(person) = request.person_id
-        && !people.iter().any(|(p, _, _)| *p == person)
-    {
-        return Err(ApiError::invalid(
-            "person_id",
-            "is not a person of this organisation",
-        ));
-    }
-    let clock = OrgClock::of(db, org_id).await.map_err(internal)?;
+) -> Result<Preview> {
+    request.source.validate()?;
+    let facts = store::org_facts(db, org_id).await?;
+    check_person(&facts, request.person_id)?;
+    check_formula(&facts, None, &request.source)?;
+    let clock = OrgClock::of(db, org_id).await?;
     let week = view::parse_week(&clock, request.week.as_deref())?;
     let weeks = weeks_back(week, 13);
     match &request.source {
@@ -58,11 +49,12 @@ pub async fn preview(
             notes: vec!["Entered by hand each week: there is nothing to count.".to_owned()],
             ..empty(week, &weeks)
         }),
-        Source::Formula { .. } => formula(db, org_id, &request.source, week, &weeks).await,
+        Source::Formula { .. } => Ok(formula(db, org_id, &request.source, week, &weeks).await?),
         Source::Synced(q) => {
-            synced_preview(db, org_id, &clock, request.person_id, q, week, &weeks, sync)
-                .await
-                .map_err(internal)
+            Ok(
+                synced_preview(db, org_id, &clock, request.person_id, q, week, &weeks, sync)
+                    .await?,
+            )
         }
     }
 }
@@ -86,34 +78,19 @@ fn empty(week: NaiveDate, weeks: &[NaiveDate]) -> Preview {
     }
 }
 
-/// A formula over the stored values of the measurables it names.
+/// A formula (already checked) over the stored values of the measurables
+/// it names.
 async fn formula(
     db: &Db,
     org_id: i64,
     source: &Source,
     week: NaiveDate,
     weeks: &[NaiveDate],
-) -> Result<Preview, ApiError> {
+) -> anyhow::Result<Preview> {
     let Some(formula) = source.formula() else {
         return Ok(empty(week, weeks));
     };
-    let known: BTreeSet<i64> = store::measurables(db, org_id)
-        .await
-        .map_err(internal)?
-        .iter()
-        .map(|m| m.id)
-        .collect();
-    if let Some(bad) = formula
-        .references()
-        .into_iter()
-        .find(|r| !known.contains(r))
-    {
-        return Err(ApiError::invalid(
-            "source.formula",
-            format!("m:{bad} is not a measurable of this organisation"),
-        ));
-    }
-    compute::ensure(db, org_id, weeks).await.map_err(internal)?;
+    compute::ensure(db, org_id, weeks).await?;
     let (first, last) = (weeks.first().copied().unwrap_or(week), week);
     let stored: HashMap<(i64, String), Option<f64>> = store::cells::<Option<f64>>(
         db,
@@ -123,8 +100,7 @@ async fn formula(
         &format_date(first),
         &format_date(last),
     )
-    .await
-    .map_err(internal)?
+    .await?
     .into_iter()
     .map(|(id, w, v)| ((id, w), v))
     .collect();

@@ -1,28 +1,33 @@
 //! [`ScorecardService`] for server functions and the REST API: every rule
 //! about who may do what to a scorecard lives here.
+//!
+//! A change and its audit line (and a new measurable's goal) are written in
+//! one transaction: a refusal or a failure half-way stores nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use app::{
     domain::{
         Viewer,
-        measurable::{FieldError, MeasurableInput, Source, SyncedQuery},
+        measurable::{MeasurableInput, Source, SyncedQuery},
+        measurable_rules::{check_formula, check_person},
         preview::{Preview, PreviewRequest},
         scorecard::{
             CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
         },
     },
     error::ApiError,
-    scorecard::{find_cycle, format_date, goal_for_week},
+    scorecard::{format_date, goal_for_week, parse_date},
     services::{ScorecardService, TemplateOwners},
 };
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use sqlx::AnyConnection;
 
 use super::{cell, clock::OrgClock, compute, store, template, view};
 use crate::{
     db::Db,
-    error::{answer, internal},
+    error::{Result, answer, invalid},
     events::{Event, EventBus},
     sync::properties,
 };
@@ -41,18 +46,6 @@ impl std::fmt::Debug for Scorecards {
         f.debug_struct("Scorecards")
             .field("syncs_new_lists", &self.sync.is_some())
             .finish_non_exhaustive()
-    }
-}
-
-fn invalid(e: FieldError) -> ApiError {
-    ApiError::invalid(&e.field, e.message)
-}
-
-fn manager(viewer: &Viewer) -> Result<(), ApiError> {
-    if viewer.role.can_manage() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
     }
 }
 
@@ -142,114 +135,58 @@ impl Scorecards {
         }
     }
 
-    async fn find(&self, viewer: &Viewer, id: i64) -> Result<store::Measurable, ApiError> {
-        store::measurable(&self.db, viewer.org_id, id)
-            .await
-            .map_err(internal)?
-            .ok_or(ApiError::NotFound)
+    async fn find(&self, viewer: &Viewer, id: i64) -> Result<store::Measurable> {
+        Ok(store::measurable(&self.db, viewer.org_id, id)
+            .await?
+            .ok_or(ApiError::NotFound)?)
     }
 
     /// Validates an input against the organisation: person, formula
     /// references and cycles (with `id` being the measurable edited).
-    async fn check(
-        &self,
-        viewer: &Viewer,
-        id: Option<i64>,
-        input: &MeasurableInput,
-    ) -> Result<(), ApiError> {
-        input.validate().map_err(invalid)?;
-        if let Some(person) = input.person_id {
-            let people = store::people(&self.db, viewer.org_id)
-                .await
-                .map_err(internal)?;
-            if !people.iter().any(|(p, _, _)| *p == person) {
-                return Err(ApiError::invalid(
-                    "person_id",
-                    "is not a person of this organisation",
-                ));
-            }
-        }
-        if let Some(formula) = input.source.formula() {
-            let all = store::measurables(&self.db, viewer.org_id)
-                .await
-                .map_err(internal)?;
-            let known: BTreeSet<i64> = all.iter().map(|m| m.id).collect();
-            if let Some(bad) = formula
-                .references()
-                .into_iter()
-                .find(|r| !known.contains(r))
-            {
-                return Err(ApiError::invalid(
-                    "source.formula",
-                    format!("m:{bad} is not a measurable of this organisation"),
-                ));
-            }
-            let me = id.unwrap_or(0);
-            let mut graph: HashMap<i64, Vec<i64>> = all
-                .iter()
-                .map(|m| {
-                    (
-                        m.id,
-                        m.source
-                            .formula()
-                            .map(|f| f.references())
-                            .unwrap_or_default(),
-                    )
-                })
-                .collect();
-            graph.insert(me, formula.references());
-            if let Some(cycle) = find_cycle(&graph) {
-                let path: Vec<String> = cycle.iter().map(|c| format!("m:{c}")).collect();
-                return Err(ApiError::invalid(
-                    "source.formula",
-                    format!(
-                        "formulas would refer to each other in a cycle: {}",
-                        path.join(" → ")
-                    ),
-                ));
-            }
-        }
+    async fn check(&self, viewer: &Viewer, id: Option<i64>, input: &MeasurableInput) -> Result<()> {
+        input.validate()?;
+        let facts = store::org_facts(&self.db, viewer.org_id).await?;
+        check_person(&facts, input.person_id)?;
+        check_formula(&facts, id, &input.source)?;
         Ok(())
     }
 
-    fn effective_week(clock: &OrgClock, input: &MeasurableInput) -> Result<NaiveDate, ApiError> {
-        match input
+    /// The week a goal change takes effect: the week containing
+    /// `goal_effective_from`, or `default` when it is blank.
+    async fn effective_week(
+        &self,
+        viewer: &Viewer,
+        input: &MeasurableInput,
+        default: impl FnOnce(&OrgClock) -> NaiveDate,
+    ) -> Result<NaiveDate> {
+        let text = input
             .goal_effective_from
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(clock.current_week()),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| clock.week_containing(d))
-                .map_err(|_| {
-                    ApiError::invalid("goal_effective_from", "must be a date, YYYY-MM-DD")
-                }),
+            .filter(|s| !s.is_empty());
+        let clock = OrgClock::of(&self.db, viewer.org_id).await?;
+        match text {
+            None => Ok(default(&clock)),
+            Some(text) => {
+                let date =
+                    parse_date(text).map_err(|e| invalid("goal_effective_from", e.to_string()))?;
+                Ok(clock.week_containing(date))
+            }
         }
     }
 
+    /// Writes a checked measurable, its goal and its audit line on `conn`
+    /// (the caller's transaction).
     async fn insert(
-        &self,
+        conn: &mut AnyConnection,
         viewer: &Viewer,
         scorecard_id: i64,
         input: &MeasurableInput,
-    ) -> Result<i64, ApiError> {
-        let db = &self.db;
-        // Everything is checked before anything is written: a refused goal
-        // date must not leave a measurable without its goal or audit.
-        // A new measurable's goal applies to its whole history.
-        let from = match input.goal_effective_from.as_deref() {
-            Some(text) if !text.trim().is_empty() => {
-                let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
-                Self::effective_week(&clock, input)?
-            }
-            _ => NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
-        };
-        let section = store::section_id(db, scorecard_id, input.section.trim())
-            .await
-            .map_err(internal)?;
+        goal_from: NaiveDate,
+    ) -> Result<i64> {
+        let section = store::section_id(conn, scorecard_id, input.section.trim()).await?;
         let id = store::insert_measurable(
-            db,
+            conn,
             viewer.org_id,
             scorecard_id,
             &store::MeasurableRow {
@@ -261,13 +198,17 @@ impl Scorecards {
                 source: &input.source,
             },
         )
-        .await
-        .map_err(internal)?;
-        store::add_goal(db, id, from, input.goal.as_ref(), Some(viewer.user_id))
-            .await
-            .map_err(internal)?;
+        .await?;
+        store::add_goal(
+            conn,
+            id,
+            goal_from,
+            input.goal.as_ref(),
+            Some(viewer.user_id),
+        )
+        .await?;
         store::audit(
-            db,
+            conn,
             store::Audit {
                 org_id: viewer.org_id,
                 measurable_id: id,
@@ -280,9 +221,14 @@ impl Scorecards {
                 user_name: &viewer.name,
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         Ok(id)
+    }
+
+    /// A new measurable's goal applies to its whole history unless a date
+    /// says otherwise.
+    fn since_always(_: &OrgClock) -> NaiveDate {
+        NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
     }
 
     fn input_of(m: &store::Measurable, current: NaiveDate) -> MeasurableInput {
@@ -297,104 +243,39 @@ impl Scorecards {
             source: m.source.clone(),
         }
     }
-}
 
-#[async_trait]
-impl ScorecardService for Scorecards {
-    async fn list(&self, viewer: &Viewer) -> Result<Vec<ScorecardSummary>, ApiError> {
-        Ok(store::scorecards(&self.db, viewer.org_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|(id, name, measurables)| ScorecardSummary {
-                id,
-                name,
-                measurables,
-            })
-            .collect())
-    }
-
-    async fn create(&self, viewer: &Viewer, name: String) -> Result<i64, ApiError> {
-        manager(viewer)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(ApiError::invalid("name", "must be 1 to 120 characters"));
-        }
-        let id = store::create_scorecard(&self.db, viewer.org_id, name)
-            .await
-            .map_err(internal)?;
-        self.publish(viewer.org_id).await;
-        Ok(id)
-    }
-
-    async fn week(
-        &self,
-        viewer: &Viewer,
-        id: Option<i64>,
-        week: Option<String>,
-    ) -> Result<Option<ScorecardWeek>, ApiError> {
-        view::week_view(&self.db, viewer, id, week.as_deref()).await
-    }
-
-    async fn people(&self, viewer: &Viewer) -> Result<Vec<PersonOption>, ApiError> {
-        Ok(store::people(&self.db, viewer.org_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|(id, name, _)| PersonOption { id, name })
-            .collect())
-    }
-
-    async fn cell(
-        &self,
-        viewer: &Viewer,
-        measurable_id: i64,
-        week: String,
-    ) -> Result<CellDetail, ApiError> {
-        let m = self.find(viewer, measurable_id).await?;
-        answer(cell::detail(&self.db, viewer, m, &week)).await
-    }
-
-    async fn set_value(
+    async fn set_value_checked(
         &self,
         viewer: &Viewer,
         measurable_id: i64,
         week: String,
         value: Option<f64>,
         reason: String,
-    ) -> Result<(), ApiError> {
+    ) -> Result<()> {
         let db = &self.db;
         let m = self.find(viewer, measurable_id).await?;
-        let mine = view::own_people(db, viewer).await.map_err(internal)?;
+        let mine = view::own_people(db, viewer).await?;
         if !view::can_enter(viewer, &mine, &m) {
-            return Err(ApiError::Forbidden);
+            return Err(ApiError::Forbidden.into());
         }
-        let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
-        let date = NaiveDate::parse_from_str(week.trim(), "%Y-%m-%d")
-            .map_err(|_| ApiError::invalid("week", "must be a date, YYYY-MM-DD"))?;
-        let week = clock.week_containing(date);
+        let clock = OrgClock::of(db, viewer.org_id).await?;
+        let week = view::checked_week(&clock, "week", &week)?;
         if week > clock.current_week() {
-            return Err(ApiError::invalid(
-                "week",
-                "cannot enter values for future weeks",
-            ));
+            return Err(invalid("week", "cannot enter values for future weeks"));
         }
         if value.is_some_and(|v| !v.is_finite()) {
-            return Err(ApiError::invalid("value", "must be a number"));
+            return Err(invalid("value", "must be a number"));
         }
         let manual = matches!(m.source, Source::Manual);
         let reason = reason.trim().to_owned();
         if !manual && value.is_some() && reason.is_empty() {
-            return Err(ApiError::invalid(
-                "reason",
-                "say why you override a computed value",
-            ));
+            return Err(invalid("reason", "say why you override a computed value"));
         }
         if reason.chars().count() > 500 {
-            return Err(ApiError::invalid("reason", "at most 500 characters"));
+            return Err(invalid("reason", "at most 500 characters"));
         }
         let key = format_date(week);
-        let old = store::entry(db, m.id, &key).await.map_err(internal)?;
+        let old = store::entry(db, m.id, &key).await?;
         let action = match (value, manual) {
             (None, _) => "clear",
             (Some(_), true) => "entry",
@@ -405,11 +286,10 @@ impl ScorecardService for Scorecards {
         } else {
             None
         };
-        store::set_entry(db, m.id, &key, new, viewer.user_id)
-            .await
-            .map_err(internal)?;
+        let mut tx = db.begin_write().await?;
+        store::set_entry(&mut tx, m.id, &key, new, viewer.user_id).await?;
         store::audit(
-            db,
+            &mut tx,
             store::Audit {
                 org_id: viewer.org_id,
                 measurable_id: m.id,
@@ -422,42 +302,38 @@ impl ScorecardService for Scorecards {
                 user_name: &viewer.name,
             },
         )
-        .await
-        .map_err(internal)?;
-        compute::recompute(db, viewer.org_id, &[week])
-            .await
-            .map_err(internal)?;
+        .await?;
+        tx.commit().await?;
+        compute::recompute(db, viewer.org_id, &[week]).await?;
         self.publish(viewer.org_id).await;
         Ok(())
     }
 
-    async fn set_note(
+    async fn set_note_checked(
         &self,
         viewer: &Viewer,
         measurable_id: i64,
         week: String,
         note: String,
-    ) -> Result<(), ApiError> {
+    ) -> Result<()> {
         let db = &self.db;
         let m = self.find(viewer, measurable_id).await?;
-        let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
+        let clock = OrgClock::of(db, viewer.org_id).await?;
         let week = view::parse_week(&clock, Some(&week))?;
         let note = note.trim().to_owned();
         if note.chars().count() > 2000 {
-            return Err(ApiError::invalid("note", "at most 2000 characters"));
+            return Err(invalid("note", "at most 2000 characters"));
         }
         let key = format_date(week);
         let old = store::notes(db, viewer.org_id, &key, &key)
-            .await
-            .map_err(internal)?
+            .await?
             .into_iter()
             .find(|(id, _, _)| *id == m.id)
             .map(|(_, _, n)| n);
-        store::set_note(db, m.id, &key, &note, viewer.user_id)
-            .await
-            .map_err(internal)?;
+        let mut tx = db.begin_write().await?;
+        store::set_note(&mut tx, m.id, &key, &note, viewer.user_id).await?;
         store::audit(
-            db,
+            &mut tx,
             store::Audit {
                 org_id: viewer.org_id,
                 measurable_id: m.id,
@@ -470,74 +346,60 @@ impl ScorecardService for Scorecards {
                 user_name: &viewer.name,
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         self.publish(viewer.org_id).await;
         Ok(())
     }
 
-    async fn measurable(&self, viewer: &Viewer, id: i64) -> Result<MeasurableDetail, ApiError> {
-        let m = self.find(viewer, id).await?;
-        let clock = OrgClock::of(&self.db, viewer.org_id)
-            .await
-            .map_err(internal)?;
-        Ok(MeasurableDetail {
-            id: m.id,
-            scorecard_id: m.scorecard_id,
-            input: Self::input_of(&m, clock.current_week()),
-        })
-    }
-
-    async fn create_measurable(
+    async fn create_checked(
         &self,
         viewer: &Viewer,
         scorecard_id: Option<i64>,
         input: MeasurableInput,
-    ) -> Result<i64, ApiError> {
-        manager(viewer)?;
+    ) -> Result<i64> {
+        viewer.check_manager()?;
         self.check(viewer, None, &input).await?;
-        let db = &self.db;
-        let cards = store::scorecards(db, viewer.org_id)
-            .await
-            .map_err(internal)?;
-        let card = match scorecard_id {
-            Some(id) => cards
-                .iter()
-                .find(|c| c.0 == id)
-                .map(|c| c.0)
-                .ok_or(ApiError::NotFound)?,
-            None => match cards.first() {
-                Some(c) => c.0,
-                None => store::create_scorecard(db, viewer.org_id, "Scorecard")
-                    .await
-                    .map_err(internal)?,
-            },
+        let from = self
+            .effective_week(viewer, &input, Self::since_always)
+            .await?;
+        let cards = store::scorecards(&self.db, viewer.org_id).await?;
+        let chosen = match scorecard_id {
+            Some(id) => Some(
+                cards
+                    .iter()
+                    .find(|c| c.0 == id)
+                    .map(|c| c.0)
+                    .ok_or(ApiError::NotFound)?,
+            ),
+            None => cards.first().map(|c| c.0),
         };
-        let id = self.insert(viewer, card, &input).await?;
+        let mut tx = self.db.begin_write().await?;
+        let card = match chosen {
+            Some(card) => card,
+            None => store::create_scorecard(&mut tx, viewer.org_id, "Scorecard").await?,
+        };
+        let id = Self::insert(&mut tx, viewer, card, &input, from).await?;
+        tx.commit().await?;
         self.changed(viewer.org_id).await;
         self.sync_what_it_needs(viewer.org_id, &[&input.source])
             .await;
         Ok(id)
     }
 
-    async fn update_measurable(
-        &self,
-        viewer: &Viewer,
-        id: i64,
-        input: MeasurableInput,
-    ) -> Result<(), ApiError> {
-        manager(viewer)?;
-        let db = &self.db;
+    async fn update_checked(&self, viewer: &Viewer, id: i64, input: MeasurableInput) -> Result<()> {
+        viewer.check_manager()?;
         let m = self.find(viewer, id).await?;
         self.check(viewer, Some(id), &input).await?;
-        let clock = OrgClock::of(db, viewer.org_id).await.map_err(internal)?;
-        let from = Self::effective_week(&clock, &input)?;
-        let before = Self::input_of(&m, clock.current_week());
-        let section = store::section_id(db, m.scorecard_id, input.section.trim())
-            .await
-            .map_err(internal)?;
+        let from = self
+            .effective_week(viewer, &input, OrgClock::current_week)
+            .await?;
+        let current = OrgClock::of(&self.db, viewer.org_id).await?.current_week();
+        let before = Self::input_of(&m, current);
+        let mut tx = self.db.begin_write().await?;
+        let section = store::section_id(&mut tx, m.scorecard_id, input.section.trim()).await?;
         store::update_measurable(
-            db,
+            &mut tx,
             viewer.org_id,
             id,
             &store::MeasurableRow {
@@ -549,15 +411,12 @@ impl ScorecardService for Scorecards {
                 source: &input.source,
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
         if goal_for_week(&m.goals, from) != input.goal.as_ref() {
-            store::add_goal(db, id, from, input.goal.as_ref(), Some(viewer.user_id))
-                .await
-                .map_err(internal)?;
+            store::add_goal(&mut tx, id, from, input.goal.as_ref(), Some(viewer.user_id)).await?;
         }
         store::audit(
-            db,
+            &mut tx,
             store::Audit {
                 org_id: viewer.org_id,
                 measurable_id: id,
@@ -570,21 +429,19 @@ impl ScorecardService for Scorecards {
                 user_name: &viewer.name,
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
+        tx.commit().await?;
         self.changed(viewer.org_id).await;
         self.sync_what_it_needs(viewer.org_id, &[&input.source])
             .await;
         Ok(())
     }
 
-    async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
-        manager(viewer)?;
-        let all = store::measurables(&self.db, viewer.org_id)
-            .await
-            .map_err(internal)?;
+    async fn delete_checked(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        viewer.check_manager()?;
+        let all = store::measurables(&self.db, viewer.org_id).await?;
         if !all.iter().any(|m| m.id == id) {
-            return Err(ApiError::NotFound);
+            return Err(ApiError::NotFound.into());
         }
         if let Some(user) = all.iter().find(|m| {
             m.source
@@ -594,56 +451,30 @@ impl ScorecardService for Scorecards {
             return Err(ApiError::Conflict(format!(
                 "“{}” uses this measurable in its formula; change that first",
                 user.name
-            )));
+            ))
+            .into());
         }
-        store::delete_measurable(&self.db, viewer.org_id, id)
-            .await
-            .map_err(internal)?;
+        store::delete_measurable(&self.db, viewer.org_id, id).await?;
         self.publish(viewer.org_id).await;
         Ok(())
     }
 
-    async fn preview(&self, viewer: &Viewer, request: PreviewRequest) -> Result<Preview, ApiError> {
-        manager(viewer)?;
-        super::preview::preview(&self.db, viewer.org_id, &request, self.sync.as_deref()).await
-    }
-
-    async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError> {
-        super::dashboard::load(&self.db, viewer.org_id)
-            .await
-            .map_err(internal)
-    }
-
-    async fn apply_template(
-        &self,
-        viewer: &Viewer,
-        owners: TemplateOwners,
-    ) -> Result<i64, ApiError> {
-        manager(viewer)?;
-        let db = &self.db;
-        let people: BTreeSet<i64> = store::people(db, viewer.org_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|(id, _, _)| id)
-            .collect();
+    /// The template's scorecard and measurables, all in one transaction.
+    async fn apply_template_checked(&self, viewer: &Viewer, owners: TemplateOwners) -> Result<i64> {
+        viewer.check_manager()?;
+        let facts = store::org_facts(&self.db, viewer.org_id).await?;
         for (section, person) in &owners {
             if !template::SECTIONS.contains(&section.as_str()) {
-                return Err(ApiError::invalid(
+                return Err(invalid(
                     "section",
                     format!("{section:?} is not a template section"),
                 ));
             }
-            if person.is_some_and(|p| !people.contains(&p)) {
-                return Err(ApiError::invalid(
-                    "person_id",
-                    "is not a person of this organisation",
-                ));
-            }
+            check_person(&facts, *person)?;
         }
-        let card = store::create_scorecard(db, viewer.org_id, "Sales scorecard")
-            .await
-            .map_err(internal)?;
+        let from = Self::since_always(&OrgClock::of(&self.db, viewer.org_id).await?);
+        let mut tx = self.db.begin_write().await?;
+        let card = store::create_scorecard(&mut tx, viewer.org_id, "Sales scorecard").await?;
         let mut ids: HashMap<String, i64> = HashMap::new();
         let mut sources = Vec::new();
         for mut input in template::measurables() {
@@ -656,13 +487,156 @@ impl ScorecardService for Scorecards {
                 let closed = ids.get("Tickets closed").copied().unwrap_or(0);
                 input.source = template::formula_refs(same_day, closed);
             }
-            let id = self.insert(viewer, card, &input).await?;
+            let id = Self::insert(&mut tx, viewer, card, &input, from).await?;
             ids.insert(input.name.clone(), id);
             sources.push(input.source);
         }
+        tx.commit().await?;
         self.changed(viewer.org_id).await;
         let sources: Vec<&Source> = sources.iter().collect();
         self.sync_what_it_needs(viewer.org_id, &sources).await;
         Ok(card)
+    }
+}
+
+#[async_trait]
+impl ScorecardService for Scorecards {
+    async fn list(&self, viewer: &Viewer) -> Result<Vec<ScorecardSummary>, ApiError> {
+        answer(async {
+            let cards = store::scorecards(&self.db, viewer.org_id).await?;
+            Ok(cards
+                .into_iter()
+                .map(|(id, name, measurables)| ScorecardSummary {
+                    id,
+                    name,
+                    measurables,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn create(&self, viewer: &Viewer, name: String) -> Result<i64, ApiError> {
+        answer(async {
+            viewer.check_manager()?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 120 {
+                return Err(invalid("name", "must be 1 to 120 characters"));
+            }
+            let mut conn = self.db.pool.acquire().await?;
+            let id = store::create_scorecard(&mut conn, viewer.org_id, name).await?;
+            self.publish(viewer.org_id).await;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn week(
+        &self,
+        viewer: &Viewer,
+        id: Option<i64>,
+        week: Option<String>,
+    ) -> Result<Option<ScorecardWeek>, ApiError> {
+        answer(view::week_view(&self.db, viewer, id, week.as_deref())).await
+    }
+
+    async fn people(&self, viewer: &Viewer) -> Result<Vec<PersonOption>, ApiError> {
+        answer(async {
+            let people = store::people(&self.db, viewer.org_id).await?;
+            Ok(people
+                .into_iter()
+                .map(|(id, name, _)| PersonOption { id, name })
+                .collect())
+        })
+        .await
+    }
+
+    async fn cell(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+    ) -> Result<CellDetail, ApiError> {
+        answer(async {
+            let m = self.find(viewer, measurable_id).await?;
+            cell::detail(&self.db, viewer, m, &week).await
+        })
+        .await
+    }
+
+    async fn set_value(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+        value: Option<f64>,
+        reason: String,
+    ) -> Result<(), ApiError> {
+        answer(self.set_value_checked(viewer, measurable_id, week, value, reason)).await
+    }
+
+    async fn set_note(
+        &self,
+        viewer: &Viewer,
+        measurable_id: i64,
+        week: String,
+        note: String,
+    ) -> Result<(), ApiError> {
+        answer(self.set_note_checked(viewer, measurable_id, week, note)).await
+    }
+
+    async fn measurable(&self, viewer: &Viewer, id: i64) -> Result<MeasurableDetail, ApiError> {
+        answer(async {
+            let m = self.find(viewer, id).await?;
+            let clock = OrgClock::of(&self.db, viewer.org_id).await?;
+            Ok(MeasurableDetail {
+                id: m.id,
+                scorecard_id: m.scorecard_id,
+                input: Self::input_of(&m, clock.current_week()),
+            })
+        })
+        .await
+    }
+
+    async fn create_measurable(
+        &self,
+        viewer: &Viewer,
+        scorecard_id: Option<i64>,
+        input: MeasurableInput,
+    ) -> Result<i64, ApiError> {
+        answer(self.create_checked(viewer, scorecard_id, input)).await
+    }
+
+    async fn update_measurable(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        input: MeasurableInput,
+    ) -> Result<(), ApiError> {
+        answer(self.update_checked(viewer, id, input)).await
+    }
+
+    async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+        answer(self.delete_checked(viewer, id)).await
+    }
+
+    async fn preview(&self, viewer: &Viewer, request: PreviewRequest) -> Result<Preview, ApiError> {
+        answer(async {
+            viewer.check_manager()?;
+            super::preview::preview(&self.db, viewer.org_id, &request, self.sync.as_deref()).await
+        })
+        .await
+    }
+
+    async fn dashboard(&self, viewer: &Viewer) -> Result<Dashboard, ApiError> {
+        answer(async { Ok(super::dashboard::load(&self.db, viewer.org_id).await?) }).await
+    }
+
+    async fn apply_template(
+        &self,
+        viewer: &Viewer,
+        owners: TemplateOwners,
+    ) -> Result<i64, ApiError> {
+        answer(self.apply_template_checked(viewer, owners)).await
     }
 }

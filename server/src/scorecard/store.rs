@@ -2,7 +2,9 @@
 //! their goal histories, entries, notes and audit trail.
 //!
 //! Every function takes the organisation id and scopes its query by it, so
-//! an id from another organisation simply is not found.
+//! an id from another organisation simply is not found. Writes take a
+//! connection rather than the pool, so a change and its audit line share the
+//! caller's transaction: either both are stored or neither is.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,12 +12,13 @@ use anyhow::Context as _;
 use app::{
     domain::{
         measurable::{Source, SyncedQuery},
+        measurable_rules::OrgFacts,
         scorecard::AuditLine,
     },
     scorecard::{Goal, GoalChange, GoalHistory, Unit},
 };
 use chrono::NaiveDate;
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 use crate::db::{Db, now_ms};
 
@@ -86,26 +89,34 @@ pub async fn scorecard_name(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Opt
 }
 
 /// Creates a scorecard.
-pub async fn create_scorecard(db: &Db, org_id: i64, name: &str) -> anyhow::Result<i64> {
+pub async fn create_scorecard(
+    conn: &mut AnyConnection,
+    org_id: i64,
+    name: &str,
+) -> anyhow::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO scorecards (org_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(org_id)
     .bind(name)
     .bind(now_ms())
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *conn)
     .await
     .context("creating a scorecard")?;
     Ok(id)
 }
 
 /// The section of a scorecard with this name, created at the end if new.
-pub async fn section_id(db: &Db, scorecard_id: i64, name: &str) -> anyhow::Result<i64> {
+pub async fn section_id(
+    conn: &mut AnyConnection,
+    scorecard_id: i64,
+    name: &str,
+) -> anyhow::Result<i64> {
     let existing: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM scorecard_sections WHERE scorecard_id = $1 AND name = $2")
             .bind(scorecard_id)
             .bind(name)
-            .fetch_optional(&db.pool)
+            .fetch_optional(&mut *conn)
             .await
             .context("finding a section")?;
     if let Some((id,)) = existing {
@@ -118,7 +129,7 @@ pub async fn section_id(db: &Db, scorecard_id: i64, name: &str) -> anyhow::Resul
     )
     .bind(scorecard_id)
     .bind(name)
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *conn)
     .await
     .context("creating a section")?;
     Ok(id)
@@ -262,7 +273,7 @@ pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64
 
 /// Inserts a measurable at the end of its section.
 pub async fn insert_measurable(
-    db: &Db,
+    conn: &mut AnyConnection,
     org_id: i64,
     scorecard_id: i64,
     row: &MeasurableRow<'_>,
@@ -281,7 +292,7 @@ pub async fn insert_measurable(
     .bind(i64::from(row.decimals))
     .bind(serde_json::to_string(row.source)?)
     .bind(now)
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *conn)
     .await
     .context("creating a measurable")?;
     Ok(id)
@@ -289,7 +300,7 @@ pub async fn insert_measurable(
 
 /// Rewrites a measurable's fields.
 pub async fn update_measurable(
-    db: &Db,
+    conn: &mut AnyConnection,
     org_id: i64,
     id: i64,
     row: &MeasurableRow<'_>,
@@ -307,7 +318,7 @@ pub async fn update_measurable(
     .bind(now_ms())
     .bind(id)
     .bind(org_id)
-    .execute(&db.pool)
+    .execute(&mut *conn)
     .await
     .context("updating a measurable")?;
     Ok(())
@@ -326,7 +337,7 @@ pub async fn delete_measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<
 
 /// Appends a goal change effective from `week`.
 pub async fn add_goal(
-    db: &Db,
+    conn: &mut AnyConnection,
     measurable_id: i64,
     week: NaiveDate,
     goal: Option<&Goal>,
@@ -341,7 +352,7 @@ pub async fn add_goal(
     .bind(goal)
     .bind(user_id)
     .bind(now_ms())
-    .execute(&db.pool)
+    .execute(&mut *conn)
     .await
     .context("recording a goal")?;
     Ok(())
@@ -440,7 +451,7 @@ pub async fn marks(
 
 /// Writes (or with `None` removes) a cell's entry.
 pub async fn set_entry(
-    db: &Db,
+    conn: &mut AnyConnection,
     measurable_id: i64,
     week: &str,
     value: Option<(Option<f64>, &str)>,
@@ -451,7 +462,7 @@ pub async fn set_entry(
             sqlx::query("DELETE FROM measurable_entries WHERE measurable_id = $1 AND week = $2")
                 .bind(measurable_id)
                 .bind(week)
-                .execute(&db.pool)
+                .execute(&mut *conn)
                 .await
                 .context("clearing an entry")?;
         }
@@ -472,7 +483,7 @@ pub async fn set_entry(
             .bind(reason)
             .bind(user_id)
             .bind(now_ms())
-            .execute(&db.pool)
+            .execute(&mut *conn)
             .await
             .context("saving an entry")?;
         }
@@ -492,7 +503,7 @@ pub async fn notes(
 
 /// Sets (or with an empty text removes) a cell's note.
 pub async fn set_note(
-    db: &Db,
+    conn: &mut AnyConnection,
     measurable_id: i64,
     week: &str,
     note: &str,
@@ -502,7 +513,7 @@ pub async fn set_note(
         sqlx::query("DELETE FROM measurable_notes WHERE measurable_id = $1 AND week = $2")
             .bind(measurable_id)
             .bind(week)
-            .execute(&db.pool)
+            .execute(&mut *conn)
             .await
             .context("removing a note")?;
         return Ok(());
@@ -516,7 +527,7 @@ pub async fn set_note(
     .bind(note)
     .bind(user_id)
     .bind(now_ms())
-    .execute(&db.pool)
+    .execute(&mut *conn)
     .await
     .context("saving a note")?;
     Ok(())
@@ -546,7 +557,7 @@ pub struct Audit<'a> {
 }
 
 /// Records one change.
-pub async fn audit(db: &Db, a: Audit<'_>) -> anyhow::Result<()> {
+pub async fn audit(conn: &mut AnyConnection, a: Audit<'_>) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO measurable_audit (org_id, measurable_id, week, action, old_value, new_value, reason, user_id, user_name, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -561,7 +572,7 @@ pub async fn audit(db: &Db, a: Audit<'_>) -> anyhow::Result<()> {
     .bind(a.user_id)
     .bind(a.user_name)
     .bind(now_ms())
-    .execute(&db.pool)
+    .execute(&mut *conn)
     .await
     .context("auditing a change")?;
     Ok(())
@@ -598,6 +609,20 @@ pub async fn audit_trail(
             },
         )
         .collect())
+}
+
+/// What a definition is checked against: the organisation's people and
+/// each measurable's formula references.
+pub async fn org_facts(db: &Db, org_id: i64) -> anyhow::Result<OrgFacts> {
+    let people = people(db, org_id).await?.into_iter().map(|(id, _, _)| id);
+    let formulas = measurables(db, org_id).await?.into_iter().map(|m| {
+        let references = m.source.formula().map(|f| f.references());
+        (m.id, references.unwrap_or_default())
+    });
+    Ok(OrgFacts {
+        people: people.collect(),
+        formulas: formulas.collect(),
+    })
 }
 
 /// People of the organisation: (id, name, linked user).

@@ -15,14 +15,14 @@ use app::{
     },
     error::ApiError,
     scorecard::{
-        elapsed_fraction, format_date, goal_for_week, pace, quarter_average, quarter_of_week,
-        status, weeks_back, weeks_of_quarter,
+        elapsed_fraction, format_date, goal_for_week, pace, parse_date, quarter_average,
+        quarter_of_week, status, weeks_back, weeks_of_quarter,
     },
 };
 use chrono::{NaiveDate, Utc};
 
 use super::{clock::OrgClock, compute, store};
-use crate::{db::Db, error::internal};
+use crate::{db::Db, error::Result};
 
 /// One stored weekly value.
 #[derive(Debug, Clone, Copy)]
@@ -40,16 +40,34 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// Parses a `week` query value: any date, mapped to the week containing it.
+/// How far back a scorecard reaches, in weeks (five years). A week before
+/// that is refused, so browsing to a distant `?week=` never writes computed
+/// rows for it (nor makes every later recompute cover the years between).
+pub const HISTORY_WEEKS: i64 = 5 * 52;
+
+/// The week containing a `YYYY-MM-DD` date given as `field`, refused when it
+/// is not a date, outside the years 1970–2200, or more than
+/// [`HISTORY_WEEKS`] back. Future weeks are the caller's to judge.
+pub fn checked_week(clock: &OrgClock, field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    let date = parse_date(text.trim()).map_err(|e| ApiError::invalid(field, e.to_string()))?;
+    let week = clock.week_containing(date);
+    let earliest = clock.current_week() - chrono::Days::new(7 * HISTORY_WEEKS as u64);
+    if week < earliest {
+        return Err(ApiError::invalid(
+            field,
+            format!("reaches back at most five years, to {earliest}"),
+        ));
+    }
+    Ok(week)
+}
+
+/// Parses a `week` query value: any date in the scorecard's reach, mapped to
+/// the week containing it; a future date shows the current week.
 pub fn parse_week(clock: &OrgClock, week: Option<&str>) -> Result<NaiveDate, ApiError> {
     let current = clock.current_week();
     match week.map(str::trim).filter(|w| !w.is_empty()) {
         None => Ok(current),
-        Some(text) => {
-            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid("week", "must be a date, YYYY-MM-DD"))?;
-            Ok(clock.week_containing(date).min(current))
-        }
+        Some(text) => Ok(checked_week(clock, "week", text)?.min(current)),
     }
 }
 
@@ -76,8 +94,8 @@ pub async fn week_view(
     viewer: &Viewer,
     id: Option<i64>,
     week: Option<&str>,
-) -> Result<Option<ScorecardWeek>, ApiError> {
-    let (clock, cards) = clock_and_cards(db, viewer.org_id).await.map_err(internal)?;
+) -> Result<Option<ScorecardWeek>> {
+    let (clock, cards) = clock_and_cards(db, viewer.org_id).await?;
     let card = match id {
         Some(id) => Some(cards.iter().find(|c| c.0 == id).ok_or(ApiError::NotFound)?),
         None => cards.first(),
@@ -86,10 +104,9 @@ pub async fn week_view(
         return Ok(None);
     };
     let selected = parse_week(&clock, week)?;
-    build(db, viewer, &clock, card_id, card_name, selected)
-        .await
-        .map(Some)
-        .map_err(internal)
+    Ok(Some(
+        build(db, viewer, &clock, card_id, card_name, selected).await?,
+    ))
 }
 
 /// The organisation's calendar and its scorecards (id, name) in one query.

@@ -279,14 +279,13 @@ impl app::services::PeopleService for People {
         &self,
         viewer: &app::domain::Viewer,
     ) -> Result<PeopleView, app::error::ApiError> {
-        auto_match(&self.db, viewer.org_id)
-            .await
-            .map_err(crate::error::internal)?;
-        let mut v = view(&self.db, viewer.org_id)
-            .await
-            .map_err(crate::error::internal)?;
-        v.can_manage = viewer.role.can_manage();
-        Ok(v)
+        crate::error::answer(async {
+            auto_match(&self.db, viewer.org_id).await?;
+            let mut v = view(&self.db, viewer.org_id).await?;
+            v.can_manage = viewer.role.can_manage();
+            Ok(v)
+        })
+        .await
     }
 
     async fn link(
@@ -296,24 +295,21 @@ impl app::services::PeopleService for People {
         external_id: &str,
         person_id: Option<i64>,
     ) -> Result<(), app::error::ApiError> {
-        if !viewer.role.can_manage() {
-            return Err(app::error::ApiError::Forbidden);
-        }
-        if link(
-            &self.db,
-            viewer.org_id,
-            connection_id,
-            external_id,
-            person_id,
-        )
+        crate::error::answer(async {
+            viewer.check_manager()?;
+            let linked = link(
+                &self.db,
+                viewer.org_id,
+                connection_id,
+                external_id,
+                person_id,
+            )
+            .await?;
+            if !linked {
+                return Err(app::error::ApiError::NotFound.into());
+            }
+            Ok(self.relinked(viewer.org_id).await?)
+        })
         .await
-        .map_err(crate::error::internal)?
-        {
-            self.relinked(viewer.org_id)
-                .await
-                .map_err(crate::error::internal)
-        } else {
-            Err(app::error::ApiError::NotFound)
-        }
     }
 }

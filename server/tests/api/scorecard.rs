@@ -423,3 +423,183 @@ async fn a_refused_measurable_leaves_nothing_written() {
     })
     .await;
 }
+
+/// Makes every insert into `measurable_audit` fail, as a full disk or a
+/// lost connection half-way would.
+async fn break_the_audit(db: &server::db::Db) {
+    let statements: &[&str] = match db.backend {
+        server::db::Backend::Sqlite => &[
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON measurable_audit \
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+        ],
+        server::db::Backend::Postgres => &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ \
+             BEGIN RAISE EXCEPTION 'audit refused'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON measurable_audit \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&db.pool).await.unwrap();
+    }
+}
+
+async fn count(db: &server::db::Db, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_change_whose_audit_fails_is_not_stored_at_all() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let card = first_card(&app, &admin).await;
+        let kept = create(
+            &app,
+            &admin,
+            card,
+            json!({"section": "Ops", "name": "Kept", "source": {"type": "manual"}}),
+        )
+        .await;
+        let week = get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await["week"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let tables = [
+            "SELECT COUNT(*) FROM measurables",
+            "SELECT COUNT(*) FROM measurable_goals",
+            "SELECT COUNT(*) FROM scorecard_sections",
+            "SELECT COUNT(*) FROM measurable_entries",
+            "SELECT COUNT(*) FROM measurable_notes",
+        ];
+        let mut before = Vec::new();
+        for sql in tables {
+            before.push(count(app.db(), sql).await);
+        }
+        let definition =
+            get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"].clone();
+        break_the_audit(app.db()).await;
+
+        let (status, v) = post(
+            &admin,
+            app.url(&format!("/api/v1/scorecards/{card}/measurables")),
+            json!({"section": "New section", "name": "Unaudited", "source": {"type": "manual"},
+                   "goal": {"op": "at_least", "value": 5.0}}),
+        )
+        .await;
+        assert_eq!(status, 500, "{v}");
+        let mut renamed = definition.clone();
+        renamed["name"] = json!("Renamed without audit");
+        renamed["section"] = json!("Another section");
+        renamed["goal"] = json!({"op": "at_least", "value": 9.0});
+        let r = admin
+            .client
+            .put(app.url(&format!("/api/v1/measurables/{kept}")))
+            .json(&renamed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 500);
+        let (status, _) = post(
+            &admin,
+            app.url(&format!("/api/v1/measurables/{kept}/values")),
+            json!({"week": week, "value": 3.0}),
+        )
+        .await;
+        assert_eq!(status, 500);
+        let (status, _) = post(
+            &admin,
+            app.url(&format!("/api/v1/measurables/{kept}/notes")),
+            json!({"week": week, "note": "unaudited"}),
+        )
+        .await;
+        assert_eq!(status, 500);
+
+        let mut after = Vec::new();
+        for sql in tables {
+            after.push(count(app.db(), sql).await);
+        }
+        assert_eq!(after, before, "rows of {tables:?}");
+        assert_eq!(
+            get(&admin, app.url(&format!("/api/v1/measurables/{kept}"))).await["input"],
+            definition
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_distant_week_is_refused_and_writes_no_rows() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let card = first_card(&app, &admin).await;
+        let id = create(
+            &app,
+            &admin,
+            card,
+            json!({"section": "Ops", "name": "Tickets", "source": {"type": "manual"}}),
+        )
+        .await;
+        // The current view has been computed once; nothing else may appear.
+        get(&admin, app.url(&format!("/api/v1/scorecards/{card}"))).await;
+        let computed = "SELECT COUNT(*) FROM measurable_weeks";
+        let rows = count(app.db(), computed).await;
+        for (week, says) in [
+            ("1971-01-04", "five years"),
+            ("1969-12-29", "1970 to 2200"),
+            ("2201-01-05", "1970 to 2200"),
+            ("0001-01-01", "1970 to 2200"),
+        ] {
+            let r = admin
+                .get(app.url(&format!("/api/v1/scorecards/{card}?week={week}")))
+                .await;
+            assert_eq!(r.status(), 422, "{week}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["field"], "week", "{v}");
+            assert!(v["message"].as_str().unwrap().contains(says), "{v}");
+            let r = admin
+                .get(app.url(&format!("/scorecard/cell?measurable={id}&week={week}")))
+                .await;
+            let html = r.text().await.unwrap();
+            assert!(html.contains(says), "the cell page says why for {week}");
+            let (status, v) = post(
+                &admin,
+                app.url(&format!("/api/v1/measurables/{id}/values")),
+                json!({"week": week, "value": 1.0}),
+            )
+            .await;
+            assert_eq!(status, 422, "{v}");
+        }
+        assert_eq!(
+            count(app.db(), computed).await,
+            rows,
+            "no rows were written"
+        );
+        // A far-future week shows the current one, also without new rows.
+        let v = get(
+            &admin,
+            app.url(&format!("/api/v1/scorecards/{card}?week=2199-01-05")),
+        )
+        .await;
+        assert_eq!(v["week"], current_week().to_string());
+        assert_eq!(count(app.db(), computed).await, rows);
+        // Goal dates share the year range.
+        let mut def =
+            get(&admin, app.url(&format!("/api/v1/measurables/{id}"))).await["input"].clone();
+        def["goal"] = json!({"op": "at_least", "value": 5.0});
+        def["goal_effective_from"] = json!("1900-01-01");
+        let r = admin
+            .client
+            .put(app.url(&format!("/api/v1/measurables/{id}")))
+            .json(&def)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["field"], "goal_effective_from", "{v}");
+    })
+    .await;
+}
