@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiResult, JsonError},
-    extract::ApiViewer,
+    extract::{ApiViewer, JsonBody},
 };
 use crate::state::AppState;
 
@@ -58,7 +58,7 @@ pub async fn update(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<ConnectionPatch>,
+    JsonBody(body): JsonBody<ConnectionPatch>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
     if let Some(on) = body.auto_sync {
@@ -120,7 +120,7 @@ pub async fn connect(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(provider): Path<String>,
-    body: Option<Json<ConnectBody>>,
+    body: Option<JsonBody<ConnectBody>>,
 ) -> ApiResult<Json<Connected>> {
     let viewer = viewer.manager()?;
     let integrations = &state.integrations;
@@ -140,7 +140,7 @@ pub async fn connect(
             connection_id: None,
         }));
     }
-    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let id = state
         .services
         .integrations

@@ -21,12 +21,12 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use serde::{Deserialize, de::DeserializeOwned};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
     error::{ApiResult, JsonError},
-    extract::ApiViewer,
+    extract::{ApiViewer, JsonBody, decode},
 };
 use crate::state::AppState;
 
@@ -56,18 +56,6 @@ fn manager(viewer: ApiViewer) -> Result<Viewer, JsonError> {
 }
 
 /// Decodes a body, naming the path of the first bad field.
-fn decode<T: DeserializeOwned>(body: Value) -> Result<T, JsonError> {
-    serde_path_to_error::deserialize::<_, T>(body).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path.is_empty() || path == "." {
-            "body".to_owned()
-        } else {
-            path
-        };
-        JsonError(ApiError::invalid(&field, e.into_inner().to_string()))
-    })
-}
-
 async fn scorecard_exists(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), JsonError> {
     if scorecards(state)
         .list(viewer)
@@ -100,7 +88,7 @@ struct NewScorecard {
 async fn create_scorecard(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = manager(viewer)?;
     let body: NewScorecard = decode(body)?;
@@ -156,7 +144,7 @@ async fn create(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = manager(viewer)?;
     scorecard_exists(&state, &viewer, id).await?;
@@ -171,7 +159,7 @@ async fn create(
 async fn preview(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Json<Value>> {
     let viewer = manager(viewer)?;
     let request: PreviewRequest = decode(body)?;
@@ -196,7 +184,7 @@ async fn update(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     let viewer = manager(viewer)?;
     scorecards(&state).measurable(&viewer, id).await?;
@@ -246,7 +234,7 @@ async fn set_value(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     scorecards(&state).measurable(&viewer, id).await?;
     let body: ValueBody = decode(body)?;
@@ -267,7 +255,7 @@ async fn set_note(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     scorecards(&state).measurable(&viewer, id).await?;
     let body: NoteBody = decode(body)?;
@@ -288,7 +276,7 @@ struct TemplateBody {
 async fn template(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = manager(viewer)?;
     let body: TemplateBody = decode(body)?;

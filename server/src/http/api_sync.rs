@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{
     error::{ApiResult, JsonError},
-    extract::ApiViewer,
+    extract::{ApiViewer, JsonBody},
 };
 use crate::{
     integrations::store,
@@ -110,7 +110,7 @@ pub async fn put_settings(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<SettingsBody>,
+    JsonBody(body): JsonBody<SettingsBody>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
     let conn = owned(&state, viewer.org_id, id).await?;
@@ -165,7 +165,7 @@ pub struct LinkBody {
 pub async fn put_link(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<LinkBody>,
+    JsonBody(body): JsonBody<LinkBody>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
     let (Some(connection_id), Some(external_id)) = (body.connection_id, body.external_id) else {
@@ -194,7 +194,7 @@ pub struct PersonBody {
 pub async fn create_person(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<PersonBody>,
+    JsonBody(body): JsonBody<PersonBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = viewer.manager()?;
     let name = body.name.unwrap_or_default().trim().to_owned();

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiResult, JsonError},
-    extract::ApiViewer,
+    extract::{ApiViewer, JsonBody},
     forms::{ClientAddr, session_cookie},
     session::cookie,
 };
@@ -68,7 +68,7 @@ struct Credentials {
 async fn create_session(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
-    Json(body): Json<Credentials>,
+    JsonBody(body): JsonBody<Credentials>,
 ) -> ApiResult<Response> {
     let user_id = match service::sign_in(
         &state.db,
@@ -124,7 +124,7 @@ async fn get_org(
 async fn put_org(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<OrgSettings>,
+    JsonBody(body): JsonBody<OrgSettings>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.admin()?;
     state
@@ -159,7 +159,7 @@ struct Invited {
 async fn invite_user(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Json(body): Json<NewUser>,
+    JsonBody(body): JsonBody<NewUser>,
 ) -> ApiResult<(StatusCode, Json<Invited>)> {
     let viewer = viewer.admin()?;
     let invitation = state
@@ -186,7 +186,7 @@ async fn update_user(
     State(state): State<AppState>,
     viewer: ApiViewer,
     Path(id): Path<i64>,
-    Json(body): Json<UserPatch>,
+    JsonBody(body): JsonBody<UserPatch>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.admin()?;
     if let Some(role) = body.role {

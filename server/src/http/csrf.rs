@@ -71,7 +71,7 @@ impl Refusal {
                 "server functions take form-encoded or JSON bodies, not text/plain",
             ),
         };
-        let body = serde_json::json!({ "error": { "code": code, "message": message } });
+        let body = serde_json::json!({ "error": code, "message": message, "field": null });
         (status, axum::Json(body)).into_response()
     }
 }

@@ -17,6 +17,7 @@ mod counter;
 mod cross_site;
 mod deploy;
 mod events;
+mod limits;
 mod ops;
 mod schema;
 mod scorecard;

@@ -1,0 +1,70 @@
+//! Limits and odd values: what the API answers to bodies it cannot decode,
+//! to names and lists longer than anyone types, and how the files it writes
+//! are protected.
+
+use serde_json::Value;
+
+use crate::helpers::on_each_backend;
+
+#[tokio::test]
+async fn undecodable_json_bodies_are_answered_in_the_error_envelope() {
+    on_each_backend(|app| async move {
+        let admin = app.admin("Acme", "ann@acme.test").await;
+        let url = app.url("/api/v1/users");
+        for (content_type, body, status, code, field, says) in [
+            (
+                "application/json",
+                "{\"name\": ",
+                400,
+                "invalid_body",
+                "body",
+                "EOF",
+            ),
+            (
+                "application/json",
+                "\"hello\"",
+                422,
+                "invalid",
+                "body",
+                "expected struct",
+            ),
+            (
+                "application/json",
+                "{\"name\": 7}",
+                422,
+                "invalid",
+                "name",
+                "invalid type",
+            ),
+            (
+                "text/plain",
+                "{\"name\": \"x\"}",
+                415,
+                "invalid_body",
+                "body",
+                "application/json",
+            ),
+        ] {
+            let r = admin
+                .client
+                .post(&url)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), status, "{body}");
+            assert!(
+                r.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("application/json")
+            );
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["error"], code, "{v}");
+            assert_eq!(v["field"], field, "{v}");
+            assert!(v["message"].as_str().unwrap().contains(says), "{v}");
+        }
+    })
+    .await;
+}
