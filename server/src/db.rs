@@ -94,7 +94,7 @@ pub struct Db {
 
 impl Db {
     /// Opens a pool. For SQLite the file (and its folder) is created if
-    /// missing, WAL mode is switched on, foreign keys are enforced and writers
+    /// missing, readable by Tally's user only (see `private_files`), WAL mode is switched on, foreign keys are enforced and writers
     /// wait for each other instead of failing with "database is locked".
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
@@ -104,13 +104,9 @@ impl Db {
             Backend::Sqlite => {
                 let sqlite =
                     SqliteConnectOptions::from_str(url).context("parsing the SQLite URL")?;
-                if let Some(dir) = sqlite.get_filename().parent()
-                    && !dir.as_os_str().is_empty()
-                    && !Path::new(dir).exists()
-                {
-                    std::fs::create_dir_all(dir).with_context(|| {
-                        format!("creating the database folder {}", dir.display())
-                    })?;
+                let file = sqlite.get_filename();
+                if file != Path::new(":memory:") && !url.contains("mode=memory") {
+                    crate::private_files::prepare_database(file)?;
                 }
                 let url = if url.contains('?') {
                     url.to_owned()

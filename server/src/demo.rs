@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use secrecy::SecretString;
 
 use crate::{
@@ -66,17 +65,5 @@ pub async fn ensure(db: &Db, config: &Config) -> anyhow::Result<()> {
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))
+    crate::private_files::write(path, text, crate::private_files::Existing::Replace)
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod integrations;
+pub mod private_files;
 pub mod providers;
 pub mod scorecard;
 pub mod startup;
