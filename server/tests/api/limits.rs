@@ -68,3 +68,21 @@ async fn undecodable_json_bodies_are_answered_in_the_error_envelope() {
     })
     .await;
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_database_and_key_are_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let db = server::db::Db::connect(&format!("sqlite://{}/tally.db", data.display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    server::vault::Keyring::load(None, &data).unwrap();
+    assert_eq!(mode(&data), 0o700, "data/");
+    for file in ["tally.db", "tally.db-wal", "tally.db-shm", "secret.key"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+}
