@@ -108,11 +108,14 @@ impl Integrations {
 
     /// A connection with its sync runs.
     pub async fn connection_detail(&self, conn: &Connection) -> anyhow::Result<ConnectionDetail> {
-        let runs: Vec<RunRow> = sqlx::query_as(
-            "SELECT id, started_at, finished_at, status, items, error, triggered_by, api_calls, throttled, \
-             objects_done, objects_total FROM sync_runs \
+        let now = crate::db::now_ms();
+        let runs: Vec<RunRow> = sqlx::query_as(&format!(
+            "SELECT id, started_at, finished_at, {status}, items, {error}, triggered_by, api_calls, \
+             throttled, objects_done, objects_total FROM sync_runs \
              WHERE connection_id = $1 ORDER BY started_at DESC LIMIT 100",
-        )
+            status = crate::sync::runs::shown_status(now),
+            error = crate::sync::runs::shown_error(now),
+        ))
         .bind(conn.id)
         .fetch_all(&self.db.pool)
         .await?;

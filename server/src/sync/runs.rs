@@ -117,18 +117,20 @@ pub async fn active_run(db: &Db, connection_id: i64) -> anyhow::Result<Option<i6
 /// Marks runs left `running` by a dead holder as interrupted (call with the lease held).
 pub async fn mark_interrupted(db: &Db, connection_id: i64) -> anyhow::Result<u64> {
     Ok(sqlx::query(
-        "UPDATE sync_runs SET status = 'interrupted', finished_at = $1, \
-         error = 'cut off before it finished (the server stopped); the next run resumed from the last committed cursor' \
-         WHERE connection_id = $2 AND status = 'running'",
+        "UPDATE sync_runs SET status = 'interrupted', finished_at = $1, error = $2 \
+         WHERE connection_id = $3 AND status = 'running'",
     )
     .bind(now_ms())
+    .bind(CUT_OFF)
     .bind(connection_id)
     .execute(&db.pool)
     .await?
     .rows_affected())
 }
 
-/// Starts a run row and records it on the lease.
+/// Starts a run row and records it on the lease, in one transaction: a
+/// reader never sees a `running` row the lease does not name (which
+/// [`shown_status`] would show as interrupted).
 pub async fn start(
     db: &Db,
     connection_id: i64,
@@ -136,6 +138,7 @@ pub async fn start(
     objects_total: i64,
 ) -> anyhow::Result<i64> {
     let now = now_ms();
+    let mut tx = db.begin_write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO sync_runs (connection_id, started_at, status, items, triggered_by, objects_total, heartbeat_at) \
          VALUES ($1, $2, 'running', 0, $3, $4, $2) RETURNING id",
@@ -144,14 +147,46 @@ pub async fn start(
     .bind(now)
     .bind(trigger.as_str())
     .bind(objects_total)
-    .fetch_one(&db.pool)
+    .fetch_one(&mut *tx)
     .await?;
     sqlx::query("UPDATE sync_settings SET lease_run_id = $1 WHERE connection_id = $2")
         .bind(id)
         .bind(connection_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(id)
+}
+
+/// What a run left `running` by a dead holder says, shown at once (the
+/// next run also stores it, in [`mark_interrupted`]).
+pub const CUT_OFF: &str = "cut off before it finished (the server stopped);                            the next run resumed from the last committed cursor";
+
+/// SQL for the status a run of `sync_runs` is shown with at `now`: a
+/// `running` run whose connection's lease has expired, or no longer names
+/// it, died with its holder and reads `interrupted` from that moment, not
+/// only once another run takes the lease.
+pub fn shown_status(now: i64) -> String {
+    format!(
+        "CASE WHEN {dead} THEN 'interrupted' ELSE sync_runs.status END",
+        dead = dead_run(now)
+    )
+}
+
+/// SQL for the error a run is shown with at `now` (see [`shown_status`]).
+pub fn shown_error(now: i64) -> String {
+    format!(
+        "CASE WHEN {dead} THEN '{CUT_OFF}' ELSE sync_runs.error END",
+        dead = dead_run(now)
+    )
+}
+
+fn dead_run(now: i64) -> String {
+    format!(
+        "sync_runs.status = 'running' AND NOT EXISTS (SELECT 1 FROM sync_settings l \
+         WHERE l.connection_id = sync_runs.connection_id AND l.lease_run_id = sync_runs.id \
+         AND l.lease_until >= {now})"
+    )
 }
 
 /// Adds per-object counts (in the batch's transaction).
@@ -332,16 +367,18 @@ type RunRow = (
 
 /// The latest runs of a connection, newest first.
 pub async fn list(db: &Db, connection_id: i64, limit: i64) -> anyhow::Result<Vec<RunView>> {
-    let rows: Vec<RunRow> = sqlx::query_as(
-        "SELECT id, connection_id, triggered_by, status, started_at, finished_at, items, api_calls, \
-         throttled, objects_done, objects_total, error FROM sync_runs WHERE connection_id = $1 \
+    let now = now_ms();
+    let rows: Vec<RunRow> = sqlx::query_as(&format!(
+        "SELECT id, connection_id, triggered_by, {status}, started_at, finished_at, items, api_calls, \
+         throttled, objects_done, objects_total, {error} FROM sync_runs WHERE connection_id = $1 \
          ORDER BY id DESC LIMIT $2",
-    )
+        status = shown_status(now),
+        error = shown_error(now),
+    ))
     .bind(connection_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    let now = now_ms();
     let mut out = Vec::with_capacity(rows.len());
     for (
         id,

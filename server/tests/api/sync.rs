@@ -1065,3 +1065,76 @@ async fn sync_reuses_one_token_for_a_run_and_refreshes_once_after_a_401() {
         assert!(log.len() > 10, "the run went on after the refresh");
     }
 }
+
+#[tokio::test]
+async fn a_dead_run_reads_interrupted_once_its_lease_expires_and_sync_now_takes_over() {
+    for backend in BACKENDS {
+        let Some(e) = env(backend, small_opts()).await else {
+            continue;
+        };
+        e.app.state.sync.set_lease_ttl_ms(800);
+        *e.stall_matching.lock().unwrap() = Some("/objects/deals".to_owned());
+        let engine = e.app.state.sync.clone();
+        let hubspot = e.hubspot;
+        let task =
+            tokio::spawn(async move { engine.run(hubspot, Trigger::Manual, Work::Full).await });
+        let runs_url = e.app.url(&format!("/api/v1/connections/{hubspot}/runs"));
+        let latest = || async {
+            let runs = e.admin.get_json(runs_url.clone()).await;
+            let list = runs
+                .as_array()
+                .cloned()
+                .or_else(|| runs["runs"].as_array().cloned());
+            list.unwrap_or_default()
+                .first()
+                .cloned()
+                .unwrap_or_default()
+        };
+        wait_until("the run to start", || async {
+            latest().await["status"] == "running"
+        })
+        .await;
+        // The process holding the run dies.
+        task.abort();
+        let _ = task.await;
+        *e.stall_matching.lock().unwrap() = None;
+        // While the lease lives the run may still be alive on a replica:
+        // it reads running, and Sync now does not start a second one.
+        assert_eq!(latest().await["status"], "running");
+        let sync_now = || async {
+            let r = e
+                .admin
+                .client
+                .post(e.app.url(&format!("/api/v1/connections/{hubspot}/sync")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 202);
+            r.json::<serde_json::Value>().await.unwrap()["started"].clone()
+        };
+        assert_eq!(sync_now().await, false);
+        // Once the lease has expired it reads interrupted at once, before
+        // any run has taken the lease, in the API and on the page.
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        let dead = latest().await;
+        assert_eq!(dead["status"], "interrupted", "{dead}");
+        assert!(
+            dead["error"].as_str().unwrap().contains("cut off"),
+            "{dead}"
+        );
+        let page = e
+            .admin
+            .get(e.app.url(&format!("/integrations/{hubspot}")))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("interrupted"), "the connection page shows it");
+        // Sync now takes over.
+        assert_eq!(sync_now().await, true);
+        wait_until("the new run to finish", || async {
+            latest().await["status"] == "succeeded"
+        })
+        .await;
+    }
+}
