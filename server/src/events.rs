@@ -52,6 +52,14 @@ pub enum Event {
         /// The scorecard, or `None` for all of the organisation's.
         scorecard_id: Option<i64>,
     },
+    /// A user was deactivated: every replica closes their live streams.
+    /// Never sent to a browser.
+    UserDeactivated {
+        /// Organisation of the user.
+        org_id: i64,
+        /// The user.
+        user_id: i64,
+    },
 }
 
 impl Event {
@@ -60,7 +68,8 @@ impl Event {
         match self {
             Event::RecordsChanged { org_id, .. }
             | Event::SyncProgress { org_id, .. }
-            | Event::ScorecardChanged { org_id, .. } => *org_id,
+            | Event::ScorecardChanged { org_id, .. }
+            | Event::UserDeactivated { org_id, .. } => *org_id,
         }
     }
 }

@@ -4,7 +4,8 @@
 //! (sign-in forms, the REST API, operations endpoints) are plain axum
 //! handlers in the modules below. Middleware order, outermost first: request
 //! id and tracing, the security headers (CSP nonce), the cross-site request
-//! refusal, then the session layer that resolves the viewer and guards pages;
+//! refusal, the body deadline and size limit, then the session layer that
+//! resolves the viewer and guards pages;
 //! metrics wrap each matched route so they can label it by template.
 
 pub mod api_connections;
@@ -21,8 +22,11 @@ pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod security;
+pub mod serve;
 pub mod server_fns;
 pub mod session;
+pub mod streams;
+pub mod timeouts;
 pub mod webhooks;
 
 use axum::{Router, middleware, routing::get};
@@ -79,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::resolve,
         ))
+        .layer(middleware::from_fn(timeouts::read_body))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(middleware::from_fn_with_state(
             state.clone(),

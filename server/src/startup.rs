@@ -68,7 +68,7 @@ pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
 /// The shared state for a config, an open, migrated database, a vault and
 /// the event bus.
 pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
-    let accounts = Arc::new(Accounts::new(db.clone(), &config));
+    let accounts = Arc::new(Accounts::new(db.clone(), events.clone()));
     let sandbox = config.demo.then(|| demo_sandbox(&config));
     let config = Arc::new(config);
     let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
@@ -98,6 +98,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         metrics: Arc::new(Metrics::default()),
         events,
         setup_done: Arc::new(AtomicBool::new(false)),
+        streams: Default::default(),
         vault,
         integrations,
         sync,
@@ -151,13 +152,9 @@ impl Application {
         self.state.sync.spawn_scheduler();
         self.state.sync.spawn_inbox_poller();
         let router = http::router(self.state);
-        axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+        http::serve::serve(self.listener, router, shutdown_signal())
+            .await
+            .context("serving HTTP")
     }
 }
 

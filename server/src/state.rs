@@ -34,6 +34,8 @@ pub struct AppState {
     pub integrations: Integrations,
     /// The sync engine.
     pub sync: SyncEngine,
+    /// Live event streams open per user on this replica.
+    pub streams: crate::http::streams::StreamSlots,
     /// The provider sandbox served at `/sandbox` in demo mode.
     pub sandbox: Option<sandbox::Sandbox>,
 }

@@ -16,9 +16,9 @@ use super::{
     admins, api_tokens, first_run, normalise_email, orgs, password, sessions, throttle, users,
 };
 use crate::{
-    config::Config,
     db::Db,
     error::{Result, answer, invalid},
+    events::EventBus,
 };
 
 /// Why a sign-in was refused.
@@ -87,12 +87,14 @@ pub async fn create_admin(db: &Db, input: FirstAdmin) -> Result<i64, ApiError> {
 #[derive(Debug, Clone)]
 pub struct Accounts {
     db: Db,
+    /// Tells every replica to close a deactivated user's live streams.
+    events: EventBus,
 }
 
 impl Accounts {
-    /// Accounts over this database.
-    pub fn new(db: Db, _config: &Config) -> Self {
-        Self { db }
+    /// Accounts over this database and event bus.
+    pub fn new(db: Db, events: EventBus) -> Self {
+        Self { db, events }
     }
 
     async fn target_in_org(&self, viewer: &Viewer, user_id: i64) -> Result<(Role, bool)> {
@@ -216,6 +218,9 @@ impl AccountsService for Accounts {
             users::set_active(&self.db, viewer.org_id, user_id, active).await?;
             if !active {
                 sessions::end_all_for(&self.db, user_id).await?;
+                let org_id = viewer.org_id;
+                let gone = crate::events::Event::UserDeactivated { org_id, user_id };
+                self.events.publish(gone).await?;
             }
             Ok(())
         })

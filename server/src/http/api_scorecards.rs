@@ -286,8 +286,15 @@ async fn template(
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
 
+/// The organisation's live events, within the user's stream cap.
 async fn events(State(state): State<AppState>, ApiViewer(viewer): ApiViewer) -> Response {
-    crate::scorecard::live::sse(&state.events, viewer.org_id).into_response()
+    let Some(slot) = state.streams.take(viewer.user_id) else {
+        return JsonError(ApiError::TooManyRequests {
+            retry_after_secs: 30,
+        })
+        .into_response();
+    };
+    crate::scorecard::live::sse(&state.events, viewer.org_id, viewer.user_id, slot).into_response()
 }
 
 async fn dashboard(

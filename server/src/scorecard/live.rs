@@ -112,29 +112,36 @@ fn event_name(event: &Event) -> &'static str {
         Event::RecordsChanged { .. } => "records_changed",
         Event::SyncProgress { .. } => "sync_progress",
         Event::ScorecardChanged { .. } => "scorecard_changed",
+        Event::UserDeactivated { .. } => "user_deactivated",
     }
 }
 
-/// The organisation's events as a server-sent event stream.
-pub fn sse(
+/// The organisation's events as a server-sent event stream for `user_id`,
+/// ended when that user is deactivated (on any replica). `hold` is kept
+/// for as long as the stream lives (the caller's stream slot).
+pub fn sse<H: Send + 'static>(
     events: &EventBus,
     org_id: i64,
-) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
+    user_id: i64,
+    hold: H,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<H>> {
     let rx = events.subscribe();
     let hello = futures::stream::once(async { Ok(SseEvent::default().event("ready").data("{}")) });
-    let stream = futures::stream::unfold(rx, move |mut rx| async move {
+    let stream = futures::stream::unfold((rx, hold), move |(mut rx, hold)| async move {
         loop {
             match rx.recv().await {
+                Ok(Event::UserDeactivated { user_id: u, .. }) if u == user_id => return None,
+                Ok(Event::UserDeactivated { .. }) => {}
                 Ok(event) if event.org_id() == org_id => {
                     let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
                     let sse = SseEvent::default().event(event_name(&event)).data(data);
-                    return Some((Ok(sse), rx));
+                    return Some((Ok(sse), (rx, hold)));
                 }
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => {
                     // Missed some: ask the page to refetch anyway.
                     let sse = SseEvent::default().event("scorecard_changed").data("{}");
-                    return Some((Ok(sse), rx));
+                    return Some((Ok(sse), (rx, hold)));
                 }
                 Err(RecvError::Closed) => return None,
             }

@@ -28,6 +28,7 @@ mod security;
 mod server_fn_status;
 mod setup;
 mod sign_in_abuse;
+mod slow_clients;
 mod sync;
 mod sync_env;
 mod sync_fathom_deletes;
