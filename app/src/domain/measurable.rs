@@ -253,9 +253,29 @@ impl FieldError {
     }
 }
 
+/// Longest entry of a filter list (a keyword, an outcome, a list name).
+pub const MAX_ENTRY_CHARS: usize = 200;
+/// Longest formula.
+pub const MAX_FORMULA_CHARS: usize = 1000;
+/// Most entries in one filter list.
+pub const MAX_ENTRIES: usize = 100;
+
 fn non_blank(field: &str, values: &[String]) -> Result<(), FieldError> {
     if values.iter().any(|v| v.trim().is_empty()) {
         return Err(FieldError::new(field, "must not contain empty entries"));
+    }
+    if values.len() > MAX_ENTRIES {
+        return Err(FieldError::new(
+            field,
+            format!("at most {MAX_ENTRIES} entries"),
+        ));
+    }
+    if let Some(long) = values.iter().find(|v| v.chars().count() > MAX_ENTRY_CHARS) {
+        let start: String = long.chars().take(20).collect();
+        return Err(FieldError::new(
+            field,
+            format!("“{start}…” is longer than {MAX_ENTRY_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -283,6 +303,12 @@ impl Source {
     pub fn validate(&self) -> Result<(), FieldError> {
         match self {
             Source::Manual => Ok(()),
+            Source::Formula { formula } if formula.chars().count() > MAX_FORMULA_CHARS => {
+                Err(FieldError::new(
+                    "source.formula",
+                    format!("at most {MAX_FORMULA_CHARS} characters"),
+                ))
+            }
             Source::Formula { formula } => Formula::parse(formula)
                 .map(|_| ())
                 .map_err(|e| FieldError::new("source.formula", e.to_string())),
@@ -354,18 +380,21 @@ impl SyncedQuery {
         non_blank("source.filters.meeting_outcome", &f.meeting_outcome)?;
         non_blank("source.filters.keywords", &f.keywords)?;
         non_blank("source.filters.buying_role", &f.buying_role)?;
-        if f.keywords.len() > 100 {
-            return Err(FieldError::new(
-                "source.filters.keywords",
-                "at most 100 keywords",
-            ));
-        }
         for (field, value) in [
             ("source.filters.contact_in_list", &f.contact_in_list),
             ("source.filters.pipeline", &f.pipeline),
         ] {
             if value.as_ref().is_some_and(|v| v.trim().is_empty()) {
                 return Err(FieldError::new(field, "must not be empty"));
+            }
+            if value
+                .as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_ENTRY_CHARS)
+            {
+                return Err(FieldError::new(
+                    field,
+                    format!("at most {MAX_ENTRY_CHARS} characters"),
+                ));
             }
         }
         if let Aggregate::Sum { properties } = &self.aggregate {

@@ -105,6 +105,34 @@ pub async fn get_settings(
     ))
 }
 
+/// Most lists a connection keeps memberships of.
+const MAX_LISTS: usize = 50;
+/// Longest list name (HubSpot allows fewer).
+const MAX_LIST_CHARS: usize = 200;
+/// Longest person name, and e-mail address (RFC 5321's path limit).
+const MAX_NAME_CHARS: usize = 120;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// Trimmed, non-empty list names within the limits.
+fn clean_lists(lists: Vec<String>) -> Result<Vec<String>, JsonError> {
+    let clean: Vec<String> = lists
+        .into_iter()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if clean.len() > MAX_LISTS {
+        return Err(ApiError::invalid("lists", format!("at most {MAX_LISTS} lists")).into());
+    }
+    if clean.iter().any(|l| l.chars().count() > MAX_LIST_CHARS) {
+        return Err(ApiError::invalid(
+            "lists",
+            format!("a list name is at most {MAX_LIST_CHARS} characters"),
+        )
+        .into());
+    }
+    Ok(clean)
+}
+
 /// `PUT /api/v1/connections/{id}/sync-settings`.
 pub async fn put_settings(
     State(state): State<AppState>,
@@ -114,23 +142,20 @@ pub async fn put_settings(
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
     let conn = owned(&state, viewer.org_id, id).await?;
+    // Everything is checked before anything is written.
+    if body.backfill_weeks.is_some_and(|w| !(1..=260).contains(&w)) {
+        return Err(ApiError::invalid("backfill_weeks", "must be from 1 to 260").into());
+    }
+    let lists = body.lists.map(clean_lists).transpose()?;
     runs::ensure_settings(&state.db, conn.id).await?;
     if let Some(w) = body.backfill_weeks {
-        if !(1..=260).contains(&w) {
-            return Err(ApiError::invalid("backfill_weeks", "must be from 1 to 260").into());
-        }
         sqlx::query("UPDATE sync_settings SET backfill_weeks = $1 WHERE connection_id = $2")
             .bind(w)
             .bind(conn.id)
             .execute(&state.db.pool)
             .await?;
     }
-    if let Some(lists) = body.lists {
-        let clean: Vec<String> = lists
-            .into_iter()
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty())
-            .collect();
+    if let Some(clean) = lists {
         sqlx::query("UPDATE sync_settings SET lists = $1 WHERE connection_id = $2")
             .bind(serde_json::to_string(&clean).map_err(anyhow::Error::from)?)
             .bind(conn.id)
@@ -199,10 +224,12 @@ pub async fn create_person(
     let viewer = viewer.manager()?;
     let name = body.name.unwrap_or_default().trim().to_owned();
     let email = body.email.unwrap_or_default().trim().to_lowercase();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "is required").into());
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(
+            ApiError::invalid("name", format!("must be 1 to {MAX_NAME_CHARS} characters")).into(),
+        );
     }
-    if !email.contains('@') {
+    if !email.contains('@') || email.chars().count() > MAX_EMAIL_CHARS {
         return Err(ApiError::invalid("email", "is not an email address").into());
     }
     let id = people::create(&state.db, viewer.org_id, &name, &email)
