@@ -87,6 +87,10 @@ pub struct Config {
     pub sync_limits: crate::sync::budget::Limits,
     /// Fathom webhook signing secret (`whsec_…`), when configured.
     pub fathom_webhook_secret: Option<SecretString>,
+    /// A listener of its own for `/metrics`; `None` serves it on `addr`.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Bearer token `/metrics` requires, when set.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {

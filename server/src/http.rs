@@ -49,8 +49,14 @@ pub fn router(state: AppState) -> Router {
     let sandbox = state.sandbox.clone();
     let router = Router::new()
         .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route("/readyz", get(ops::readyz));
+    // With a metrics listener of their own, the public address has none.
+    let router = if state.config.metrics_addr.is_none() {
+        router.route("/metrics", get(ops::metrics))
+    } else {
+        router
+    };
+    let router = router
         .merge(forms::router())
         .merge(oauth::router())
         .merge(webhooks::router())
@@ -102,6 +108,18 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The router of the separate metrics listener (`TALLY_METRICS_ADDR`):
+/// `/metrics` and nothing else, with the same security headers.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
 }
 

@@ -29,6 +29,7 @@ use crate::{
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
@@ -127,10 +128,19 @@ impl Application {
         if config.addr.port() == 0 && config.public_url == format!("http://{}", config.addr) {
             config.public_url = format!("http://{bound}");
         }
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| {
+                format!(
+                    "listening for metrics on {addr} (set TALLY_METRICS_ADDR to another address)"
+                )
+            })?),
+            None => None,
+        };
         let events = EventBus::start(&db, &config.database_url).await?;
         crate::scorecard::live::spawn_recompute(db.clone(), events.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             state: state(config, db, events, vault)?,
         })
     }
@@ -142,6 +152,14 @@ impl Application {
             .context("reading the bound address")
     }
 
+    /// The bound address of the metrics listener, when it has its own.
+    pub fn metrics_addr(&self) -> anyhow::Result<Option<SocketAddr>> {
+        self.metrics_listener
+            .as_ref()
+            .map(|l| l.local_addr().context("reading the bound metrics address"))
+            .transpose()
+    }
+
     /// The state handlers share.
     pub fn state(&self) -> &AppState {
         &self.state
@@ -151,10 +169,15 @@ impl Application {
     pub async fn run(self) -> anyhow::Result<()> {
         self.state.sync.spawn_scheduler();
         self.state.sync.spawn_inbox_poller();
-        let router = http::router(self.state);
-        http::serve::serve(self.listener, router, shutdown_signal())
-            .await
-            .context("serving HTTP")
+        let state = self.state.clone();
+        let main = http::serve::serve(self.listener, http::router(self.state), shutdown_signal());
+        let Some(listener) = self.metrics_listener else {
+            return main.await.context("serving HTTP");
+        };
+        let metrics = http::serve::serve(listener, http::metrics_router(state), shutdown_signal());
+        let (main, metrics) = tokio::join!(main, metrics);
+        metrics.context("serving metrics")?;
+        main.context("serving HTTP")
     }
 }
 

@@ -156,6 +156,21 @@ pub struct RawConfig {
     )]
     pub fathom_api_base: String,
 
+    /// Address and port of a separate listener serving only `/metrics` (e.g.
+    /// `127.0.0.1:9090`, reachable by the scraper alone). Set, the main
+    /// address answers 404 for `/metrics`; unset, the main address serves it.
+    #[arg(long, env = "TALLY_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
+
+    /// Bearer token `/metrics` requires (`Authorization: Bearer …`), wherever
+    /// it is served. Unset: no token is asked for.
+    #[arg(long, env = "TALLY_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// File holding `TALLY_METRICS_TOKEN`.
+    #[arg(long, env = "TALLY_METRICS_TOKEN_FILE")]
+    pub metrics_token_file: Option<PathBuf>,
+
     /// Aircall API base; connecting checks a key with `GET /v1/ping` there.
     #[arg(
         long,
@@ -177,6 +192,33 @@ impl RawConfig {
                 "127.0.0.1:3000",
             )
         })?;
+        let metrics_addr = match self.metrics_addr.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(given) => {
+                let metrics_addr = SocketAddr::from_str(given).map_err(|_| {
+                    ConfigError::new(
+                        "TALLY_METRICS_ADDR",
+                        given,
+                        "not an IP address and port",
+                        "127.0.0.1:9090",
+                    )
+                })?;
+                if metrics_addr == addr && addr.port() != 0 {
+                    return Err(ConfigError::new(
+                        "TALLY_METRICS_ADDR",
+                        given,
+                        "is the same address as TALLY_ADDR; give the metrics their own port",
+                        "127.0.0.1:9090",
+                    ));
+                }
+                Some(metrics_addr)
+            }
+        };
+        let metrics_token = secret_from(
+            ("TALLY_METRICS_TOKEN", self.metrics_token),
+            ("TALLY_METRICS_TOKEN_FILE", self.metrics_token_file),
+            "<a long random string>",
+        )?;
         let public_url = match &self.public_url {
             Some(url) => check_http_url("TALLY_PUBLIC_URL", url, "https://tally.example.com")?,
             None => format!("http://{addr}"),
@@ -350,6 +392,8 @@ impl RawConfig {
             sync_interval: Duration::from_secs(sync_interval_minutes * 60),
             sync_limits,
             fathom_webhook_secret,
+            metrics_addr,
+            metrics_token,
         })
     }
 }

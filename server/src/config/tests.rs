@@ -46,6 +46,34 @@ fn bad_address_names_the_variable_and_an_example() {
 }
 
 #[test]
+fn metrics_address_and_token_are_checked() {
+    let msg = message(&["--metrics-addr", "localhost:9090"]);
+    assert_eq!(
+        msg,
+        "TALLY_METRICS_ADDR=\"localhost:9090\": not an IP address and port (for example TALLY_METRICS_ADDR=127.0.0.1:9090)"
+    );
+    let msg = message(&[
+        "--addr",
+        "127.0.0.1:3000",
+        "--metrics-addr",
+        "127.0.0.1:3000",
+    ]);
+    assert!(msg.contains("same address as TALLY_ADDR"), "{msg}");
+    let config = check(&[
+        "--metrics-addr",
+        "127.0.0.1:9090",
+        "--metrics-token",
+        "t0ken",
+    ])
+    .unwrap();
+    assert_eq!(config.metrics_addr.unwrap().to_string(), "127.0.0.1:9090");
+    assert_eq!(config.metrics_token.unwrap().expose_secret(), "t0ken");
+    assert!(!format!("{:?}", check(&["--metrics-token", "t0ken"]).unwrap()).contains("t0ken"));
+    let unset = check(&[]).unwrap();
+    assert!(unset.metrics_addr.is_none() && unset.metrics_token.is_none());
+}
+
+#[test]
 fn bad_timezone_is_refused() {
     let msg = message(&["--default-timezone", "Mars/Olympus"]);
     assert!(

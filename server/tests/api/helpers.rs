@@ -125,6 +125,8 @@ where
 /// A running Tally and a client for it.
 pub struct TestApp {
     pub base: String,
+    /// The metrics listener's base URL, when `--metrics-addr` gave it one.
+    pub metrics_base: Option<String>,
     pub state: AppState,
     _data_dir: tempfile::TempDir,
     _test_db: TestDb,
@@ -158,10 +160,12 @@ pub async fn spawn_app_on(
     let config = Wrapper::try_parse_from(args).unwrap().raw.check().unwrap();
     let app = server::startup::Application::build(config).await.unwrap();
     let addr = app.local_addr().unwrap();
+    let metrics_base = app.metrics_addr().unwrap().map(|a| format!("http://{a}"));
     let state = app.state().clone();
     let server = tokio::spawn(app.run());
     TestApp {
         base: format!("http://{addr}"),
+        metrics_base,
         state,
         _data_dir: data_dir,
         _test_db: test_db,

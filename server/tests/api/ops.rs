@@ -1,6 +1,8 @@
 //! Health, readiness, metrics and request ids.
 
-use crate::helpers::{client, on_each_backend};
+use server::db::Backend;
+
+use crate::helpers::{client, on_each_backend, spawn_app};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
@@ -85,4 +87,84 @@ async fn openapi_documents_every_api_route() {
         assert_eq!(r.status(), 404);
     })
     .await;
+}
+
+#[tokio::test]
+async fn metrics_can_move_to_their_own_address_and_require_a_token() {
+    let app = spawn_app(
+        Backend::Sqlite,
+        &[
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--metrics-token",
+            "scrape-me-7",
+        ],
+    )
+    .await
+    .unwrap();
+    let c = client();
+    // The public address no longer serves them, with or without the token.
+    let public = c
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 404);
+    assert!(
+        !public
+            .text()
+            .await
+            .unwrap()
+            .contains("tally_http_requests_total")
+    );
+
+    let metrics = format!("{}/metrics", app.metrics_base.as_deref().unwrap());
+    let bare = c.get(&metrics).send().await.unwrap();
+    assert_eq!(bare.status(), 401);
+    assert!(bare.headers().contains_key("www-authenticate"));
+    assert!(!bare.text().await.unwrap().contains("tally_"));
+    let wrong = c
+        .get(&metrics)
+        .bearer_auth("scrape-me-8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = c
+        .get(&metrics)
+        .bearer_auth("scrape-me-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    let text = right.text().await.unwrap();
+    assert!(text.contains("tally_db_pool_connections"), "{text}");
+    // The metrics listener serves nothing else.
+    let login = c
+        .get(format!("{}/login", app.metrics_base.as_deref().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 404);
+}
+
+#[tokio::test]
+async fn a_token_alone_guards_metrics_on_the_main_address() {
+    let app = spawn_app(Backend::Sqlite, &["--metrics-token", "scrape-me-7"])
+        .await
+        .unwrap();
+    assert!(app.metrics_base.is_none());
+    let c = client();
+    assert_eq!(
+        c.get(app.url("/metrics")).send().await.unwrap().status(),
+        401
+    );
+    let r = c
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }
