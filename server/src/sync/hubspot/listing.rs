@@ -18,7 +18,7 @@
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use super::{BATCH, Ctx, Kind, ts};
+use super::{BATCH, Ctx, Kind, paging, ts};
 use crate::{db::now_ms, sync::budget::Bucket};
 
 /// List page size: HubSpot's maximum for `GET /crm/v3/objects/{type}`.
@@ -70,28 +70,12 @@ pub fn is_listing(stored: Option<&str>) -> bool {
 }
 
 fn list_path(k: Kind, properties: &[String], after: Option<&str>) -> String {
-    let mut path = format!(
+    let path = format!(
         "/crm/v3/objects/{}?limit={LIST_PAGE}&archived=false&properties={}",
         k.plural,
         properties.join(",")
     );
-    if let Some(a) = after {
-        path.push_str("&after=");
-        path.push_str(&urlencoding(a));
-    }
-    path
-}
-
-/// Percent-encodes an opaque `after` token (HubSpot's are base64-ish).
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    paging::with_after(&path, after)
 }
 
 impl Ctx {
@@ -119,14 +103,8 @@ impl Ctx {
                 )
                 .await
                 .with_context(|| format!("listing {}", k.plural))?;
-            let next = page["paging"]["next"]["after"].as_str().map(str::to_owned);
-            let results = match page {
-                Value::Object(mut o) => match o.remove("results") {
-                    Some(Value::Array(a)) => a,
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
+            let next = paging::next_after(&page);
+            let results = paging::take_results(page);
             batch.extend(results.into_iter().filter(|r| {
                 at.floor <= 0
                     || ts(r["properties"][k.modified].as_str())

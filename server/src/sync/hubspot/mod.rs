@@ -64,6 +64,7 @@ impl SearchBatch {
 mod kinds;
 pub mod lanes;
 pub mod listing;
+mod paging;
 mod reference;
 mod rows;
 mod write;
@@ -207,18 +208,9 @@ impl Ctx {
                 .search(k, &body)
                 .await
                 .with_context(|| format!("searching {}", k.plural))?;
-            let (results, rest) = match page {
-                Value::Object(mut o) => match o.remove("results") {
-                    Some(Value::Array(a)) => (a, o),
-                    _ => (Vec::new(), o),
-                },
-                _ => (Vec::new(), serde_json::Map::new()),
-            };
-            // `Map`'s index panics on a missing key; the last page has no
-            // `paging` at all, even when it is exactly full.
-            let next_page = rest
-                .get("paging")
-                .is_some_and(|p| p["next"]["after"].is_string());
+            // The last page has no `paging` at all, even when it is exactly full.
+            let next_page = paging::next_after(&page).is_some();
+            let results = paging::take_results(page);
             let full = results.len() >= SEARCH_PAGE && next_page;
             let max_seen = results
                 .iter()

@@ -31,19 +31,10 @@ impl Ctx {
         let now = now_ms();
         let mut all = Vec::new();
         for archived in [false, true] {
-            let mut after: Option<String> = None;
-            loop {
-                let mut path = format!("/crm/v3/owners?limit=100&archived={archived}");
-                if let Some(a) = &after {
-                    path.push_str(&format!("&after={a}"));
-                }
-                let page = self.api.get(&path, Bucket::Hubspot).await?;
-                all.extend(page["results"].as_array().cloned().unwrap_or_default());
-                after = page["paging"]["next"]["after"].as_str().map(str::to_owned);
-                if after.is_none() {
-                    break;
-                }
-            }
+            all.extend(
+                self.all_results(&format!("/crm/v3/owners?limit=100&archived={archived}"))
+                    .await?,
+            );
         }
         let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();
@@ -245,25 +236,14 @@ impl Ctx {
     pub(crate) async fn memberships(&self, list_id: &str) -> anyhow::Result<bool> {
         let now = now_ms();
         let mut seen: BTreeMap<String, Option<i64>> = BTreeMap::new();
-        let mut after: Option<String> = None;
-        loop {
-            let mut path = format!("/crm/v3/lists/{list_id}/memberships?limit=250");
-            if let Some(a) = &after {
-                path.push_str(&format!("&after={a}"));
-            }
-            let v = self.api.get(&path, Bucket::Hubspot).await?;
-            for m in v["results"].as_array().cloned().unwrap_or_default() {
-                let rid = match &m["recordId"] {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => continue,
-                };
-                seen.insert(rid, ts(m["membershipTimestamp"].as_str()));
-            }
-            after = v["paging"]["next"]["after"].as_str().map(str::to_owned);
-            if after.is_none() {
-                break;
-            }
+        let path = format!("/crm/v3/lists/{list_id}/memberships?limit=250");
+        for m in self.all_results(&path).await? {
+            let rid = match &m["recordId"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            seen.insert(rid, ts(m["membershipTimestamp"].as_str()));
         }
         let mut tx = self.db.begin_write().await?;
         let mut changes = Vec::new();

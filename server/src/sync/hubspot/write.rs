@@ -135,27 +135,16 @@ impl Ctx {
 
     /// Marks records archived upstream as deleted.
     pub(crate) async fn archived(&self, k: Kind) -> anyhow::Result<bool> {
-        let mut ids = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let mut path = format!(
-                "/crm/v3/objects/{}?archived=true&limit=100&properties={}",
-                k.plural, k.modified
-            );
-            if let Some(a) = &after {
-                path.push_str(&format!("&after={a}"));
-            }
-            let v = self.api.get(&path, Bucket::Hubspot).await?;
-            for r in v["results"].as_array().cloned().unwrap_or_default() {
-                if let Some(id) = r["id"].as_str() {
-                    ids.push(id.to_owned());
-                }
-            }
-            after = v["paging"]["next"]["after"].as_str().map(str::to_owned);
-            if after.is_none() {
-                break;
-            }
-        }
+        let path = format!(
+            "/crm/v3/objects/{}?archived=true&limit=100&properties={}",
+            k.plural, k.modified
+        );
+        let ids: Vec<String> = self
+            .all_results(&path)
+            .await?
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_owned))
+            .collect();
         self.delete_ids(k, &ids).await
     }
 
