@@ -12,6 +12,7 @@ mod org;
 pub mod people;
 pub mod preview;
 pub mod property_names;
+mod provider;
 pub mod scorecard;
 pub mod source_form;
 
@@ -21,3 +22,4 @@ pub use integration::{
     countdown,
 };
 pub use org::{OrgSettings, WEEKDAYS, weekday_name};
+pub use provider::Provider;

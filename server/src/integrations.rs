@@ -20,7 +20,12 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-use crate::{config::Config, db::Db, providers::Provider, vault::Vault};
+use crate::{
+    config::Config,
+    db::Db,
+    providers::{ConfiguredProvider, Provider},
+    vault::Vault,
+};
 
 pub use lease::{LeasedToken, TokenLease};
 pub use tokens::{AccessToken, TokenError};
@@ -41,7 +46,7 @@ pub struct Integrations {
     pub(crate) db: Db,
     pub(crate) vault: Vault,
     pub(crate) config: Arc<Config>,
-    pub(crate) providers: Arc<Vec<Provider>>,
+    pub(crate) providers: Arc<[ConfiguredProvider; 3]>,
     pub(crate) http: reqwest::Client,
     /// The sync engine, once one exists.
     pub sync: Option<Arc<dyn SyncEngine>>,
@@ -68,14 +73,19 @@ impl Integrations {
         })
     }
 
-    /// A provider by id, configured or not.
-    pub fn provider(&self, id: &str) -> Option<&Provider> {
-        self.providers.iter().find(|p| p.spec.id == id)
+    /// A provider, configured or not.
+    pub fn provider(&self, id: Provider) -> &ConfiguredProvider {
+        &self.providers[id.index()]
+    }
+
+    /// The provider a URL or form names, if it is one.
+    pub fn provider_named(&self, id: &str) -> Option<&ConfiguredProvider> {
+        Provider::parse(id).map(|p| self.provider(p))
     }
 
     /// Every provider, in card order.
-    pub fn providers(&self) -> &[Provider] {
-        &self.providers
+    pub fn providers(&self) -> &[ConfiguredProvider] {
+        &self.providers[..]
     }
 
     /// The vault secrets are sealed with.

@@ -10,6 +10,8 @@ pub mod aircall;
 pub mod fathom;
 pub mod hubspot;
 
+pub use app::domain::Provider;
+
 use crate::config::{Config, OAuthClientConfig, ProviderUrls};
 
 /// How a provider's OAuth server is used.
@@ -46,10 +48,8 @@ pub enum AuthKind {
 /// What a provider is, independent of configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct ProviderSpec {
-    /// Stable id used in URLs and the database.
-    pub id: &'static str,
-    /// Display name.
-    pub name: &'static str,
+    /// Which provider (its id is used in URLs and the database, its name on cards).
+    pub id: Provider,
     /// What a connection brings into Tally, for the card.
     pub syncs: &'static [&'static str],
     /// How it authenticates.
@@ -61,17 +61,17 @@ pub struct ProviderSpec {
     pub revocable: bool,
 }
 
-/// Every provider, in card order.
-pub const SPECS: &[ProviderSpec] = &[hubspot::SPEC, fathom::SPEC, aircall::SPEC];
+/// Every provider, in card order ([`Provider::ALL`]'s).
+pub const SPECS: [&ProviderSpec; 3] = [&hubspot::SPEC, &fathom::SPEC, &aircall::SPEC];
 
-/// A spec by id.
-pub fn spec(id: &str) -> Option<&'static ProviderSpec> {
-    SPECS.iter().find(|s| s.id == id)
+/// A provider's spec.
+pub fn spec(id: Provider) -> &'static ProviderSpec {
+    SPECS[id.index()]
 }
 
 /// A provider with its configuration applied.
 #[derive(Debug, Clone)]
-pub struct Provider {
+pub struct ConfiguredProvider {
     /// The static description.
     pub spec: &'static ProviderSpec,
     /// OAuth client, when configured (always set for API-key providers' needs: none).
@@ -80,7 +80,7 @@ pub struct Provider {
     pub urls: ProviderUrls,
 }
 
-impl Provider {
+impl ConfiguredProvider {
     /// Whether Connect can work: OAuth providers need a client id.
     pub fn configured(&self) -> bool {
         match self.spec.auth {
@@ -109,18 +109,18 @@ pub fn sandbox_base(config: &Config) -> String {
 }
 
 /// Applies configuration (or the demo sandbox) to a spec.
-pub fn resolve(spec: &'static ProviderSpec, config: &Config) -> Provider {
+pub fn resolve(spec: &'static ProviderSpec, config: &Config) -> ConfiguredProvider {
     let (client, urls) = match spec.id {
-        hubspot::ID => hubspot::configure(config),
-        fathom::ID => fathom::configure(config),
-        _ => aircall::configure(config),
+        Provider::Hubspot => hubspot::configure(config),
+        Provider::Fathom => fathom::configure(config),
+        Provider::Aircall => aircall::configure(config),
     };
-    Provider { spec, client, urls }
+    ConfiguredProvider { spec, client, urls }
 }
 
-/// Every provider, configured.
-pub fn all(config: &Config) -> Vec<Provider> {
-    SPECS.iter().map(|s| resolve(s, config)).collect()
+/// Every provider, configured, in [`Provider::ALL`]'s order.
+pub fn all(config: &Config) -> [ConfiguredProvider; 3] {
+    SPECS.map(|s| resolve(s, config))
 }
 
 /// Scopes in `required` that `granted` lacks.
@@ -137,11 +137,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique_and_found() {
-        for s in SPECS {
-            assert_eq!(spec(s.id).map(|f| f.name), Some(s.name));
+    fn every_provider_has_its_spec_at_its_index() {
+        for (i, p) in Provider::ALL.into_iter().enumerate() {
+            assert_eq!(p.index(), i);
+            assert_eq!(SPECS[i].id, p);
+            assert_eq!(spec(p).id, p);
         }
-        assert!(spec("salesforce").is_none());
     }
 
     #[test]

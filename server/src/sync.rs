@@ -18,6 +18,7 @@ pub mod fathom;
 pub mod hubspot;
 pub mod inbox;
 pub mod people;
+pub mod progress;
 pub mod properties;
 pub mod records;
 pub mod runs;

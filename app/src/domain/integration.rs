@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Provider;
+
 /// Health of one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,8 +82,8 @@ pub struct ObjectCount {
 pub struct ConnectionHealth {
     /// Connection id.
     pub id: i64,
-    /// Provider id (`hubspot`, `fathom`, `aircall`).
-    pub provider: String,
+    /// Provider (`hubspot`, `fathom`, `aircall` on the wire).
+    pub provider: Provider,
     /// Provider's account id (HubSpot hub id, Fathom user email, Aircall api id).
     pub account_id: String,
     /// Human name of the account (hub domain, team).
@@ -117,8 +119,8 @@ pub struct ConnectionHealth {
 /// A provider card on the integrations page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderCard {
-    /// Provider id.
-    pub provider: String,
+    /// Provider.
+    pub provider: Provider,
     /// Display name.
     pub name: String,
     /// What it brings in.

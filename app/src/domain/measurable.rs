@@ -87,6 +87,19 @@ impl RecordKind {
         RecordKind::FathomMeeting,
     ];
 
+    /// The provider whose records these are.
+    pub fn provider(self) -> super::Provider {
+        match self {
+            RecordKind::FathomMeeting => super::Provider::Fathom,
+            RecordKind::Call
+            | RecordKind::Meeting
+            | RecordKind::Note
+            | RecordKind::Email
+            | RecordKind::Task
+            | RecordKind::Deal => super::Provider::Hubspot,
+        }
+    }
+
     /// The wire and storage name.
     pub fn as_str(self) -> &'static str {
         match self {

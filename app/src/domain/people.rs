@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct ProviderUser {
     /// Connection it came through.
     pub connection_id: i64,
-    /// `hubspot` or `fathom`.
-    pub provider: String,
+    /// HubSpot or Fathom.
+    pub provider: super::Provider,
     /// HubSpot owner id or Fathom email.
     pub external_id: String,
     /// Display name.

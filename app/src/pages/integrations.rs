@@ -114,9 +114,9 @@ fn ProviderCardView(
     let connected = !card.connections.is_empty();
     let oauth = card.auth == "oauth";
     let vars = card.config_vars.join(" and ");
-    let provider = card.provider.clone();
+    let provider = card.provider.as_str();
     view! {
-        <section class="card provider-card" data-provider=card.provider.clone()>
+        <section class="card provider-card" data-provider=card.provider.as_str()>
             <div class="card-head">
                 <h2>{card.name.clone()}</h2>
                 <span class=badge_class data-testid="status">{badge}</span>

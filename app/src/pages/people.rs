@@ -13,11 +13,7 @@ use crate::{
 };
 
 fn who(u: &ProviderUser) -> String {
-    let label = if u.provider == "hubspot" {
-        "HubSpot"
-    } else {
-        "Fathom"
-    };
+    let label = u.provider.name();
     let mut text = match &u.email {
         Some(e) if !e.is_empty() => format!("{label}: {} <{e}>", u.name),
         _ if u.unknown_records.is_some() => format!("{label}: {}", u.name),

@@ -125,13 +125,13 @@ pub async fn connect(
     let viewer = viewer.manager()?;
     let integrations = &state.integrations;
     let p = integrations
-        .provider(&provider)
+        .provider_named(&provider)
         .ok_or(JsonError(ApiError::NotFound))?;
     if p.oauth().is_some() {
         if !p.configured() {
             return Err(JsonError(ApiError::Conflict(format!(
                 "{} is not configured on this server",
-                p.spec.name
+                p.spec.id.name()
             ))));
         }
         let url = integrations.start(&viewer, p).await?;

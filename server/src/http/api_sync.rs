@@ -48,8 +48,10 @@ pub async fn sync_now(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = viewer.manager()?;
     let conn = owned(&state, viewer.org_id, id).await?;
-    if !matches!(conn.provider.as_str(), "hubspot" | "fathom") {
-        return Err(ApiError::Conflict(format!("{} cannot be synced yet", conn.provider)).into());
+    if !crate::providers::spec(conn.provider).sync_ready {
+        return Err(
+            ApiError::Conflict(format!("{} cannot be synced yet", conn.provider.name())).into(),
+        );
     }
     match state
         .sync

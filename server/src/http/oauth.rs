@@ -75,7 +75,7 @@ async fn start(
         );
     };
     let integrations = &state.integrations;
-    let Some(p) = integrations.provider(&provider) else {
+    let Some(p) = integrations.provider_named(&provider) else {
         return page(
             StatusCode::NOT_FOUND,
             "Unknown provider",
@@ -95,7 +95,7 @@ async fn start(
         return page(
             StatusCode::CONFLICT,
             "Not configured",
-            &format!("{} is not configured on this server yet.", p.spec.name),
+            &format!("{} is not configured on this server yet.", p.spec.id.name()),
             true,
         );
     }
@@ -154,7 +154,7 @@ async fn callback(
             "Connection cancelled",
             &format!(
                 "You cancelled; nothing changed. {} was not connected.",
-                p.spec.name
+                p.spec.id.name()
             ),
             false,
         ),

@@ -17,6 +17,8 @@ use axum::{
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 
+use app::domain::Provider;
+
 use crate::{
     db::now_ms,
     state::AppState,
@@ -59,8 +61,9 @@ async fn hubspot(
 ) -> Response {
     let Some(secret) = state
         .integrations
-        .provider("hubspot")
-        .and_then(|p| p.client.as_ref())
+        .provider(Provider::Hubspot)
+        .client
+        .as_ref()
         .map(|c| c.client_secret.expose_secret().to_owned())
     else {
         return refuse(&Refused::Unauthorized("HubSpot is not configured"));
@@ -101,17 +104,18 @@ async fn queue_hubspot(
     let mut tx = state.db.begin_write().await?;
     let mut fresh: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for e in events {
-        if inbox::first_delivery(&mut tx, "hubspot", &e.0).await? {
+        if inbox::first_delivery(&mut tx, Provider::Hubspot, &e.0).await? {
             fresh.entry(e.1.clone()).or_default().push(e);
         }
     }
     let mut queued = Vec::new();
     for (portal, events) in fresh {
         let conns: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM connections WHERE provider = 'hubspot' AND account_id = $1 \
+            "SELECT id FROM connections WHERE provider = $2 AND account_id = $1 \
              AND status NOT IN ('disconnected', 'needs_reauth')",
         )
         .bind(&portal)
+        .bind(Provider::Hubspot.as_str())
         .fetch_all(&mut *tx)
         .await?;
         let work = webhooks::hubspot_work(&events);
@@ -175,7 +179,7 @@ async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 /// connections, in one transaction; returns the connections that got work.
 async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Result<Vec<i64>> {
     let mut tx = state.db.begin_write().await?;
-    if !inbox::first_delivery(&mut tx, "fathom", id).await? {
+    if !inbox::first_delivery(&mut tx, Provider::Fathom, id).await? {
         return Ok(Vec::new());
     }
     let recorder = meeting["recorded_by"]["email"]
@@ -184,11 +188,12 @@ async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Res
         .to_lowercase();
     // The recorder's own connection, or any connection that has seen them.
     let conns: Vec<(i64,)> = sqlx::query_as(
-        "SELECT c.id FROM connections c WHERE c.provider = 'fathom' \
+        "SELECT c.id FROM connections c WHERE c.provider = $2 \
          AND c.status NOT IN ('disconnected', 'needs_reauth') AND (lower(c.account_id) = $1 \
          OR EXISTS (SELECT 1 FROM owners o WHERE o.connection_id = c.id AND o.external_id = $1))",
     )
     .bind(&recorder)
+    .bind(Provider::Fathom.as_str())
     .fetch_all(&mut *tx)
     .await?;
     let work = Work::FathomMeetings(vec![meeting]);

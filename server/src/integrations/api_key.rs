@@ -38,7 +38,9 @@ impl Integrations {
         key_id: &str,
         key_secret: SecretToken,
     ) -> Result<i64, KeyError> {
-        let provider = self.provider(provider_id).ok_or(KeyError::NotApiKey)?;
+        let provider = self
+            .provider_named(provider_id)
+            .ok_or(KeyError::NotApiKey)?;
         let AuthKind::ApiKey(spec) = provider.spec.auth else {
             return Err(KeyError::NotApiKey);
         };
@@ -81,7 +83,7 @@ impl Integrations {
         )
         .await?;
         tracing::info!(
-            provider = provider.spec.id,
+            provider = %provider.spec.id,
             connection = id,
             "API key connected"
         );

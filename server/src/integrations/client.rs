@@ -13,7 +13,7 @@ use oauth2::{
 };
 use secrecy::ExposeSecret as _;
 
-use crate::providers::Provider;
+use crate::providers::ConfiguredProvider;
 
 /// The oauth2 client with authorize and token endpoints set.
 pub type OAuthClient =
@@ -31,11 +31,14 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
 }
 
 /// The OAuth client of a configured provider.
-pub fn oauth_client(provider: &Provider, public_url: &str) -> anyhow::Result<OAuthClient> {
+pub fn oauth_client(
+    provider: &ConfiguredProvider,
+    public_url: &str,
+) -> anyhow::Result<OAuthClient> {
     let client = provider
         .client
         .as_ref()
-        .with_context(|| format!("{} is not configured", provider.spec.name))?;
+        .with_context(|| format!("{} is not configured", provider.spec.id.name()))?;
     Ok(BasicClient::new(ClientId::new(client.client_id.clone()))
         .set_client_secret(ClientSecret::new(
             client.client_secret.expose_secret().to_owned(),

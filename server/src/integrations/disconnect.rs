@@ -13,9 +13,8 @@ impl Integrations {
         conn: &Connection,
         purge: bool,
     ) -> anyhow::Result<()> {
-        if let Some(provider) = self.provider(&conn.provider)
-            && provider.spec.revocable
-        {
+        let provider = self.provider(conn.provider);
+        if provider.spec.revocable {
             self.revoke(conn, &provider.urls.api_base).await;
         }
         store::mark_disconnected(&self.db, conn.id, purge).await?;
@@ -25,7 +24,7 @@ impl Integrations {
         }
         tracing::info!(
             connection = conn.id,
-            provider = conn.provider,
+            provider = %conn.provider,
             purge,
             "disconnected"
         );

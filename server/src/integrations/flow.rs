@@ -21,7 +21,7 @@ use super::{
 };
 use crate::{
     db::now_ms,
-    providers::{self, Provider},
+    providers::{self, ConfiguredProvider},
     vault::SecretToken,
 };
 
@@ -53,16 +53,20 @@ pub struct CallbackQuery {
 
 impl Integrations {
     /// A configured OAuth provider by id.
-    pub fn oauth_provider(&self, id: &str) -> Option<&Provider> {
-        self.provider(id)
+    pub fn oauth_provider(&self, id: &str) -> Option<&ConfiguredProvider> {
+        self.provider_named(id)
             .filter(|p| p.oauth().is_some() && p.configured())
     }
 
     /// Starts a connection: returns the authorize URL to send the browser to.
-    pub async fn start(&self, viewer: &Viewer, provider: &Provider) -> anyhow::Result<String> {
+    pub async fn start(
+        &self,
+        viewer: &Viewer,
+        provider: &ConfiguredProvider,
+    ) -> anyhow::Result<String> {
         let spec = provider
             .oauth()
-            .ok_or_else(|| anyhow::anyhow!("{} does not use OAuth", provider.spec.name))?;
+            .ok_or_else(|| anyhow::anyhow!("{} does not use OAuth", provider.spec.id.name()))?;
         let oauth = client::oauth_client(provider, &self.config.public_url)?;
         let (challenge, verifier) = if spec.pkce {
             let (c, v) = PkceCodeChallenge::new_random_sha256();
@@ -100,7 +104,7 @@ impl Integrations {
     pub async fn finish(
         &self,
         viewer: Option<&Viewer>,
-        provider: &Provider,
+        provider: &ConfiguredProvider,
         query: CallbackQuery,
     ) -> anyhow::Result<Finish> {
         let Some(state) = query.state.as_deref() else {
@@ -123,13 +127,13 @@ impl Integrations {
             let detail = query.error_description.unwrap_or_default();
             return Ok(Finish::Failed(format!(
                 "{} refused the connection: {error} {detail}",
-                provider.spec.name
+                provider.spec.id.name()
             )));
         }
         let Some(code) = query.code else {
             return Ok(Finish::Failed(format!(
                 "{} sent no authorization code back.",
-                provider.spec.name
+                provider.spec.id.name()
             )));
         };
         let spec = provider
@@ -145,10 +149,10 @@ impl Integrations {
             Ok(t) => t,
             Err(e) => {
                 let reason = super::tokens::describe(&e);
-                tracing::warn!(provider = provider.spec.id, reason, "code exchange failed");
+                tracing::warn!(provider = %provider.spec.id, reason, "code exchange failed");
                 return Ok(Finish::Failed(format!(
                     "{} did not accept the authorization ({reason}). Please try again.",
-                    provider.spec.name
+                    provider.spec.id.name()
                 )));
             }
         };
@@ -159,10 +163,10 @@ impl Integrations {
         let identity = match identify(&self.http, provider, &access).await {
             Ok(i) => i,
             Err(e) => {
-                tracing::warn!(provider = provider.spec.id, error = %format!("{e:#}"), "identity lookup failed");
+                tracing::warn!(provider = %provider.spec.id, error = %format!("{e:#}"), "identity lookup failed");
                 return Ok(Finish::Failed(format!(
                     "Tally could not read which {} account was connected. Please try again.",
-                    provider.spec.name
+                    provider.spec.id.name()
                 )));
             }
         };
@@ -205,7 +209,7 @@ impl Integrations {
         )
         .await?;
         tracing::info!(
-            provider = provider.spec.id,
+            provider = %provider.spec.id,
             connection = id,
             status = status.as_str(),
             "connection stored"

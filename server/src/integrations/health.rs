@@ -9,7 +9,7 @@ use app::domain::{
 };
 
 use super::{Integrations, store::Connection};
-use crate::providers::{self, AuthKind, Provider};
+use crate::providers::{self, AuthKind};
 
 type RunRow = (
     i64,
@@ -35,14 +35,14 @@ impl Integrations {
         .fetch_all(&self.db.pool)
         .await?;
         let required: Vec<String> = self
-            .provider(&conn.provider)
-            .and_then(Provider::oauth)
+            .provider(conn.provider)
+            .oauth()
             .map(|o| o.required_scopes.iter().map(|s| (*s).to_owned()).collect())
             .unwrap_or_default();
         let required_refs: Vec<&str> = required.iter().map(String::as_str).collect();
         Ok(ConnectionHealth {
             id: conn.id,
-            provider: conn.provider.clone(),
+            provider: conn.provider,
             account_id: conn.account_id.clone(),
             account_name: conn.account_name.clone(),
             account_user: conn.account_user.clone(),
@@ -85,8 +85,8 @@ impl Integrations {
                     AuthKind::ApiKey(k) => ("api_key", k.fields.to_vec(), &[][..]),
                 };
                 ProviderCard {
-                    provider: p.spec.id.to_owned(),
-                    name: p.spec.name.to_owned(),
+                    provider: p.spec.id,
+                    name: p.spec.id.name().to_owned(),
                     syncs: p.spec.syncs.iter().map(|s| (*s).to_owned()).collect(),
                     auth: auth.to_owned(),
                     key_fields: key_fields.iter().map(|s| (*s).to_owned()).collect(),
@@ -120,9 +120,7 @@ impl Integrations {
         .fetch_all(&self.db.pool)
         .await?;
         Ok(ConnectionDetail {
-            provider_name: self
-                .provider(&conn.provider)
-                .map_or_else(|| conn.provider.clone(), |p| p.spec.name.to_owned()),
+            provider_name: conn.provider.name().to_owned(),
             health: self.health(conn).await?,
             runs: runs
                 .into_iter()

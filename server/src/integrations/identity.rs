@@ -9,7 +9,10 @@
 use anyhow::Context as _;
 use serde::Deserialize;
 
-use crate::{providers::Provider, vault::SecretToken};
+use crate::{
+    providers::{ConfiguredProvider, Provider},
+    vault::SecretToken,
+};
 
 /// A provider account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,12 +80,12 @@ async fn get_json<T: serde::de::DeserializeOwned>(
 /// Reads the account behind an access token.
 pub async fn identify(
     http: &reqwest::Client,
-    provider: &Provider,
+    provider: &ConfiguredProvider,
     access: &SecretToken,
 ) -> anyhow::Result<Identity> {
     let base = &provider.urls.api_base;
     match provider.spec.id {
-        crate::providers::hubspot::ID => {
+        Provider::Hubspot => {
             let url = format!("{base}/oauth/v1/access-tokens/{}", access.expose());
             let info: HubspotTokenInfo = get_json(http, &url, None, "HubSpot's token info").await?;
             Ok(Identity {
@@ -92,7 +95,7 @@ pub async fn identify(
                 scopes: Some(info.scopes),
             })
         }
-        crate::providers::fathom::ID => {
+        Provider::Fathom => {
             let users: Page<FathomUser> = get_json(
                 http,
                 &format!("{base}/users"),
@@ -120,6 +123,6 @@ pub async fn identify(
                 scopes: None,
             })
         }
-        other => anyhow::bail!("{other} has no OAuth identity call"),
+        Provider::Aircall => anyhow::bail!("Aircall has no OAuth identity call"),
     }
 }

@@ -5,7 +5,7 @@
 //! in the vault. A state is used once: the callback marks it used before
 //! anything else, so a replay finds it spent.
 
-use app::domain::Viewer;
+use app::domain::{Provider, Viewer};
 
 use crate::{
     accounts::{hash_token, new_token},
@@ -66,7 +66,7 @@ pub async fn create(
     db: &Db,
     vault: &Vault,
     viewer: &Viewer,
-    provider: &str,
+    provider: Provider,
     verifier: Option<&str>,
 ) -> anyhow::Result<String> {
     let (state, hash) = new_token();
@@ -93,7 +93,7 @@ pub async fn create(
          verifier_ciphertext, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&hash)
-    .bind(provider)
+    .bind(provider.as_str())
     .bind(viewer.org_id)
     .bind(viewer.user_id)
     .bind(sealed.as_ref().map(|s| s.key_id.clone()))
@@ -111,7 +111,7 @@ pub async fn consume(
     db: &Db,
     vault: &Vault,
     state: &str,
-    provider: &str,
+    provider: Provider,
     viewer: Option<&Viewer>,
 ) -> anyhow::Result<Result<PendingAuth, StateError>> {
     let hash = hash_token(state);
@@ -142,7 +142,7 @@ pub async fn consume(
     if expires_at < now {
         return Ok(Err(StateError::Expired));
     }
-    if state_provider != provider || viewer.is_none_or(|v| v.user_id != user_id) {
+    if state_provider != provider.as_str() || viewer.is_none_or(|v| v.user_id != user_id) {
         return Ok(Err(StateError::OtherUser));
     }
     let verifier = sealed

@@ -4,7 +4,7 @@
 //! ciphertexts; every read that serves a user is scoped by organisation.
 
 use anyhow::Context as _;
-use app::domain::ConnectionStatus;
+use app::domain::{ConnectionStatus, Provider};
 
 use crate::{
     db::{Db, now_ms},
@@ -25,8 +25,8 @@ pub struct Connection {
     pub id: i64,
     /// Organisation.
     pub org_id: i64,
-    /// Provider id.
-    pub provider: String,
+    /// Provider.
+    pub provider: Provider,
     /// Provider account id.
     pub account_id: String,
     /// Provider account name.
@@ -83,11 +83,17 @@ struct Row {
     auto_sync: i64,
 }
 
-fn from_row(r: Row) -> Connection {
-    Connection {
+fn from_row(r: Row) -> anyhow::Result<Connection> {
+    let provider = Provider::parse(&r.provider).with_context(|| {
+        format!(
+            "connection {} names no known provider ({:?})",
+            r.id, r.provider
+        )
+    })?;
+    Ok(Connection {
         id: r.id,
         org_id: r.org_id,
-        provider: r.provider,
+        provider,
         account_id: r.account_id,
         account_name: r.account_name,
         account_user: r.account_user,
@@ -102,7 +108,7 @@ fn from_row(r: Row) -> Connection {
         last_error: r.last_error,
         last_sync_at: r.last_sync_at,
         auto_sync: r.auto_sync != 0,
-    }
+    })
 }
 
 /// Splits a space-separated scope list.
@@ -119,7 +125,7 @@ pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Connection>> {
         .bind(id)
         .fetch_optional(&db.pool)
         .await?;
-    Ok(row.map(from_row))
+    row.map(from_row).transpose()
 }
 
 /// A connection of an organisation.
@@ -137,7 +143,7 @@ pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<Connection>> {
         .bind(org_id)
         .fetch_all(&db.pool)
         .await?;
-    Ok(rows.into_iter().map(from_row).collect())
+    rows.into_iter().map(from_row).collect()
 }
 
 /// What a completed authorization (or key check) established.
@@ -145,8 +151,8 @@ pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<Connection>> {
 pub struct NewConnection<'a> {
     /// Organisation.
     pub org_id: i64,
-    /// Provider id.
-    pub provider: &'a str,
+    /// Provider.
+    pub provider: Provider,
     /// Provider account id.
     pub account_id: &'a str,
     /// Provider account name.
@@ -184,7 +190,7 @@ pub async fn upsert(db: &Db, vault: &Vault, new: NewConnection<'_>) -> anyhow::R
          RETURNING id",
     )
     .bind(new.org_id)
-    .bind(new.provider)
+    .bind(new.provider.as_str())
     .bind(new.account_id)
     .bind(new.account_name)
     .bind(new.account_user)

@@ -26,7 +26,7 @@ use super::{
 };
 use crate::{
     db::now_ms,
-    providers::{self, Provider},
+    providers::{self, ConfiguredProvider},
     vault::SecretToken,
 };
 
@@ -197,17 +197,11 @@ impl Integrations {
             store::unlock(&self.db, id).await?;
             return self.stored_token(&conn).await;
         }
-        let Some(provider) = self.provider(&conn.provider).cloned() else {
-            store::unlock(&self.db, id).await?;
-            return Err(TokenError::Internal(anyhow::anyhow!(
-                "unknown provider {}",
-                conn.provider
-            )));
-        };
+        let provider = self.provider(conn.provider).clone();
         match self.refresh(&provider, &conn).await {
             Ok(Refreshed::Ok) => {
                 tracing::info!(
-                    provider = provider.spec.id,
+                    provider = %provider.spec.id,
                     connection = id,
                     "access token refreshed"
                 );
@@ -216,7 +210,7 @@ impl Integrations {
             }
             Ok(Refreshed::Revoked(reason)) => {
                 tracing::warn!(
-                    provider = provider.spec.id,
+                    provider = %provider.spec.id,
                     connection = id,
                     reason,
                     "grant refused; needs re-auth"
@@ -227,7 +221,7 @@ impl Integrations {
                     ConnectionStatus::NeedsReauth,
                     &format!(
                         "{} refused the grant ({reason}); reconnect it",
-                        provider.spec.name
+                        provider.spec.id.name()
                     ),
                     None,
                 )
@@ -236,7 +230,7 @@ impl Integrations {
             }
             Ok(Refreshed::Transient(reason)) => {
                 tracing::warn!(
-                    provider = provider.spec.id,
+                    provider = %provider.spec.id,
                     connection = id,
                     reason,
                     "refresh failed; backing off"
@@ -264,7 +258,11 @@ impl Integrations {
     }
 
     #[tracing::instrument(skip_all, fields(connection_id = conn.id))]
-    async fn refresh(&self, provider: &Provider, conn: &Connection) -> anyhow::Result<Refreshed> {
+    async fn refresh(
+        &self,
+        provider: &ConfiguredProvider,
+        conn: &Connection,
+    ) -> anyhow::Result<Refreshed> {
         let Some(refresh) = store::secret(&self.db, &self.vault, conn, REFRESH_TOKEN).await? else {
             return Ok(Refreshed::Revoked("no refresh token stored".into()));
         };

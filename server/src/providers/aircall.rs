@@ -2,16 +2,12 @@
 //! `GET /v1/ping` before anything is saved. Its sync comes in a later
 //! release; the card says so.
 
-use super::{ApiKeySpec, AuthKind, ProviderSpec};
+use super::{ApiKeySpec, AuthKind, Provider, ProviderSpec};
 use crate::config::{Config, OAuthClientConfig, ProviderUrls};
-
-/// Provider id.
-pub const ID: &str = "aircall";
 
 /// The Aircall spec.
 pub const SPEC: ProviderSpec = ProviderSpec {
-    id: ID,
-    name: "Aircall",
+    id: Provider::Aircall,
     syncs: &["calls"],
     auth: AuthKind::ApiKey(ApiKeySpec {
         fields: &["api_id", "api_token"],

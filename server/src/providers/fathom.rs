@@ -3,16 +3,12 @@
 //! Fathom's OAuth apps are used without PKCE (as Nango does); the state
 //! protects the flow.
 
-use super::{AuthKind, OAuthSpec, ProviderSpec};
+use super::{AuthKind, OAuthSpec, Provider, ProviderSpec};
 use crate::config::{Config, OAuthClientConfig, ProviderUrls};
-
-/// Provider id.
-pub const ID: &str = "fathom";
 
 /// The Fathom spec.
 pub const SPEC: ProviderSpec = ProviderSpec {
-    id: ID,
-    name: "Fathom",
+    id: Provider::Fathom,
     syncs: &["meetings", "users"],
     auth: AuthKind::OAuth2(OAuthSpec {
         required_scopes: &["public_api"],

@@ -6,16 +6,12 @@
 //! (provider facts §2). PKCE is sent as hardening; the state is what the
 //! flow relies on.
 
-use super::{AuthKind, OAuthSpec, ProviderSpec};
+use super::{AuthKind, OAuthSpec, Provider, ProviderSpec};
 use crate::config::{Config, OAuthClientConfig, ProviderUrls};
-
-/// Provider id.
-pub const ID: &str = "hubspot";
 
 /// The HubSpot spec.
 pub const SPEC: ProviderSpec = ProviderSpec {
-    id: ID,
-    name: "HubSpot",
+    id: Provider::Hubspot,
     syncs: &[
         "owners",
         "contacts",

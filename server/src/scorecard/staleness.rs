@@ -9,10 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
-use app::domain::{
-    measurable::{RecordKind, Source},
-    scorecard::Stale,
-};
+use app::domain::{Provider, measurable::Source, scorecard::Stale};
 
 use crate::{db::Db, sync::properties};
 
@@ -20,7 +17,7 @@ use crate::{db::Db, sync::properties};
 #[derive(Debug, Clone, Default)]
 pub struct Staleness {
     /// Per provider (`hubspot`, `fathom`): why its data is stale.
-    providers: HashMap<String, Stale>,
+    providers: HashMap<Provider, Stale>,
     /// HubSpot (object, property) pairs still being fetched.
     pending: BTreeSet<(String, String)>,
 }
@@ -35,14 +32,6 @@ pub fn label(since: Option<i64>, now: i64) -> String {
         0..=59 => format!("stale since {} min", minutes.max(1)),
         60..=2879 => format!("stale since {} h", minutes / 60),
         _ => format!("stale since {} d", minutes / 1440),
-    }
-}
-
-fn provider_name(provider: &str) -> &str {
-    match provider {
-        "hubspot" => "HubSpot",
-        "fathom" => "Fathom",
-        other => other,
     }
 }
 
@@ -64,7 +53,10 @@ pub async fn load(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Staleness> {
     .context("reading connection states")?;
     let mut out = Staleness::default();
     for (provider, status, last_sync, last_run) in rows {
-        let name = provider_name(&provider);
+        let Some(provider) = Provider::parse(&provider) else {
+            continue;
+        };
+        let name = provider.name();
         let reason = if status == "needs_reauth" {
             format!("{name} needs reconnecting")
         } else if last_run.as_deref() == Some("failed") {
@@ -117,11 +109,7 @@ impl Staleness {
                     .find_map(|s| self.of_depth(s, sources, depth + 1))
             }
             Source::Synced(q) => {
-                let provider = match q.kind {
-                    RecordKind::FathomMeeting => "fathom",
-                    _ => "hubspot",
-                };
-                if let Some(stale) = self.providers.get(provider) {
+                if let Some(stale) = self.providers.get(&q.kind.provider()) {
                     return Some(stale.clone());
                 }
                 let object = properties::hubspot_object(q.kind)?;

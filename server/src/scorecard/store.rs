@@ -261,10 +261,11 @@ pub async fn list_has_members(db: &Db, org_id: i64, name: &str) -> anyhow::Resul
 /// The organisation's HubSpot connections that can sync.
 pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64>> {
     let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM connections WHERE org_id = $1 AND provider = 'hubspot' \
+        "SELECT id FROM connections WHERE org_id = $1 AND provider = $2 \
          AND status IN ('connected', 'degraded', 'missing_scopes') ORDER BY id",
     )
     .bind(org_id)
+    .bind(app::domain::Provider::Hubspot.as_str())
     .fetch_all(&db.pool)
     .await
     .context("listing HubSpot connections")?;

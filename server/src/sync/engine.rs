@@ -29,8 +29,10 @@ use super::{
     catalogue,
     client::{Api, Counters, NeedsReauth},
     fathom,
-    hubspot::{self, lanes},
-    inbox, properties,
+    hubspot::{self, steps},
+    inbox,
+    progress::Progress,
+    properties,
     runs::{self, Trigger},
     work::{Work, merge},
 };
@@ -38,6 +40,7 @@ use crate::{
     db::{Db, now_ms},
     events::{Event, EventBus},
     integrations::{Integrations, TokenLease, store},
+    providers::{self, Provider},
 };
 
 /// Result of asking for a run.
@@ -220,13 +223,10 @@ impl SyncEngine {
     ) -> anyhow::Result<i64> {
         let db = &self.inner.db;
         runs::mark_interrupted(db, connection_id).await?;
-        let provider = store::get(db, connection_id)
-            .await?
-            .map(|c| c.provider)
-            .unwrap_or_default();
-        let total = match (work, provider.as_str()) {
-            (Work::Full, "hubspot") => 4 + hubspot::KINDS.len() as i64,
-            (Work::Full, _) => 1,
+        let provider = store::get(db, connection_id).await?.map(|c| c.provider);
+        let total = match (work, provider) {
+            (Work::Full, Some(Provider::Hubspot)) => steps::full_steps(),
+            (Work::Full, _) => fathom::FULL_STEPS,
             (Work::HubspotIds(k), _) => k.len() as i64,
             (Work::FathomMeetings(_), _) => 1,
         };
@@ -330,7 +330,7 @@ impl SyncEngine {
             let Some(conn) = store::get(db, connection_id).await? else {
                 return Ok(());
             };
-            if conn.provider != "hubspot" {
+            if conn.provider != Provider::Hubspot {
                 return Ok(());
             }
             let wanted = properties::wanted(db, conn.org_id).await?;
@@ -367,50 +367,15 @@ impl SyncEngine {
         }
     }
 
-    async fn changed(&self, org_id: i64, connection_id: i64, objects: Vec<String>) {
-        if let Err(e) = self
-            .inner
-            .events
-            .publish(Event::RecordsChanged {
-                org_id,
-                connection_id,
-                objects,
-            })
-            .await
-        {
-            tracing::warn!(error = format!("{e:#}"), "publishing records changed");
-        }
-    }
-
-    /// Backfill weeks and the lists to keep memberships of: Warm 250, the
-    /// connection's `sync_settings.lists`, and every list a measurable of
-    /// the organisation filters on, read now so a new filter is picked up
-    /// by the next run.
-    async fn settings(
-        &self,
-        connection_id: i64,
-        org_id: i64,
-    ) -> anyhow::Result<(i64, Vec<String>)> {
+    /// The connection's backfill window, weeks.
+    async fn backfill_weeks(&self, connection_id: i64) -> anyhow::Result<i64> {
         runs::ensure_settings(&self.inner.db, connection_id).await?;
-        let (weeks, lists): (i64, String) = sqlx::query_as(
-            "SELECT backfill_weeks, lists FROM sync_settings WHERE connection_id = $1",
-        )
-        .bind(connection_id)
-        .fetch_one(&self.inner.db.pool)
-        .await?;
-        let mut names: Vec<String> = serde_json::from_str(&lists).unwrap_or_default();
-        if !names
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(hubspot::DEFAULT_LIST))
-        {
-            names.push(hubspot::DEFAULT_LIST.to_owned());
-        }
-        for list in crate::scorecard::store::filtered_lists(&self.inner.db, org_id).await? {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(&list)) {
-                names.push(list);
-            }
-        }
-        Ok((weeks, names))
+        let (weeks,): (i64,) =
+            sqlx::query_as("SELECT backfill_weeks FROM sync_settings WHERE connection_id = $1")
+                .bind(connection_id)
+                .fetch_one(&self.inner.db.pool)
+                .await?;
+        Ok(weeks)
     }
 
     async fn steps(
@@ -430,29 +395,20 @@ impl SyncEngine {
         ) {
             return Err(NeedsReauth.into());
         }
-        let provider = self
-            .inner
-            .integrations
-            .provider(&conn.provider)
-            .with_context(|| format!("unknown provider {}", conn.provider))?;
+        let provider = self.inner.integrations.provider(conn.provider);
         let api = self.api(connection_id, &provider.urls.api_base, counters.clone());
-        let (weeks, lists) = self.settings(connection_id, conn.org_id).await?;
+        let weeks = self.backfill_weeks(connection_id).await?;
         let org_id = conn.org_id;
-        let save = |label: &'static str| {
-            let counters = counters.clone();
-            async move {
-                let _ = label;
-                runs::set_calls(
-                    db,
-                    run_id,
-                    counters.api_calls.load(Ordering::Relaxed),
-                    counters.throttled.load(Ordering::Relaxed),
-                )
-                .await
-            }
-        };
-        match conn.provider.as_str() {
-            "hubspot" => {
+        let progress = Progress::new(
+            db.clone(),
+            self.inner.events.clone(),
+            org_id,
+            connection_id,
+            run_id,
+            counters,
+        );
+        match conn.provider {
+            Provider::Hubspot => {
                 let ctx = hubspot::Ctx {
                     db: db.clone(),
                     api,
@@ -465,60 +421,12 @@ impl SyncEngine {
                     named: Arc::new(properties::wanted(db, org_id).await?),
                 };
                 match work {
-                    Work::Full => {
-                        let steps: [(&str, u8); 4] = [
-                            ("owners", 0),
-                            ("pipelines", 1),
-                            ("call_dispositions", 2),
-                            ("lists", 3),
-                        ];
-                        for (object, step) in steps {
-                            let changed = match step {
-                                0 => ctx.owners().await?,
-                                1 => ctx.pipelines().await?,
-                                2 => ctx.dispositions_sync().await?,
-                                _ => ctx.lists(&lists).await?,
-                            };
-                            runs::object_done(db, run_id, connection_id, object).await?;
-                            save(object).await?;
-                            if changed {
-                                self.changed(org_id, connection_id, vec![object.to_owned()])
-                                    .await;
-                            }
-                            self.progress(connection_id, run_id).await;
-                        }
-                        super::people::auto_match(db, org_id).await?;
-                        let stale =
-                            catalogue::stale(db, connection_id, catalogue::RUN_MAX_AGE_MS).await?;
-                        catalogue::refresh(&ctx.api, db, &stale).await?;
-                        properties::begin(db, connection_id, &ctx.named).await?;
-                        // Both request budgets at once: the list and search lanes.
-                        lanes::run(&ctx, |plural: &'static str| async move {
-                            properties::complete(db, connection_id, plural).await?;
-                            runs::object_done(db, run_id, connection_id, plural).await?;
-                            save(plural).await?;
-                            self.progress(connection_id, run_id).await;
-                            Ok(())
-                        })
-                        .await?;
-                    }
-                    Work::HubspotIds(items) => {
-                        for (k, fetch, deleted) in items {
-                            let mut changed = ctx.delete_ids(k, &deleted).await?;
-                            if !fetch.is_empty() {
-                                changed |= ctx.fetch_ids(k, &fetch).await?;
-                            }
-                            runs::object_done(db, run_id, connection_id, k.plural).await?;
-                            if changed {
-                                self.changed(org_id, connection_id, vec![k.plural.to_owned()])
-                                    .await;
-                            }
-                        }
-                    }
+                    Work::Full => steps::full(&ctx, &progress).await?,
+                    Work::HubspotIds(items) => steps::ids(&ctx, &items, &progress).await?,
                     Work::FathomMeetings(_) => {}
                 }
             }
-            "fathom" => {
+            Provider::Fathom => {
                 let ctx = fathom::Ctx {
                     db: db.clone(),
                     api,
@@ -527,24 +435,14 @@ impl SyncEngine {
                     run_id,
                     backfill_weeks: weeks,
                 };
-                let changed = match work {
-                    Work::FathomMeetings(items) => ctx.write(&items, None).await?,
-                    _ => {
-                        ctx.team_members().await?;
-                        let listed = ctx.meetings().await?;
-                        ctx.reconcile().await? | listed
-                    }
-                };
-                runs::object_done(db, run_id, connection_id, "fathom_meetings").await?;
-                super::people::auto_match(db, org_id).await?;
-                if changed {
-                    self.changed(org_id, connection_id, vec!["fathom_meetings".to_owned()])
-                        .await;
+                match work {
+                    Work::FathomMeetings(items) => ctx.delivered(&items, &progress).await?,
+                    _ => ctx.full(&progress).await?,
                 }
             }
-            other => anyhow::bail!("{other} cannot be synced yet"),
+            Provider::Aircall => anyhow::bail!("Aircall cannot be synced yet"),
         }
-        save("end").await?;
+        progress.save_calls().await?;
         runs::refresh_counts(db, connection_id).await?;
         Ok(())
     }
@@ -641,14 +539,19 @@ impl SyncEngine {
     pub async fn tick(&self) -> anyhow::Result<()> {
         let db = &self.inner.db;
         let now = now_ms();
-        let due: Vec<(i64,)> = sqlx::query_as(
-            "SELECT c.id FROM connections c LEFT JOIN sync_settings s ON s.connection_id = c.id \
+        let due: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT c.id, c.provider FROM connections c LEFT JOIN sync_settings s ON s.connection_id = c.id \
              WHERE c.auto_sync = 1 AND c.status IN ('connected', 'degraded', 'missing_scopes') \
-             AND c.provider IN ('hubspot', 'fathom') AND (s.next_run_at IS NULL OR s.next_run_at <= $1)",
+             AND (s.next_run_at IS NULL OR s.next_run_at <= $1)",
         )
         .bind(now)
         .fetch_all(&db.pool)
         .await?;
+        let due = due.into_iter().filter_map(|(id, provider)| {
+            Provider::parse(&provider)
+                .is_some_and(|p| providers::spec(p).sync_ready)
+                .then_some((id,))
+        });
         let interval = i64::try_from(self.interval().as_millis()).unwrap_or(i64::MAX / 4);
         for (id,) in due {
             runs::ensure_settings(db, id).await?;
@@ -684,11 +587,7 @@ impl crate::integrations::SyncEngine for SyncEngine {
         let conn = store::get(&self.inner.db, connection_id)
             .await?
             .with_context(|| format!("no connection {connection_id}"))?;
-        let provider = self
-            .inner
-            .integrations
-            .provider(&conn.provider)
-            .with_context(|| format!("unknown provider {}", conn.provider))?;
+        let provider = self.inner.integrations.provider(conn.provider);
         let api = self.api(connection_id, &provider.urls.api_base, Arc::default());
         catalogue::refresh(&api, &self.inner.db, objects).await
     }

@@ -19,6 +19,8 @@ use serde_json::{Value, json};
 use super::{
     budget::Bucket,
     client::Api,
+    people,
+    progress::Progress,
     records::{self, Change, Row},
     runs,
     wire::ts,
@@ -27,6 +29,12 @@ use crate::db::{Db, now_ms};
 
 /// Cursor overlap.
 pub const OVERLAP_MS: i64 = 10 * 60 * 1000;
+
+/// The one object a Fathom run finishes.
+const OBJECT: &str = "fathom_meetings";
+
+/// Objects a full run finishes: what its progress bar counts to.
+pub const FULL_STEPS: i64 = 1;
 
 /// Everything one Fathom sync needs.
 #[derive(Debug, Clone)]
@@ -122,6 +130,30 @@ pub fn row_of(m: &Value, connection_id: i64, org_id: i64, now: i64) -> Option<Ro
 }
 
 impl Ctx {
+    /// A full run: team members first (so recorders map to people), then
+    /// the meetings since the cursor, then the window's deletions.
+    pub async fn full(&self, progress: &Progress) -> anyhow::Result<()> {
+        self.team_members().await?;
+        let listed = self.meetings().await?;
+        let changed = self.reconcile().await? | listed;
+        self.finish(changed, progress).await
+    }
+
+    /// Meetings a webhook delivered whole.
+    pub async fn delivered(&self, items: &[Value], progress: &Progress) -> anyhow::Result<()> {
+        let changed = self.write(items, None).await?;
+        self.finish(changed, progress).await
+    }
+
+    async fn finish(&self, changed: bool, progress: &Progress) -> anyhow::Result<()> {
+        progress.object_done(OBJECT).await?;
+        people::auto_match(&self.db, self.org_id).await?;
+        if changed {
+            progress.changed(OBJECT).await;
+        }
+        Ok(())
+    }
+
     /// Team members (recorders, including those with no meeting yet).
     pub async fn team_members(&self) -> anyhow::Result<()> {
         let now = now_ms();

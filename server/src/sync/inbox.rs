@@ -10,6 +10,7 @@
 //! failed run frees them with a growing delay, and gives up after
 //! [`MAX_ATTEMPTS`].
 
+use app::domain::Provider;
 use sqlx::AnyConnection;
 
 use super::work::{Work, decode, encode};
@@ -24,14 +25,14 @@ pub const RETRY_STEP_MS: i64 = 2_000;
 /// was seen before.
 pub async fn first_delivery(
     conn: &mut AnyConnection,
-    provider: &str,
+    provider: Provider,
     id: &str,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO webhook_deliveries (provider, delivery_id, received_at) VALUES ($1, $2, $3) \
          ON CONFLICT (provider, delivery_id) DO NOTHING",
     )
-    .bind(provider)
+    .bind(provider.as_str())
     .bind(id)
     .bind(now_ms())
     .execute(conn)

@@ -8,6 +8,8 @@
 //! unmatched so a manager can sort them out, and so are owner ids that
 //! records carry but the provider's user list does not know.
 
+use app::domain::Provider;
+
 use crate::db::{Db, now_ms};
 
 pub use app::domain::people::{PeopleView, Person, ProviderUser};
@@ -129,11 +131,11 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
     let unknown = unknown_owners(db, org_id).await?;
     let users = users
         .into_iter()
-        .map(
+        .filter_map(
             |(connection_id, provider, external_id, name, email, person_id, source, deleted)| {
                 let user = ProviderUser {
                     connection_id,
-                    provider,
+                    provider: Provider::parse(&provider)?,
                     external_id,
                     name,
                     email,
@@ -141,14 +143,14 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
                     archived: deleted == 1,
                     unknown_records: None,
                 };
-                (user, person_id, source)
+                Some((user, person_id, source))
             },
         )
-        .chain(unknown.into_iter().map(
+        .chain(unknown.into_iter().filter_map(
             |(connection_id, provider, external_id, records, person_id, source)| {
                 let user = ProviderUser {
                     connection_id,
-                    provider,
+                    provider: Provider::parse(&provider)?,
                     name: format!("Owner {external_id}"),
                     external_id,
                     email: None,
@@ -156,7 +158,7 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
                     archived: false,
                     unknown_records: Some(records),
                 };
-                (user, person_id, source)
+                Some((user, person_id, source))
             },
         ));
     for (user, person_id, source) in users {

@@ -197,7 +197,7 @@ async fn a_connection(app: &TestApp, admin: &TestUser) -> i64 {
         &app.state.vault,
         store::NewConnection {
             org_id: admin.org_id,
-            provider: "hubspot",
+            provider: app::domain::Provider::Hubspot,
             account_id: "42",
             account_name: "acme.example",
             account_user: "ann@acme.test",

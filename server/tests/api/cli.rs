@@ -148,7 +148,7 @@ async fn keys_rotate_re_encrypts_and_start_up_refuses_unknown_keys() {
         &old,
         store::NewConnection {
             org_id: 1,
-            provider: "hubspot",
+            provider: app::domain::Provider::Hubspot,
             account_id: "42",
             account_name: "acme",
             account_user: "ann@acme.test",

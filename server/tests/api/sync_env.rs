@@ -316,7 +316,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
         &app.state.vault,
         NewConnection {
             org_id: admin.org_id,
-            provider: "hubspot",
+            provider: app::domain::Provider::Hubspot,
             account_id: &portal,
             account_name: "Sandbox portal",
             account_user: &first_rep,
@@ -343,7 +343,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
         &app.state.vault,
         NewConnection {
             org_id: admin.org_id,
-            provider: "fathom",
+            provider: app::domain::Provider::Fathom,
             account_id: &first_rep,
             account_name: "Sales",
             account_user: &first_rep,

@@ -67,6 +67,7 @@ pub mod listing;
 mod paging;
 mod reference;
 mod rows;
+pub mod steps;
 mod write;
 
 pub use crate::sync::wire::ts;
