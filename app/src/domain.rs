@@ -4,6 +4,7 @@
 //! in server-only types), so deriving `Serialize` here is always safe.
 
 mod account;
+mod ids;
 mod integration;
 pub mod measurable;
 pub mod measurable_form;
@@ -17,6 +18,7 @@ pub mod scorecard;
 pub mod source_form;
 
 pub use account::{Role, UserSummary, Viewer};
+pub use ids::{ConnectionId, MeasurableId, OrgId};
 pub use integration::{
     ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, ProviderCard, SyncRun, ago,
     countdown,

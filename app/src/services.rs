@@ -5,6 +5,7 @@
 //! [`Services`] value as Leptos context. Server functions stay thin:
 //! authorise, call a service, return.
 
+use crate::domain::{ConnectionId, MeasurableId};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -42,7 +43,7 @@ pub trait PeopleService: Send + Sync {
     async fn link(
         &self,
         viewer: &Viewer,
-        connection_id: i64,
+        connection_id: ConnectionId,
         external_id: &str,
         person_id: Option<i64>,
     ) -> Result<(), ApiError>;
@@ -126,7 +127,7 @@ pub trait ScorecardService: Send + Sync {
     async fn cell(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
     ) -> Result<CellDetail, ApiError>;
     /// Enters (manual measurables) or overrides a week's value; `None`
@@ -134,7 +135,7 @@ pub trait ScorecardService: Send + Sync {
     async fn set_value(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         value: Option<f64>,
         reason: String,
@@ -143,12 +144,16 @@ pub trait ScorecardService: Send + Sync {
     async fn set_note(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         note: String,
     ) -> Result<(), ApiError>;
     /// A measurable's definition, for the editor.
-    async fn measurable(&self, viewer: &Viewer, id: i64) -> Result<MeasurableDetail, ApiError>;
+    async fn measurable(
+        &self,
+        viewer: &Viewer,
+        id: MeasurableId,
+    ) -> Result<MeasurableDetail, ApiError>;
     /// Creates a measurable (on the first scorecard when `scorecard_id` is
     /// `None`, creating it if needed) and returns its id.
     async fn create_measurable(
@@ -156,17 +161,17 @@ pub trait ScorecardService: Send + Sync {
         viewer: &Viewer,
         scorecard_id: Option<i64>,
         input: MeasurableInput,
-    ) -> Result<i64, ApiError>;
+    ) -> Result<MeasurableId, ApiError>;
     /// Replaces a measurable's definition; a changed goal applies from its
     /// effective week on.
     async fn update_measurable(
         &self,
         viewer: &Viewer,
-        id: i64,
+        id: MeasurableId,
         input: MeasurableInput,
     ) -> Result<(), ApiError>;
     /// Deletes a measurable.
-    async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
+    async fn delete_measurable(&self, viewer: &Viewer, id: MeasurableId) -> Result<(), ApiError>;
     /// What a definition not saved yet would show: 13 weeks' values, the
     /// records counted and those each filter keeps out (managers).
     async fn preview(
@@ -193,15 +198,26 @@ pub trait IntegrationsService: Send + Sync {
     /// One card per provider with the organisation's connections.
     async fn cards(&self, viewer: &Viewer) -> Result<Vec<ProviderCard>, ApiError>;
     /// One connection of the viewer's organisation and its sync runs.
-    async fn detail(&self, viewer: &Viewer, id: i64) -> Result<ConnectionDetail, ApiError>;
+    async fn detail(&self, viewer: &Viewer, id: ConnectionId)
+    -> Result<ConnectionDetail, ApiError>;
     /// Turns scheduled sync on or off.
-    async fn set_auto_sync(&self, viewer: &Viewer, id: i64, on: bool) -> Result<(), ApiError>;
+    async fn set_auto_sync(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+        on: bool,
+    ) -> Result<(), ApiError>;
     /// Revokes at the provider where possible, deletes the secrets, and keeps
     /// or purges the synced data.
-    async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError>;
+    async fn disconnect(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+        purge: bool,
+    ) -> Result<(), ApiError>;
     /// Starts a sync now. Fails with a conflict while no sync engine is
     /// installed (the page then shows no "Sync now" button).
-    async fn sync_now(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError>;
+    async fn sync_now(&self, viewer: &Viewer, id: ConnectionId) -> Result<(), ApiError>;
     /// Checks an API key with the provider and saves it (API-key providers).
     async fn connect_api_key(
         &self,
@@ -209,7 +225,7 @@ pub trait IntegrationsService: Send + Sync {
         provider: &str,
         key_id: String,
         key_secret: String,
-    ) -> Result<i64, ApiError>;
+    ) -> Result<ConnectionId, ApiError>;
 }
 
 /// The services the server provided for this request.

@@ -109,7 +109,7 @@ async fn measure(
         if a.activities > 0 {
             let s = crate::seed::top_up(
                 &database_url,
-                c.conn_id,
+                app::domain::ConnectionId(c.conn_id),
                 a.activities,
                 i64::from(a.data.weeks),
             )

@@ -177,16 +177,17 @@ fn record(
 /// Tops `connection_id` up to `target` activities over the last `weeks`.
 pub async fn top_up(
     database_url: &str,
-    connection_id: i64,
+    connection_id: app::domain::ConnectionId,
     target: i64,
     weeks: i64,
 ) -> anyhow::Result<Seeded> {
     let db = Db::connect(database_url).await?;
-    let (org_id,): (i64,) = sqlx::query_as("SELECT org_id FROM connections WHERE id = $1")
-        .bind(connection_id)
-        .fetch_one(&db.pool)
-        .await
-        .context("reading the connection")?;
+    let (org_id,): (app::domain::OrgId,) =
+        sqlx::query_as("SELECT org_id FROM connections WHERE id = $1")
+            .bind(connection_id)
+            .fetch_one(&db.pool)
+            .await
+            .context("reading the connection")?;
     let owners: Vec<(String,)> = sqlx::query_as(
         "SELECT external_id FROM owners WHERE connection_id = $1 AND deleted = 0 ORDER BY external_id",
     )

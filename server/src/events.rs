@@ -14,6 +14,7 @@
 //! hears it there.
 
 use anyhow::Context as _;
+use app::domain::{ConnectionId, OrgId};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
@@ -30,25 +31,25 @@ pub enum Event {
     /// Synced records of a connection were added, changed or deleted.
     RecordsChanged {
         /// Organisation the records belong to.
-        org_id: i64,
+        org_id: OrgId,
         /// Connection that synced them.
-        connection_id: i64,
+        connection_id: ConnectionId,
         /// Object kinds touched, e.g. `calls`, `deals`.
         objects: Vec<String>,
     },
     /// A sync run advanced (progress, or finished).
     SyncProgress {
         /// Organisation of the connection.
-        org_id: i64,
+        org_id: OrgId,
         /// Connection being synced.
-        connection_id: i64,
+        connection_id: ConnectionId,
         /// The run.
         run_id: i64,
     },
     /// Scorecard values or definitions changed.
     ScorecardChanged {
         /// Organisation of the scorecard.
-        org_id: i64,
+        org_id: OrgId,
         /// The scorecard, or `None` for all of the organisation's.
         scorecard_id: Option<i64>,
     },
@@ -56,7 +57,7 @@ pub enum Event {
     /// Never sent to a browser.
     UserDeactivated {
         /// Organisation of the user.
-        org_id: i64,
+        org_id: OrgId,
         /// The user.
         user_id: i64,
     },
@@ -64,7 +65,7 @@ pub enum Event {
 
 impl Event {
     /// The organisation an event belongs to; subscribers filter on it.
-    pub fn org_id(&self) -> i64 {
+    pub fn org_id(&self) -> OrgId {
         match self {
             Event::RecordsChanged { org_id, .. }
             | Event::SyncProgress { org_id, .. }

@@ -18,6 +18,7 @@ pub mod states;
 pub mod store;
 pub mod tokens;
 
+use app::domain::ConnectionId;
 use std::sync::Arc;
 
 use crate::{
@@ -35,9 +36,13 @@ pub use tokens::{AccessToken, TokenError};
 #[async_trait::async_trait]
 pub trait SyncEngine: Send + Sync {
     /// Starts a sync of the connection now.
-    async fn sync_now(&self, connection_id: i64) -> anyhow::Result<()>;
+    async fn sync_now(&self, connection_id: ConnectionId) -> anyhow::Result<()>;
     /// Reads the portal's property definitions of `objects` again.
-    async fn refresh_properties(&self, connection_id: i64, objects: &[&str]) -> anyhow::Result<()>;
+    async fn refresh_properties(
+        &self,
+        connection_id: ConnectionId,
+        objects: &[&str],
+    ) -> anyhow::Result<()>;
 }
 
 /// Connections and their tokens. Cheap to clone.

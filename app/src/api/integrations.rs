@@ -2,6 +2,7 @@
 //! actions (auto-sync, disconnect, API keys, sync now). Connecting over
 //! OAuth is a plain link to `/oauth/{provider}/start`, not a server function.
 
+use crate::domain::ConnectionId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +54,7 @@ pub async fn get_integrations() -> Result<IntegrationsView, ApiError> {
 
 /// One connection and its sync runs (any member).
 #[server(prefix = "/api/fn", endpoint = "connection")]
-pub async fn get_connection(id: i64) -> Result<ConnectionView, ApiError> {
+pub async fn get_connection(id: ConnectionId) -> Result<ConnectionView, ApiError> {
     let viewer = crate::auth::viewer()?;
     let detail = crate::services::services()?
         .integrations
@@ -67,7 +68,7 @@ pub async fn get_connection(id: i64) -> Result<ConnectionView, ApiError> {
 
 /// Turns scheduled sync on or off (admins and managers).
 #[server(prefix = "/api/fn", endpoint = "set_auto_sync")]
-pub async fn set_auto_sync(id: i64, on: bool) -> Result<(), ApiError> {
+pub async fn set_auto_sync(id: ConnectionId, on: bool) -> Result<(), ApiError> {
     let viewer = crate::auth::manager()?;
     crate::services::services()?
         .integrations
@@ -77,7 +78,7 @@ pub async fn set_auto_sync(id: i64, on: bool) -> Result<(), ApiError> {
 
 /// Disconnects, keeping or purging synced data (admins and managers).
 #[server(prefix = "/api/fn", endpoint = "disconnect")]
-pub async fn disconnect(id: i64, purge: bool) -> Result<(), ApiError> {
+pub async fn disconnect(id: ConnectionId, purge: bool) -> Result<(), ApiError> {
     let viewer = crate::auth::manager()?;
     crate::services::services()?
         .integrations
@@ -87,7 +88,7 @@ pub async fn disconnect(id: i64, purge: bool) -> Result<(), ApiError> {
 
 /// Starts a sync now (admins and managers; only offered when a sync engine runs).
 #[server(prefix = "/api/fn", endpoint = "sync_now")]
-pub async fn sync_now(id: i64) -> Result<(), ApiError> {
+pub async fn sync_now(id: ConnectionId) -> Result<(), ApiError> {
     let viewer = crate::auth::manager()?;
     crate::services::services()?
         .integrations

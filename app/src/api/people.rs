@@ -1,5 +1,6 @@
 //! People: who the scorecards count for, and their HubSpot/Fathom links.
 
+use crate::domain::ConnectionId;
 use leptos::prelude::*;
 
 use crate::{domain::people::PeopleView, error::ApiError};
@@ -15,7 +16,7 @@ pub async fn get_people() -> Result<PeopleView, ApiError> {
 /// (admins and managers).
 #[server(prefix = "/api/fn", endpoint = "link_person")]
 pub async fn link_person(
-    connection_id: i64,
+    connection_id: ConnectionId,
     external_id: String,
     person_id: i64,
 ) -> Result<(), ApiError> {

@@ -1,5 +1,6 @@
 //! Scorecard server functions: the page's reads and the forms' writes.
 
+use crate::domain::MeasurableId;
 use leptos::prelude::*;
 
 use crate::{
@@ -33,7 +34,10 @@ pub async fn scorecard_people() -> Result<Vec<PersonOption>, ApiError> {
 
 /// Everything behind one cell.
 #[server(prefix = "/api/fn", endpoint = "scorecard_cell")]
-pub async fn scorecard_cell(measurable_id: i64, week: String) -> Result<CellDetail, ApiError> {
+pub async fn scorecard_cell(
+    measurable_id: MeasurableId,
+    week: String,
+) -> Result<CellDetail, ApiError> {
     let viewer = crate::auth::viewer()?;
     crate::services::services()?
         .scorecards
@@ -44,7 +48,7 @@ pub async fn scorecard_cell(measurable_id: i64, week: String) -> Result<CellDeta
 /// Enters, overrides (non-empty `value`) or clears (empty `value`) a cell.
 #[server(prefix = "/api/fn", endpoint = "set_cell_value")]
 pub async fn set_cell_value(
-    measurable_id: i64,
+    measurable_id: MeasurableId,
     week: String,
     value: String,
     reason: String,
@@ -73,7 +77,11 @@ pub async fn set_cell_value(
 
 /// Sets or clears a cell's note.
 #[server(prefix = "/api/fn", endpoint = "set_cell_note")]
-pub async fn set_cell_note(measurable_id: i64, week: String, note: String) -> Result<(), ApiError> {
+pub async fn set_cell_note(
+    measurable_id: MeasurableId,
+    week: String,
+    note: String,
+) -> Result<(), ApiError> {
     let viewer = crate::auth::viewer()?;
     crate::services::services()?
         .scorecards
@@ -87,7 +95,7 @@ pub async fn set_cell_note(measurable_id: i64, week: String, note: String) -> Re
 
 /// A measurable's definition, for the editor.
 #[server(prefix = "/api/fn", endpoint = "get_measurable")]
-pub async fn get_measurable(id: i64) -> Result<MeasurableDetail, ApiError> {
+pub async fn get_measurable(id: MeasurableId) -> Result<MeasurableDetail, ApiError> {
     let viewer = crate::auth::manager()?;
     crate::services::services()?
         .scorecards
@@ -133,7 +141,7 @@ pub async fn save_measurable(id: String, form: MeasurableForm) -> Result<(), Api
 
 /// Deletes a measurable (managers).
 #[server(prefix = "/api/fn", endpoint = "delete_measurable")]
-pub async fn delete_measurable(id: i64) -> Result<(), ApiError> {
+pub async fn delete_measurable(id: MeasurableId) -> Result<(), ApiError> {
     let viewer = crate::auth::manager()?;
     crate::services::services()?
         .scorecards

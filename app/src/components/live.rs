@@ -12,6 +12,7 @@
 //! connection, at most twice a second, so a running backfill's progress
 //! shows as it happens.
 
+use crate::domain::ConnectionId;
 use leptos::prelude::*;
 
 /// Signals a page shares with the live connection.
@@ -57,17 +58,17 @@ pub fn use_live_refresh() -> LiveRefresh {
 }
 
 /// Whether a `sync_progress` event's JSON data is about this connection.
-pub fn is_progress_of(data: &str, connection_id: i64) -> bool {
+pub fn is_progress_of(data: &str, connection_id: ConnectionId) -> bool {
     serde_json::from_str::<serde_json::Value>(data)
         .ok()
         .and_then(|v| v["connection_id"].as_i64())
-        == Some(connection_id)
+        == Some(connection_id.0)
 }
 
 /// A version bumped (at most every 500 ms) whenever the server reports
 /// progress of this connection's sync runs. Browser only; on the server it
 /// never changes.
-pub fn use_sync_progress(connection_id: Signal<i64>) -> RwSignal<u32> {
+pub fn use_sync_progress(connection_id: Signal<ConnectionId>) -> RwSignal<u32> {
     let version = RwSignal::new(0_u32);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -112,7 +113,7 @@ mod browser {
 
     /// One `EventSource` per connection page; events only mark the page
     /// stale, and a 500 ms timer refetches when it is.
-    pub(super) fn progress(version: RwSignal<u32>, connection_id: Signal<i64>) {
+    pub(super) fn progress(version: RwSignal<u32>, connection_id: Signal<super::ConnectionId>) {
         use std::{cell::Cell, rc::Rc};
         let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
             return;
@@ -196,10 +197,10 @@ mod tests {
     #[test]
     fn progress_events_are_matched_to_their_connection() {
         let data = r#"{"type":"sync_progress","org_id":1,"connection_id":7,"run_id":3}"#;
-        assert!(is_progress_of(data, 7));
-        assert!(!is_progress_of(data, 8));
-        assert!(!is_progress_of("{}", 7));
-        assert!(!is_progress_of("not json", 7));
+        assert!(is_progress_of(data, ConnectionId(7)));
+        assert!(!is_progress_of(data, ConnectionId(8)));
+        assert!(!is_progress_of("{}", ConnectionId(7)));
+        assert!(!is_progress_of("not json", ConnectionId(7)));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Who is using Tally and what they may do.
 
+use crate::domain::OrgId;
 use serde::{Deserialize, Serialize};
 
 /// What a user may do in their organisation.
@@ -64,7 +65,7 @@ pub struct Viewer {
     /// User id.
     pub user_id: i64,
     /// Organisation the user belongs to; every query is scoped by it.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Organisation name, for the header.
     pub org_name: String,
     /// Display name.

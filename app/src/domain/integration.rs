@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Provider;
+use super::{ConnectionId, Provider};
 
 /// Health of one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,7 +81,7 @@ pub struct ObjectCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionHealth {
     /// Connection id.
-    pub id: i64,
+    pub id: ConnectionId,
     /// Provider (`hubspot`, `fathom`, `aircall` on the wire).
     pub provider: Provider,
     /// Provider's account id (HubSpot hub id, Fathom user email, Aircall api id).

@@ -6,6 +6,7 @@
 //! Pure, so the editor's preview and the save share one rule and one
 //! message; the server gathers the facts (people, formulas) and calls in.
 
+use crate::domain::MeasurableId;
 use std::collections::{BTreeSet, HashMap};
 
 use super::measurable::{FieldError, Source};
@@ -18,7 +19,7 @@ pub struct OrgFacts {
     pub people: BTreeSet<i64>,
     /// Each measurable and the measurables its formula names (none when it
     /// is not a formula).
-    pub formulas: HashMap<i64, Vec<i64>>,
+    pub formulas: HashMap<MeasurableId, Vec<MeasurableId>>,
 }
 
 /// The owner must be a person of the organisation.
@@ -34,7 +35,11 @@ pub fn check_person(facts: &OrgFacts, person: Option<i64>) -> Result<(), FieldEr
 
 /// A formula may name only measurables of the organisation, and saving it
 /// (as measurable `me`, or a new one when `None`) must not close a cycle.
-pub fn check_formula(facts: &OrgFacts, me: Option<i64>, source: &Source) -> Result<(), FieldError> {
+pub fn check_formula(
+    facts: &OrgFacts,
+    me: Option<MeasurableId>,
+    source: &Source,
+) -> Result<(), FieldError> {
     let Some(formula) = source.formula() else {
         return Ok(());
     };
@@ -47,7 +52,7 @@ pub fn check_formula(facts: &OrgFacts, me: Option<i64>, source: &Source) -> Resu
     }
     let mut graph = facts.formulas.clone();
     // A new measurable's id is never referenced, so 0 stands for it.
-    graph.insert(me.unwrap_or(0), references);
+    graph.insert(me.unwrap_or(MeasurableId(0)), references);
     if let Some(cycle) = find_cycle(&graph) {
         let path: Vec<String> = cycle.iter().map(|c| format!("m:{c}")).collect();
         return Err(FieldError::new(
@@ -68,7 +73,14 @@ mod tests {
     fn facts() -> OrgFacts {
         OrgFacts {
             people: [7].into(),
-            formulas: [(1, vec![]), (2, vec![1]), (3, vec![2])].into(),
+            formulas: [(1, vec![]), (2, vec![1]), (3, vec![2])]
+                .map(|(id, refs)| {
+                    (
+                        MeasurableId(id),
+                        refs.into_iter().map(MeasurableId).collect(),
+                    )
+                })
+                .into(),
         }
     }
 
@@ -98,13 +110,13 @@ mod tests {
 
     #[test]
     fn an_edit_that_closes_a_cycle_is_refused_with_its_path() {
-        let err = check_formula(&facts(), Some(1), &formula("m:3 * 2")).unwrap_err();
+        let err = check_formula(&facts(), Some(MeasurableId(1)), &formula("m:3 * 2")).unwrap_err();
         assert_eq!(err.field, "source.formula");
         assert!(
             err.message.contains("m:1 → m:3 → m:2 → m:1"),
             "{}",
             err.message
         );
-        assert!(check_formula(&facts(), Some(3), &formula("m:1")).is_ok());
+        assert!(check_formula(&facts(), Some(MeasurableId(3)), &formula("m:1")).is_ok());
     }
 }

@@ -1,13 +1,14 @@
 //! People and the provider users (HubSpot owners, Fathom recorders) linked
 //! to them, as the People page and `GET /api/v1/people` show them.
 
+use crate::domain::ConnectionId;
 use serde::{Deserialize, Serialize};
 
 /// A provider user, linked or not.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProviderUser {
     /// Connection it came through.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// HubSpot or Fathom.
     pub provider: super::Provider,
     /// HubSpot owner id or Fathom email.

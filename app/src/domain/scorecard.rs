@@ -1,6 +1,7 @@
 //! What the scorecard page and the REST API show: one week of a scorecard
 //! with its 13-week history, and the detail behind one cell.
 
+use crate::domain::MeasurableId;
 use serde::{Deserialize, Serialize};
 
 use super::measurable::Source;
@@ -68,7 +69,7 @@ pub struct Stale {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Measurable id.
-    pub measurable_id: i64,
+    pub measurable_id: MeasurableId,
     /// Label.
     pub name: String,
     /// Owning person's id.
@@ -171,7 +172,7 @@ pub struct AuditLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellDetail {
     /// Measurable id.
-    pub measurable_id: i64,
+    pub measurable_id: MeasurableId,
     /// Measurable name.
     pub name: String,
     /// Owner's name.
@@ -203,7 +204,7 @@ pub struct CellDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurableDetail {
     /// Id.
-    pub id: i64,
+    pub id: MeasurableId,
     /// Scorecard id.
     pub scorecard_id: i64,
     /// The definition as it would be submitted.

@@ -1,6 +1,7 @@
 //! One connection's detail: its health and sync runs (filled by the sync
 //! engine; empty until then).
 
+use crate::domain::ConnectionId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -20,8 +21,8 @@ pub fn ConnectionPage() -> impl IntoView {
         params
             .read()
             .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
+            .and_then(|s| s.parse::<ConnectionId>().ok())
+            .unwrap_or_default()
     };
     // Progress arrives over the event stream (`sync_progress`); while a run
     // is active a slow poll is the fallback should the stream drop. With JS

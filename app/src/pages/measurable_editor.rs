@@ -6,6 +6,7 @@
 //! what the definition would show, updated as it is edited (a "Preview"
 //! submit without JavaScript).
 
+use crate::domain::MeasurableId;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -49,7 +50,7 @@ pub fn MeasurableEditorPage() -> impl IntoView {
     let id = move || {
         params
             .with(|p| p.get("id"))
-            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| id.parse::<MeasurableId>().ok())
     };
     let previewed = move || query.with(|q| q.get("preview").is_some().then(|| q.to_query_string()));
     let data = Resource::new(
@@ -60,7 +61,7 @@ pub fn MeasurableEditorPage() -> impl IntoView {
                 Some(id) => Some(get_measurable(id).await?),
                 None => None,
             };
-            let siblings: Vec<(i64, String)> = load_scorecard_week(None)
+            let siblings: Vec<(MeasurableId, String)> = load_scorecard_week(None)
                 .await?
                 .map(|card| {
                     card.sections
@@ -120,7 +121,7 @@ struct EditorData {
     people: Vec<PersonOption>,
     form: MeasurableForm,
     week: String,
-    siblings: Vec<(i64, String)>,
+    siblings: Vec<(MeasurableId, String)>,
     initial: Option<Result<Preview, crate::error::ApiError>>,
 }
 
@@ -147,7 +148,7 @@ fn unit_of(text: &str) -> Unit {
 }
 
 #[component]
-fn Editor(id: Option<i64>, d: EditorData) -> impl IntoView {
+fn Editor(id: Option<MeasurableId>, d: EditorData) -> impl IntoView {
     let EditorData {
         people,
         form,
@@ -278,7 +279,7 @@ fn Editor(id: Option<i64>, d: EditorData) -> impl IntoView {
 /// The source part of the form. Every field is in the page so it works
 /// without JavaScript; once hydrated, only the chosen type's fields show.
 #[component]
-fn SourceFields(source: SourceForm, siblings: Vec<(i64, String)>) -> impl IntoView {
+fn SourceFields(source: SourceForm, siblings: Vec<(MeasurableId, String)>) -> impl IntoView {
     let source_type = RwSignal::new(source.source_type.clone());
     let hydrated = RwSignal::new(false);
     let picker = NodeRef::<leptos::html::Select>::new();

@@ -3,6 +3,7 @@
 //! Fathom), the manual entry or override and its reason, the note, and the
 //! audit trail — with forms to enter, override, clear and annotate.
 
+use crate::domain::MeasurableId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -27,7 +28,8 @@ pub fn CellPage() -> impl IntoView {
     let args = move || {
         query.with(|q| {
             (
-                q.get("measurable").and_then(|m| m.parse::<i64>().ok()),
+                q.get("measurable")
+                    .and_then(|m| m.parse::<MeasurableId>().ok()),
                 q.get("week").unwrap_or_default(),
             )
         })

@@ -4,6 +4,7 @@
 //! (`service::create_admin`) share the checks without importing each
 //! other: both depend on this module, which depends on neither.
 
+use app::domain::OrgId;
 use app::{
     domain::{OrgSettings, Role},
     error::ApiError,
@@ -81,7 +82,7 @@ pub(crate) fn email_taken(email: &str) -> ApiError {
 /// transaction.
 pub(crate) async fn insert_admin(
     conn: &mut AnyConnection,
-    org_id: i64,
+    org_id: OrgId,
     admin: &CheckedAdmin,
 ) -> Result<i64> {
     let created = users::create_in(

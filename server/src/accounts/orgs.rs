@@ -1,14 +1,14 @@
 //! Organisations and their settings.
 
 use anyhow::Context as _;
-use app::domain::OrgSettings;
+use app::domain::{OrgId, OrgSettings};
 use sqlx::AnyConnection;
 
 use crate::db::{Db, now_ms};
 
 /// Creates an organisation and returns its id (inside a caller's transaction).
-pub async fn create(conn: &mut AnyConnection, name: &str, timezone: &str) -> anyhow::Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
+pub async fn create(conn: &mut AnyConnection, name: &str, timezone: &str) -> anyhow::Result<OrgId> {
+    let (id,): (OrgId,) = sqlx::query_as(
         "INSERT INTO organizations (name, timezone, week_start, created_at) VALUES ($1, $2, 0, $3) RETURNING id",
     )
     .bind(name)
@@ -21,8 +21,8 @@ pub async fn create(conn: &mut AnyConnection, name: &str, timezone: &str) -> any
 }
 
 /// Finds an organisation by exact name (inside a caller's transaction).
-pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> anyhow::Result<Option<i64>> {
-    let row: Option<(i64,)> =
+pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> anyhow::Result<Option<OrgId>> {
+    let row: Option<(OrgId,)> =
         sqlx::query_as("SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1")
             .bind(name)
             .fetch_optional(&mut *conn)
@@ -32,7 +32,7 @@ pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> anyhow::Resul
 }
 
 /// The settings of one organisation.
-pub async fn settings(db: &Db, org_id: i64) -> anyhow::Result<Option<OrgSettings>> {
+pub async fn settings(db: &Db, org_id: OrgId) -> anyhow::Result<Option<OrgSettings>> {
     let row: Option<(String, String, i64)> =
         sqlx::query_as("SELECT name, timezone, week_start FROM organizations WHERE id = $1")
             .bind(org_id)
@@ -70,7 +70,7 @@ pub fn validate(settings: OrgSettings) -> Result<OrgSettings, (&'static str, Str
 }
 
 /// Saves already-validated settings.
-pub async fn update(db: &Db, org_id: i64, settings: &OrgSettings) -> anyhow::Result<()> {
+pub async fn update(db: &Db, org_id: OrgId, settings: &OrgSettings) -> anyhow::Result<()> {
     sqlx::query("UPDATE organizations SET name = $1, timezone = $2, week_start = $3 WHERE id = $4")
         .bind(&settings.name)
         .bind(&settings.timezone)

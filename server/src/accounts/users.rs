@@ -1,7 +1,7 @@
 //! Users: creation, lookup, roles and activation.
 
 use anyhow::Context as _;
-use app::domain::{Role, UserSummary, Viewer};
+use app::domain::{OrgId, Role, UserSummary, Viewer};
 use sqlx::{AnyConnection, Row as _};
 
 use crate::db::{Db, now_ms};
@@ -21,7 +21,7 @@ pub struct Credentials {
 #[derive(Debug)]
 pub struct NewUser<'a> {
     /// Organisation the user joins.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Normalised email.
     pub email: &'a str,
     /// Display name.
@@ -132,7 +132,7 @@ pub async fn viewer(db: &Db, user_id: i64) -> anyhow::Result<Option<Viewer>> {
 }
 
 /// Users of one organisation, by name.
-pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<UserSummary>> {
+pub async fn list(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<UserSummary>> {
     let rows = sqlx::query(
         "SELECT id, email, name, role, active, must_change_password FROM users WHERE org_id = $1 ORDER BY name, id",
     )
@@ -158,7 +158,7 @@ pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<UserSummary>> {
 /// The role and active flag of a user in an organisation, if that user is in it.
 pub async fn role_in_org(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     user_id: i64,
 ) -> anyhow::Result<Option<(Role, bool)>> {
     let row: Option<(String, i64)> =
@@ -172,7 +172,7 @@ pub async fn role_in_org(
 }
 
 /// Active admins of an organisation.
-pub async fn active_admins(db: &Db, org_id: i64) -> anyhow::Result<i64> {
+pub async fn active_admins(db: &Db, org_id: OrgId) -> anyhow::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = 'admin' AND active = 1",
     )
@@ -184,7 +184,7 @@ pub async fn active_admins(db: &Db, org_id: i64) -> anyhow::Result<i64> {
 }
 
 /// Sets a user's role within an organisation.
-pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role: Role) -> anyhow::Result<()> {
+pub async fn set_role(db: &Db, org_id: OrgId, user_id: i64, role: Role) -> anyhow::Result<()> {
     sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
         .bind(role.as_str())
         .bind(now_ms())
@@ -197,7 +197,7 @@ pub async fn set_role(db: &Db, org_id: i64, user_id: i64, role: Role) -> anyhow:
 }
 
 /// Activates or deactivates a user within an organisation.
-pub async fn set_active(db: &Db, org_id: i64, user_id: i64, active: bool) -> anyhow::Result<()> {
+pub async fn set_active(db: &Db, org_id: OrgId, user_id: i64, active: bool) -> anyhow::Result<()> {
     sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
         .bind(i64::from(active))
         .bind(now_ms())

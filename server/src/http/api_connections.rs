@@ -1,6 +1,7 @@
 //! `/api/v1/connections` and `/api/v1/integrations/{provider}/connect`:
 //! connection health and connecting for scripts. Never returns a secret.
 
+use app::domain::ConnectionId;
 use app::{
     domain::{ConnectionDetail, ConnectionHealth},
     error::ApiError,
@@ -42,7 +43,7 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
 ) -> ApiResult<Json<ConnectionDetail>> {
     Ok(Json(state.services.integrations.detail(&viewer, id).await?))
 }
@@ -57,7 +58,7 @@ pub struct ConnectionPatch {
 pub async fn update(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
     JsonBody(body): JsonBody<ConnectionPatch>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
@@ -84,7 +85,7 @@ pub struct DisconnectQuery {
 pub async fn disconnect(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
     axum::extract::Query(query): axum::extract::Query<DisconnectQuery>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
@@ -111,7 +112,7 @@ pub struct Connected {
     authorize_url: Option<String>,
     /// The stored connection (API-key providers).
     #[serde(skip_serializing_if = "Option::is_none")]
-    connection_id: Option<i64>,
+    connection_id: Option<ConnectionId>,
 }
 
 /// `POST /api/v1/integrations/{provider}/connect`: an authorize URL for OAuth

@@ -5,6 +5,7 @@
 //! before reading the body, so strangers get 403/404 rather than 422. Bodies
 //! are decoded with the path of a bad field, which the 422 names.
 
+use app::domain::MeasurableId;
 use std::collections::BTreeMap;
 
 use app::{
@@ -172,7 +173,7 @@ async fn preview(
 async fn read(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
 ) -> ApiResult<Json<Value>> {
     let detail = scorecards(&state).measurable(&viewer, id).await?;
     Ok(Json(
@@ -183,7 +184,7 @@ async fn read(
 async fn update(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     let viewer = manager(viewer)?;
@@ -198,7 +199,7 @@ async fn update(
 async fn remove(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
 ) -> ApiResult<StatusCode> {
     let viewer = manager(viewer)?;
     scorecards(&state).delete_measurable(&viewer, id).await?;
@@ -208,7 +209,7 @@ async fn remove(
 async fn cell(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
     Query(q): Query<WeekQuery>,
 ) -> ApiResult<Json<Value>> {
     scorecards(&state).measurable(&viewer, id).await?;
@@ -233,7 +234,7 @@ struct ValueBody {
 async fn set_value(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     scorecards(&state).measurable(&viewer, id).await?;
@@ -254,7 +255,7 @@ struct NoteBody {
 async fn set_note(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<MeasurableId>,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<StatusCode> {
     scorecards(&state).measurable(&viewer, id).await?;

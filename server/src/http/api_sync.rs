@@ -1,6 +1,7 @@
 //! `/api/v1` routes of the sync engine: "Sync now", run history, per-
 //! connection sync settings, and people with their provider links.
 
+use app::domain::{ConnectionId, OrgId};
 use app::error::ApiError;
 use axum::{
     Json, Router,
@@ -34,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/people/links", put(put_link))
 }
 
-async fn owned(state: &AppState, org_id: i64, id: i64) -> ApiResult<store::Connection> {
+async fn owned(state: &AppState, org_id: OrgId, id: ConnectionId) -> ApiResult<store::Connection> {
     store::get_in_org(&state.db, org_id, id)
         .await?
         .ok_or(JsonError(ApiError::NotFound))
@@ -44,7 +45,7 @@ async fn owned(state: &AppState, org_id: i64, id: i64) -> ApiResult<store::Conne
 pub async fn sync_now(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let viewer = viewer.manager()?;
     let conn = owned(&state, viewer.org_id, id).await?;
@@ -73,7 +74,7 @@ pub async fn sync_now(
 pub async fn list_runs(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
 ) -> ApiResult<Json<Vec<runs::RunView>>> {
     let conn = owned(&state, viewer.org_id, id).await?;
     Ok(Json(runs::list(&state.db, conn.id, 50).await?))
@@ -92,7 +93,7 @@ pub struct SettingsBody {
 pub async fn get_settings(
     State(state): State<AppState>,
     ApiViewer(viewer): ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
 ) -> ApiResult<Json<Value>> {
     let conn = owned(&state, viewer.org_id, id).await?;
     runs::ensure_settings(&state.db, conn.id).await?;
@@ -139,7 +140,7 @@ fn clean_lists(lists: Vec<String>) -> Result<Vec<String>, JsonError> {
 pub async fn put_settings(
     State(state): State<AppState>,
     viewer: ApiViewer,
-    Path(id): Path<i64>,
+    Path(id): Path<ConnectionId>,
     JsonBody(body): JsonBody<SettingsBody>,
 ) -> ApiResult<StatusCode> {
     let viewer = viewer.manager()?;
@@ -180,7 +181,7 @@ pub async fn list_people(
 #[derive(Debug, Deserialize)]
 pub struct LinkBody {
     #[serde(default)]
-    connection_id: Option<i64>,
+    connection_id: Option<ConnectionId>,
     #[serde(default)]
     external_id: Option<String>,
     /// `null` marks the provider user as "not a person".

@@ -64,7 +64,7 @@ async fn start(
         return Redirect::to(&format!("/login?{next}")).into_response();
     };
     let span = tracing::Span::current();
-    span.record("org_id", viewer.org_id);
+    span.record("org_id", viewer.org_id.0);
     span.record("user_id", viewer.user_id);
     let Ok(viewer) = viewer.require_manager() else {
         return page(
@@ -141,12 +141,12 @@ async fn callback(
     let viewer = viewer.map(|Extension(v)| v);
     if let Some(v) = &viewer {
         let span = tracing::Span::current();
-        span.record("org_id", v.org_id);
+        span.record("org_id", v.org_id.0);
         span.record("user_id", v.user_id);
     }
     match integrations.finish(viewer.as_ref(), p, query).await {
         Ok(Finish::Connected(id, _)) => {
-            tracing::Span::current().record("connection_id", id);
+            tracing::Span::current().record("connection_id", id.0);
             Redirect::to("/integrations").into_response()
         }
         Ok(Finish::Cancelled) => page(

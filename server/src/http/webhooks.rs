@@ -4,6 +4,7 @@
 //! An accepted one is in the webhook inbox (with its delivery ids, in one
 //! transaction) before the 2xx goes out, so a crash loses nothing.
 
+use app::domain::{ConnectionId, Provider};
 use std::collections::BTreeMap;
 
 use axum::{
@@ -16,8 +17,6 @@ use axum::{
 };
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
-
-use app::domain::Provider;
 
 use crate::{
     db::now_ms,
@@ -100,7 +99,7 @@ async fn hubspot(
 async fn queue_hubspot(
     state: &AppState,
     events: Vec<webhooks::HubspotEvent>,
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<Vec<ConnectionId>> {
     let mut tx = state.db.begin_write().await?;
     let mut fresh: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for e in events {
@@ -110,7 +109,7 @@ async fn queue_hubspot(
     }
     let mut queued = Vec::new();
     for (portal, events) in fresh {
-        let conns: Vec<(i64,)> = sqlx::query_as(
+        let conns: Vec<(ConnectionId,)> = sqlx::query_as(
             "SELECT id FROM connections WHERE provider = $2 AND account_id = $1 \
              AND status NOT IN ('disconnected', 'needs_reauth')",
         )
@@ -129,7 +128,7 @@ async fn queue_hubspot(
 }
 
 /// Starts runs for queued work now where the lease is free.
-fn kick(state: &AppState, connections: Vec<i64>) {
+fn kick(state: &AppState, connections: Vec<ConnectionId>) {
     for id in connections {
         let sync = state.sync.clone();
         tokio::spawn(async move {
@@ -177,7 +176,11 @@ async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 /// Records the delivery id and queues the meeting for the recorder's
 /// connections, in one transaction; returns the connections that got work.
-async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Result<Vec<i64>> {
+async fn queue_fathom(
+    state: &AppState,
+    id: &str,
+    meeting: Value,
+) -> anyhow::Result<Vec<ConnectionId>> {
     let mut tx = state.db.begin_write().await?;
     if !inbox::first_delivery(&mut tx, Provider::Fathom, id).await? {
         return Ok(Vec::new());
@@ -187,7 +190,7 @@ async fn queue_fathom(state: &AppState, id: &str, meeting: Value) -> anyhow::Res
         .unwrap_or_default()
         .to_lowercase();
     // The recorder's own connection, or any connection that has seen them.
-    let conns: Vec<(i64,)> = sqlx::query_as(
+    let conns: Vec<(ConnectionId,)> = sqlx::query_as(
         "SELECT c.id FROM connections c WHERE c.provider = $2 \
          AND c.status NOT IN ('disconnected', 'needs_reauth') AND (lower(c.account_id) = $1 \
          OR EXISTS (SELECT 1 FROM owners o WHERE o.connection_id = c.id AND o.external_id = $1))",

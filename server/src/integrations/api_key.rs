@@ -1,7 +1,7 @@
 //! Connecting an API-key provider (Aircall): check the key with the
 //! provider's test call, then store it encrypted like a token.
 
-use app::domain::{ConnectionStatus, Viewer};
+use app::domain::{ConnectionId, ConnectionStatus, Viewer};
 
 use super::{
     Integrations,
@@ -37,7 +37,7 @@ impl Integrations {
         provider_id: &str,
         key_id: &str,
         key_secret: SecretToken,
-    ) -> Result<i64, KeyError> {
+    ) -> Result<ConnectionId, KeyError> {
         let provider = self
             .provider_named(provider_id)
             .ok_or(KeyError::NotApiKey)?;
@@ -84,7 +84,7 @@ impl Integrations {
         .await?;
         tracing::info!(
             provider = %provider.spec.id,
-            connection = id,
+            connection = id.0,
             "API key connected"
         );
         Ok(id)

@@ -20,10 +20,10 @@ impl Integrations {
         store::mark_disconnected(&self.db, conn.id, purge).await?;
         if purge {
             let rows = purge::synced_data(&self.db, conn.id).await?;
-            tracing::info!(connection = conn.id, rows, "synced data purged");
+            tracing::info!(connection = conn.id.0, rows, "synced data purged");
         }
         tracing::info!(
-            connection = conn.id,
+            connection = conn.id.0,
             provider = %conn.provider,
             purge,
             "disconnected"
@@ -38,25 +38,25 @@ impl Integrations {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(e) => {
-                tracing::warn!(connection = conn.id, error = %format!("{e:#}"), "cannot read the refresh token to revoke");
+                tracing::warn!(connection = conn.id.0, error = %format!("{e:#}"), "cannot read the refresh token to revoke");
                 return;
             }
         };
         let url = format!("{api_base}/oauth/v1/refresh-tokens/{}", refresh.expose());
         match self.http.delete(url).send().await {
             Ok(r) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => {
-                tracing::info!(connection = conn.id, "grant revoked at the provider");
+                tracing::info!(connection = conn.id.0, "grant revoked at the provider");
             }
             Ok(r) => {
                 tracing::warn!(
-                    connection = conn.id,
+                    connection = conn.id.0,
                     status = r.status().as_u16(),
                     "revoking at the provider failed"
                 );
             }
             Err(_) => {
                 tracing::warn!(
-                    connection = conn.id,
+                    connection = conn.id.0,
                     "revoking at the provider failed: unreachable"
                 );
             }

@@ -7,7 +7,7 @@
 //! upserts the connection. Each outcome is a [`Finish`] the HTTP layer turns
 //! into a redirect or a page.
 
-use app::domain::{ConnectionStatus, Viewer};
+use app::domain::{ConnectionId, ConnectionStatus, Viewer};
 use oauth2::{
     AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse as _,
 };
@@ -29,7 +29,7 @@ use crate::{
 #[derive(Debug)]
 pub enum Finish {
     /// Stored; the connection id and its status.
-    Connected(i64, ConnectionStatus),
+    Connected(ConnectionId, ConnectionStatus),
     /// The user pressed Cancel at the provider.
     Cancelled,
     /// The state was refused; nothing stored.
@@ -210,7 +210,7 @@ impl Integrations {
         .await?;
         tracing::info!(
             provider = %provider.spec.id,
-            connection = id,
+            connection = id.0,
             status = status.as_str(),
             "connection stored"
         );

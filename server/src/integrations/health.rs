@@ -5,7 +5,7 @@
 //! as zero and "never".
 
 use app::domain::{
-    ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, ProviderCard, SyncRun,
+    ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, OrgId, ProviderCard, SyncRun,
 };
 
 use super::{Integrations, store::Connection};
@@ -65,7 +65,7 @@ impl Integrations {
     }
 
     /// Health of every connection of an organisation, disconnected ones too.
-    pub async fn all_health(&self, org_id: i64) -> anyhow::Result<Vec<ConnectionHealth>> {
+    pub async fn all_health(&self, org_id: OrgId) -> anyhow::Result<Vec<ConnectionHealth>> {
         let mut out = Vec::new();
         for conn in super::store::list(&self.db, org_id).await? {
             out.push(self.health(&conn).await?);
@@ -74,7 +74,7 @@ impl Integrations {
     }
 
     /// One card per provider.
-    pub async fn provider_cards(&self, org_id: i64) -> anyhow::Result<Vec<ProviderCard>> {
+    pub async fn provider_cards(&self, org_id: OrgId) -> anyhow::Result<Vec<ProviderCard>> {
         let all = self.all_health(org_id).await?;
         Ok(self
             .providers

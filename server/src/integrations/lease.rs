@@ -8,6 +8,7 @@
 //! answers 401 ([`TokenLease::rejected`]), and holds a `tokio` mutex around
 //! that, so concurrent requests of one run share one refresh.
 
+use app::domain::ConnectionId;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
@@ -41,7 +42,7 @@ struct Cached {
 /// One connection's token cache for the length of a sync run.
 pub struct TokenLease {
     integrations: Integrations,
-    connection_id: i64,
+    connection_id: ConnectionId,
     cached: Mutex<Option<Cached>>,
     generation: std::sync::atomic::AtomicU64,
 }
@@ -71,7 +72,7 @@ impl Cached {
 
 impl TokenLease {
     /// An empty cache for a connection.
-    pub fn new(integrations: Integrations, connection_id: i64) -> Self {
+    pub fn new(integrations: Integrations, connection_id: ConnectionId) -> Self {
         Self {
             integrations,
             connection_id,
@@ -81,7 +82,7 @@ impl TokenLease {
     }
 
     /// The connection this lease is for.
-    pub fn connection_id(&self) -> i64 {
+    pub fn connection_id(&self) -> ConnectionId {
         self.connection_id
     }
 

@@ -5,6 +5,7 @@
 //! disconnect flow and any later clean-up job call [`synced_data`].
 
 use crate::db::Db;
+use app::domain::ConnectionId;
 
 /// Tables holding rows synced through a connection, keyed by `connection_id`.
 pub const SYNCED_TABLES: &[&str] = &[
@@ -31,7 +32,7 @@ pub const SYNCED_TABLES: &[&str] = &[
 ];
 
 /// Deletes every synced row of a connection; returns how many went.
-pub async fn synced_data(db: &Db, connection_id: i64) -> anyhow::Result<u64> {
+pub async fn synced_data(db: &Db, connection_id: ConnectionId) -> anyhow::Result<u64> {
     let mut tx = db.begin().await?;
     let mut deleted = 0;
     for table in SYNCED_TABLES {

@@ -1,6 +1,7 @@
 //! [`IntegrationsService`] for server functions: authorisation is done by the
 //! caller; here every lookup is scoped to the viewer's organisation.
 
+use app::domain::ConnectionId;
 use app::{
     domain::{ConnectionDetail, ProviderCard, Viewer},
     error::ApiError,
@@ -11,7 +12,11 @@ use super::{Integrations, api_key::KeyError, store};
 use crate::{error::answer, vault::SecretToken};
 
 impl Integrations {
-    async fn owned(&self, viewer: &Viewer, id: i64) -> crate::error::Result<store::Connection> {
+    async fn owned(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+    ) -> crate::error::Result<store::Connection> {
         Ok(store::get_in_org(&self.db, viewer.org_id, id)
             .await?
             .ok_or(ApiError::NotFound)?)
@@ -24,7 +29,11 @@ impl IntegrationsService for Integrations {
         answer(async { Ok(self.provider_cards(viewer.org_id).await?) }).await
     }
 
-    async fn detail(&self, viewer: &Viewer, id: i64) -> Result<ConnectionDetail, ApiError> {
+    async fn detail(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+    ) -> Result<ConnectionDetail, ApiError> {
         answer(async {
             let conn = self.owned(viewer, id).await?;
             Ok(self.connection_detail(&conn).await?)
@@ -32,7 +41,12 @@ impl IntegrationsService for Integrations {
         .await
     }
 
-    async fn set_auto_sync(&self, viewer: &Viewer, id: i64, on: bool) -> Result<(), ApiError> {
+    async fn set_auto_sync(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+        on: bool,
+    ) -> Result<(), ApiError> {
         answer(async {
             let conn = self.owned(viewer, id).await?;
             Ok(store::set_auto_sync(&self.db, conn.id, on).await?)
@@ -40,7 +54,12 @@ impl IntegrationsService for Integrations {
         .await
     }
 
-    async fn disconnect(&self, viewer: &Viewer, id: i64, purge: bool) -> Result<(), ApiError> {
+    async fn disconnect(
+        &self,
+        viewer: &Viewer,
+        id: ConnectionId,
+        purge: bool,
+    ) -> Result<(), ApiError> {
         answer(async {
             let conn = self.owned(viewer, id).await?;
             Ok(self.disconnect_connection(&conn, purge).await?)
@@ -48,7 +67,7 @@ impl IntegrationsService for Integrations {
         .await
     }
 
-    async fn sync_now(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+    async fn sync_now(&self, viewer: &Viewer, id: ConnectionId) -> Result<(), ApiError> {
         answer(async {
             let conn = self.owned(viewer, id).await?;
             let Some(engine) = &self.sync else {
@@ -67,7 +86,7 @@ impl IntegrationsService for Integrations {
         provider: &str,
         key_id: String,
         key_secret: String,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<ConnectionId, ApiError> {
         match self
             .connect_key(viewer, provider, &key_id, SecretToken::new(key_secret))
             .await

@@ -5,7 +5,7 @@
 //! in the vault. A state is used once: the callback marks it used before
 //! anything else, so a replay finds it spent.
 
-use app::domain::{Provider, Viewer};
+use app::domain::{ConnectionId, OrgId, Provider, Viewer};
 
 use crate::{
     accounts::{hash_token, new_token},
@@ -53,7 +53,7 @@ impl StateError {
 #[derive(Debug)]
 pub struct PendingAuth {
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// User who clicked Connect.
     pub user_id: i64,
     /// PKCE verifier, when one was sent.
@@ -77,7 +77,7 @@ pub async fn create(
             vault.seal(
                 SecretContext {
                     org_id: viewer.org_id,
-                    connection_id: 0,
+                    connection_id: ConnectionId(0),
                     field: &field,
                 },
                 v,
@@ -115,7 +115,7 @@ pub async fn consume(
     viewer: Option<&Viewer>,
 ) -> anyhow::Result<Result<PendingAuth, StateError>> {
     let hash = hash_token(state);
-    let row: Option<(i64, String, i64, i64, Option<String>, i64)> = sqlx::query_as(
+    let row: Option<(i64, String, OrgId, i64, Option<String>, i64)> = sqlx::query_as(
         "SELECT id, provider, org_id, user_id, verifier_ciphertext, expires_at \
          FROM oauth_states WHERE state_hash = $1",
     )
@@ -151,7 +151,7 @@ pub async fn consume(
             vault.open(
                 SecretContext {
                     org_id,
-                    connection_id: 0,
+                    connection_id: ConnectionId(0),
                     field: &field,
                 },
                 &text,

@@ -4,7 +4,7 @@
 //! ciphertexts; every read that serves a user is scoped by organisation.
 
 use anyhow::Context as _;
-use app::domain::{ConnectionStatus, Provider};
+use app::domain::{ConnectionId, ConnectionStatus, OrgId, Provider};
 
 use crate::{
     db::{Db, now_ms},
@@ -22,9 +22,9 @@ pub const API_TOKEN: &str = "api_token";
 #[derive(Debug, Clone)]
 pub struct Connection {
     /// Id.
-    pub id: i64,
+    pub id: ConnectionId,
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Provider.
     pub provider: Provider,
     /// Provider account id.
@@ -64,8 +64,8 @@ const COLUMNS: &str = "c.id, c.org_id, c.provider, c.account_id, c.account_name,
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
-    org_id: i64,
+    id: ConnectionId,
+    org_id: OrgId,
     provider: String,
     account_id: String,
     account_name: String,
@@ -117,7 +117,7 @@ pub fn split_scopes(s: &str) -> Vec<String> {
 }
 
 /// A connection by id, whatever its organisation (internal callers only).
-pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Connection>> {
+pub async fn get(db: &Db, id: ConnectionId) -> anyhow::Result<Option<Connection>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM connections c LEFT JOIN users u ON u.id = c.connected_by WHERE c.id = $1"
     );
@@ -129,12 +129,16 @@ pub async fn get(db: &Db, id: i64) -> anyhow::Result<Option<Connection>> {
 }
 
 /// A connection of an organisation.
-pub async fn get_in_org(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<Connection>> {
+pub async fn get_in_org(
+    db: &Db,
+    org_id: OrgId,
+    id: ConnectionId,
+) -> anyhow::Result<Option<Connection>> {
     Ok(get(db, id).await?.filter(|c| c.org_id == org_id))
 }
 
 /// Every connection of an organisation, newest first.
-pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<Connection>> {
+pub async fn list(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<Connection>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM connections c LEFT JOIN users u ON u.id = c.connected_by \
          WHERE c.org_id = $1 ORDER BY c.connected_at DESC, c.id DESC"
@@ -150,7 +154,7 @@ pub async fn list(db: &Db, org_id: i64) -> anyhow::Result<Vec<Connection>> {
 #[derive(Debug)]
 pub struct NewConnection<'a> {
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Provider.
     pub provider: Provider,
     /// Provider account id.
@@ -173,10 +177,14 @@ pub struct NewConnection<'a> {
 
 /// Creates or re-authorises the connection for (org, provider, account) and
 /// stores its secrets; synced history and settings of an existing row stay.
-pub async fn upsert(db: &Db, vault: &Vault, new: NewConnection<'_>) -> anyhow::Result<i64> {
+pub async fn upsert(
+    db: &Db,
+    vault: &Vault,
+    new: NewConnection<'_>,
+) -> anyhow::Result<ConnectionId> {
     let now = now_ms();
     let mut tx = db.begin().await?;
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (ConnectionId,) = sqlx::query_as(
         "INSERT INTO connections (org_id, provider, account_id, account_name, account_user, \
          status, scopes_granted, connected_by, connected_at, access_expires_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $9) \
@@ -216,8 +224,8 @@ pub async fn upsert(db: &Db, vault: &Vault, new: NewConnection<'_>) -> anyhow::R
 async fn put_secret(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     vault: &Vault,
-    org_id: i64,
-    connection_id: i64,
+    org_id: OrgId,
+    connection_id: ConnectionId,
     field: &str,
     secret: &SecretToken,
 ) -> anyhow::Result<()> {
@@ -307,7 +315,7 @@ pub async fn save_refresh(
 /// Records a failure: a new status, the error, and when to try again.
 pub async fn record_failure(
     db: &Db,
-    id: i64,
+    id: ConnectionId,
     status: ConnectionStatus,
     error: &str,
     retry_after: Option<i64>,
@@ -330,7 +338,7 @@ pub async fn record_failure(
 
 /// Marks the stored access token expired, so the next
 /// [`Integrations::access_token`](super::Integrations::access_token) refreshes.
-pub async fn expire_access(db: &Db, id: i64) -> anyhow::Result<()> {
+pub async fn expire_access(db: &Db, id: ConnectionId) -> anyhow::Result<()> {
     sqlx::query("UPDATE connections SET access_expires_at = $1 WHERE id = $2")
         .bind(now_ms())
         .bind(id)
@@ -341,7 +349,7 @@ pub async fn expire_access(db: &Db, id: i64) -> anyhow::Result<()> {
 }
 
 /// Takes the refresh lease for 30 s; false when another task holds it.
-pub async fn try_lock(db: &Db, id: i64) -> anyhow::Result<bool> {
+pub async fn try_lock(db: &Db, id: ConnectionId) -> anyhow::Result<bool> {
     let now = now_ms();
     let done = sqlx::query(
         "UPDATE connections SET refresh_lock_until = $1 WHERE id = $2 \
@@ -356,7 +364,7 @@ pub async fn try_lock(db: &Db, id: i64) -> anyhow::Result<bool> {
 }
 
 /// Releases the refresh lease.
-pub async fn unlock(db: &Db, id: i64) -> anyhow::Result<()> {
+pub async fn unlock(db: &Db, id: ConnectionId) -> anyhow::Result<()> {
     sqlx::query("UPDATE connections SET refresh_lock_until = NULL WHERE id = $1")
         .bind(id)
         .execute(&db.pool)
@@ -365,7 +373,7 @@ pub async fn unlock(db: &Db, id: i64) -> anyhow::Result<()> {
 }
 
 /// Deletes a connection's secrets and marks it disconnected.
-pub async fn mark_disconnected(db: &Db, id: i64, purge: bool) -> anyhow::Result<()> {
+pub async fn mark_disconnected(db: &Db, id: ConnectionId, purge: bool) -> anyhow::Result<()> {
     let now = now_ms();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")
@@ -387,7 +395,7 @@ pub async fn mark_disconnected(db: &Db, id: i64, purge: bool) -> anyhow::Result<
 }
 
 /// Turns scheduled sync on or off.
-pub async fn set_auto_sync(db: &Db, id: i64, on: bool) -> anyhow::Result<()> {
+pub async fn set_auto_sync(db: &Db, id: ConnectionId, on: bool) -> anyhow::Result<()> {
     sqlx::query("UPDATE connections SET auto_sync = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(on))
         .bind(now_ms())

@@ -15,9 +15,9 @@
 //! even a fresh token is refused. Within one sync run the token is cached by
 //! a `TokenLease` (the `lease` module).
 
+use app::domain::{ConnectionId, ConnectionStatus};
 use std::time::Duration;
 
-use app::domain::ConnectionStatus;
 use oauth2::{RefreshToken, RequestTokenError, TokenResponse as _, basic::BasicErrorResponseType};
 
 use super::{
@@ -51,7 +51,7 @@ pub struct AccessToken {
 pub enum TokenError {
     /// No such connection.
     #[error("no connection {0}")]
-    NotFound(i64),
+    NotFound(ConnectionId),
     /// The user must reconnect.
     #[error("the connection needs to be reconnected")]
     NeedsReauth,
@@ -105,7 +105,10 @@ impl Integrations {
     /// A valid access token for a connection, refreshing it first when it
     /// has less than five minutes left. Safe to call from many tasks and
     /// replicas at once: only one refreshes.
-    pub async fn access_token(&self, connection_id: i64) -> Result<AccessToken, TokenError> {
+    pub async fn access_token(
+        &self,
+        connection_id: ConnectionId,
+    ) -> Result<AccessToken, TokenError> {
         let started = std::time::Instant::now();
         loop {
             let conn = self.connection(connection_id).await?;
@@ -139,8 +142,11 @@ impl Integrations {
     /// The provider answered 401 to `connection_id`'s current access token:
     /// marks it expired and refreshes (once across tasks and replicas).
     /// A refused grant marks the connection "needs re-auth" with the reason.
-    #[tracing::instrument(skip_all, fields(connection_id = connection_id))]
-    pub async fn token_rejected(&self, connection_id: i64) -> Result<AccessToken, TokenError> {
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id.0))]
+    pub async fn token_rejected(
+        &self,
+        connection_id: ConnectionId,
+    ) -> Result<AccessToken, TokenError> {
         self.connection(connection_id).await?;
         store::expire_access(&self.db, connection_id).await?;
         self.access_token(connection_id).await
@@ -148,8 +154,8 @@ impl Integrations {
 
     /// The provider refused even a freshly refreshed token: the grant is no
     /// longer good, so the connection needs re-auth.
-    #[tracing::instrument(skip_all, fields(connection_id = connection_id))]
-    pub async fn token_refused(&self, connection_id: i64) -> Result<(), TokenError> {
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id.0))]
+    pub async fn token_refused(&self, connection_id: ConnectionId) -> Result<(), TokenError> {
         tracing::warn!("refreshed token refused; needs re-auth");
         store::record_failure(
             &self.db,
@@ -162,7 +168,7 @@ impl Integrations {
         Ok(())
     }
 
-    async fn connection(&self, id: i64) -> Result<Connection, TokenError> {
+    async fn connection(&self, id: ConnectionId) -> Result<Connection, TokenError> {
         let conn = store::get(&self.db, id)
             .await?
             .ok_or(TokenError::NotFound(id))?;
@@ -184,8 +190,8 @@ impl Integrations {
     }
 
     /// Holding the lease: re-read, refresh if still needed, release.
-    #[tracing::instrument(skip_all, fields(connection_id = id))]
-    async fn refresh_locked(&self, id: i64) -> Result<AccessToken, TokenError> {
+    #[tracing::instrument(skip_all, fields(connection_id = id.0))]
+    async fn refresh_locked(&self, id: ConnectionId) -> Result<AccessToken, TokenError> {
         let conn = match self.connection(id).await {
             Ok(c) => c,
             Err(e) => {
@@ -202,7 +208,7 @@ impl Integrations {
             Ok(Refreshed::Ok) => {
                 tracing::info!(
                     provider = %provider.spec.id,
-                    connection = id,
+                    connection = id.0,
                     "access token refreshed"
                 );
                 let conn = self.connection(id).await?;
@@ -211,7 +217,7 @@ impl Integrations {
             Ok(Refreshed::Revoked(reason)) => {
                 tracing::warn!(
                     provider = %provider.spec.id,
-                    connection = id,
+                    connection = id.0,
                     reason,
                     "grant refused; needs re-auth"
                 );
@@ -231,7 +237,7 @@ impl Integrations {
             Ok(Refreshed::Transient(reason)) => {
                 tracing::warn!(
                     provider = %provider.spec.id,
-                    connection = id,
+                    connection = id.0,
                     reason,
                     "refresh failed; backing off"
                 );
@@ -257,7 +263,7 @@ impl Integrations {
         }
     }
 
-    #[tracing::instrument(skip_all, fields(connection_id = conn.id))]
+    #[tracing::instrument(skip_all, fields(connection_id = conn.id.0))]
     async fn refresh(
         &self,
         provider: &ConfiguredProvider,

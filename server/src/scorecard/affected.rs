@@ -7,6 +7,7 @@
 //! their inputs. Anything this module does not recognise moves everything,
 //! so a new object kind can never leave a stale number behind.
 
+use app::domain::MeasurableId;
 use std::collections::{BTreeSet, HashMap};
 
 use app::domain::measurable::{RecordKind, Source, SyncedQuery};
@@ -54,9 +55,12 @@ fn reads(query: &SyncedQuery, object: &str) -> bool {
 
 /// The measurables among `sources` (id → source) that a change to
 /// `objects` can move, formulas over them included.
-pub fn affected(sources: &HashMap<i64, Source>, objects: &[String]) -> BTreeSet<i64> {
+pub fn affected(
+    sources: &HashMap<MeasurableId, Source>,
+    objects: &[String],
+) -> BTreeSet<MeasurableId> {
     let everything = objects.iter().any(|o| !KNOWN.contains(&o.as_str()));
-    let mut out: BTreeSet<i64> = sources
+    let mut out: BTreeSet<MeasurableId> = sources
         .iter()
         .filter(|(_, source)| match source {
             Source::Synced(query) => everything || objects.iter().any(|o| reads(query, o.as_str())),
@@ -66,7 +70,7 @@ pub fn affected(sources: &HashMap<i64, Source>, objects: &[String]) -> BTreeSet<
         .collect();
     // Formulas over moved inputs move too, to any depth.
     loop {
-        let more: Vec<i64> = sources
+        let more: Vec<MeasurableId> = sources
             .iter()
             .filter(|(id, _)| !out.contains(id))
             .filter(|(_, source)| {
@@ -108,12 +112,16 @@ mod tests {
         list.iter().map(|s| (*s).to_owned()).collect()
     }
 
-    fn sources() -> HashMap<i64, Source> {
+    fn ids<const N: usize>(ids: [i64; N]) -> BTreeSet<MeasurableId> {
+        ids.into_iter().map(MeasurableId).collect()
+    }
+
+    fn sources() -> HashMap<MeasurableId, Source> {
         let warm = Filters {
             contact_in_list: Some("Warm 250".into()),
             ..Filters::default()
         };
-        HashMap::from([
+        [
             (1, synced(RecordKind::Call, Filters::default())),
             (2, synced(RecordKind::Call, warm)),
             (3, synced(RecordKind::Deal, Filters::default())),
@@ -121,27 +129,30 @@ mod tests {
             (5, formula("m:1 / m:4")),
             (6, formula("m:5 * 100")),
             (7, formula("m:3 + 1")),
-        ])
+        ]
+        .into_iter()
+        .map(|(id, source)| (MeasurableId(id), source))
+        .collect()
     }
 
     #[test]
     fn a_kind_moves_its_measurables_and_the_formulas_over_them() {
         let got = affected(&sources(), &objects(&["calls"]));
-        assert_eq!(got, BTreeSet::from([1, 2, 5, 6]));
+        assert_eq!(got, ids([1, 2, 5, 6]));
     }
 
     #[test]
     fn list_changes_move_only_list_filtered_measurables() {
         let got = affected(&sources(), &objects(&["lists"]));
-        assert_eq!(got, BTreeSet::from([2]));
+        assert_eq!(got, ids([2]));
         let got = affected(&sources(), &objects(&["contacts"]));
-        assert_eq!(got, BTreeSet::from([2]));
+        assert_eq!(got, ids([2]));
     }
 
     #[test]
     fn manual_values_never_move_with_synced_data() {
         let got = affected(&sources(), &objects(&["deals"]));
-        assert_eq!(got, BTreeSet::from([3, 7]));
+        assert_eq!(got, ids([3, 7]));
         assert!(affected(&sources(), &objects(&["companies"])).is_empty());
     }
 
@@ -149,7 +160,7 @@ mod tests {
     fn owners_or_anything_unknown_moves_every_synced_measurable() {
         for object in ["owners", "people", "something_new"] {
             let got = affected(&sources(), &objects(&[object]));
-            assert_eq!(got, BTreeSet::from([1, 2, 3, 5, 6, 7]), "{object}");
+            assert_eq!(got, ids([1, 2, 3, 5, 6, 7]), "{object}");
         }
     }
 }

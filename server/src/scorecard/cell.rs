@@ -1,6 +1,7 @@
 //! The read model of one cell: its value, how it was computed, the records
 //! behind it, its note, audit trail and staleness, as the cell page shows.
 
+use app::domain::MeasurableId;
 use std::collections::HashMap;
 
 use app::{
@@ -56,7 +57,7 @@ pub async fn detail(
     let mine = view::own_people(db, viewer).await?;
     let now = crate::db::now_ms();
     let all = store::measurables(db, viewer.org_id).await?;
-    let sources: HashMap<i64, &Source> = all.iter().map(|x| (x.id, &x.source)).collect();
+    let sources: HashMap<MeasurableId, &Source> = all.iter().map(|x| (x.id, &x.source)).collect();
     let stale = staleness::load(db, viewer.org_id, now)
         .await?
         .of(&m.source, &sources);

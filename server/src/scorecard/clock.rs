@@ -2,6 +2,7 @@
 //! they produce.
 
 use anyhow::Context as _;
+use app::domain::OrgId;
 use app::scorecard::{WeekStart, week_bounds, week_of};
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
@@ -28,7 +29,7 @@ const DAYS: [Weekday; 7] = [
 
 impl OrgClock {
     /// Reads the organisation's settings.
-    pub async fn of(db: &Db, org_id: i64) -> anyhow::Result<OrgClock> {
+    pub async fn of(db: &Db, org_id: OrgId) -> anyhow::Result<OrgClock> {
         let settings = orgs::settings(db, org_id)
             .await?
             .context("the organisation disappeared")?;

@@ -7,6 +7,7 @@
 //! results. [`ensure`] fills weeks nobody has computed yet. Synced data
 //! changes, definition and goal edits and entries all call [`recompute`].
 
+use app::domain::{MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -24,18 +25,18 @@ fn parse(week: &str) -> Option<NaiveDate> {
 }
 
 /// Recomputes every measurable of the organisation for `weeks`.
-pub async fn recompute(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result<()> {
+pub async fn recompute(db: &Db, org_id: OrgId, weeks: &[NaiveDate]) -> anyhow::Result<()> {
     recompute_some(db, org_id, weeks, None).await
 }
 
 /// The stored values of an organisation's measurables in a week range.
 async fn stored_values(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     first: NaiveDate,
     last: NaiveDate,
-) -> anyhow::Result<HashMap<(i64, NaiveDate), Option<f64>>> {
-    let rows: Vec<(i64, String, Option<f64>)> = store::cells(
+) -> anyhow::Result<HashMap<(MeasurableId, NaiveDate), Option<f64>>> {
+    let rows: Vec<(MeasurableId, String, Option<f64>)> = store::cells(
         db,
         "measurable_weeks",
         "value",
@@ -54,9 +55,9 @@ async fn stored_values(
 /// the others keep their stored values, which formulas in `only` read.
 pub async fn recompute_some(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     weeks: &[NaiveDate],
-    only: Option<&BTreeSet<i64>>,
+    only: Option<&BTreeSet<MeasurableId>>,
 ) -> anyhow::Result<()> {
     let weeks: Vec<NaiveDate> = weeks
         .iter()
@@ -70,14 +71,14 @@ pub async fn recompute_some(
     let clock = OrgClock::of(db, org_id).await?;
     let current = clock.current_week();
     let measurables = store::measurables(db, org_id).await?;
-    let entries: HashMap<(i64, NaiveDate), Option<f64>> =
+    let entries: HashMap<(MeasurableId, NaiveDate), Option<f64>> =
         store::entries(db, org_id, &format_date(*first), &format_date(*last))
             .await?
             .into_iter()
             .filter_map(|(id, week, value)| Some(((id, parse(&week)?), value)))
             .collect();
 
-    let graph: HashMap<i64, Vec<i64>> = measurables
+    let graph: HashMap<MeasurableId, Vec<MeasurableId>> = measurables
         .iter()
         .map(|m| {
             let refs = m
@@ -90,9 +91,10 @@ pub async fn recompute_some(
         .collect();
     let order =
         evaluation_order(&graph).unwrap_or_else(|_| measurables.iter().map(|m| m.id).collect());
-    let by_id: HashMap<i64, &store::Measurable> = measurables.iter().map(|m| (m.id, m)).collect();
+    let by_id: HashMap<MeasurableId, &store::Measurable> =
+        measurables.iter().map(|m| (m.id, m)).collect();
 
-    let mut values: HashMap<(i64, NaiveDate), Option<f64>> = HashMap::new();
+    let mut values: HashMap<(MeasurableId, NaiveDate), Option<f64>> = HashMap::new();
     let kept = match only {
         Some(_) => stored_values(db, org_id, *first, *last).await?,
         None => HashMap::new(),
@@ -175,7 +177,7 @@ pub async fn recompute_some(
 
 /// Computes the weeks among `weeks` that some measurable has no stored
 /// value for yet.
-pub async fn ensure(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result<()> {
+pub async fn ensure(db: &Db, org_id: OrgId, weeks: &[NaiveDate]) -> anyhow::Result<()> {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM measurables WHERE org_id = $1")
         .bind(org_id)
         .fetch_one(&db.pool)
@@ -188,7 +190,7 @@ pub async fn ensure(db: &Db, org_id: i64, weeks: &[NaiveDate]) -> anyhow::Result
 /// measurables.
 pub async fn ensure_for(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     weeks: &[NaiveDate],
     count: i64,
 ) -> anyhow::Result<()> {
@@ -223,7 +225,7 @@ pub async fn ensure_for(
 
 /// Every week already stored for the organisation, plus the current one:
 /// the window a data change or definition edit recomputes.
-pub async fn stored_weeks(db: &Db, org_id: i64) -> anyhow::Result<Vec<NaiveDate>> {
+pub async fn stored_weeks(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<NaiveDate>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT w.week FROM measurable_weeks w JOIN measurables m ON m.id = w.measurable_id WHERE m.org_id = $1",
     )
@@ -237,15 +239,15 @@ pub async fn stored_weeks(db: &Db, org_id: i64) -> anyhow::Result<Vec<NaiveDate>
 }
 
 /// Recomputes the whole stored window of an organisation.
-pub async fn refresh(db: &Db, org_id: i64) -> anyhow::Result<()> {
+pub async fn refresh(db: &Db, org_id: OrgId) -> anyhow::Result<()> {
     let weeks = stored_weeks(db, org_id).await?;
     recompute(db, org_id, &weeks).await
 }
 
 /// Recomputes, over the whole stored window, just the measurables a change
 /// to the synced `objects` can move. Returns how many it recomputed.
-pub async fn refresh_for(db: &Db, org_id: i64, objects: &[String]) -> anyhow::Result<usize> {
-    let sources: HashMap<i64, Source> = store::measurables(db, org_id)
+pub async fn refresh_for(db: &Db, org_id: OrgId, objects: &[String]) -> anyhow::Result<usize> {
+    let sources: HashMap<MeasurableId, Source> = store::measurables(db, org_id)
         .await?
         .into_iter()
         .map(|m| (m.id, m.source))

@@ -2,11 +2,12 @@
 //! pipeline by stage, and the newest contacts, straight from the sync tables.
 
 use anyhow::Context as _;
+use app::domain::OrgId;
 use app::domain::scorecard::{ContactLine, Dashboard, StageLine};
 
 use crate::db::Db;
 
-async fn count(db: &Db, table: &str, org_id: i64) -> anyhow::Result<i64> {
+async fn count(db: &Db, table: &str, org_id: OrgId) -> anyhow::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND deleted = 0"
     ))
@@ -18,7 +19,7 @@ async fn count(db: &Db, table: &str, org_id: i64) -> anyhow::Result<i64> {
 }
 
 /// The organisation's dashboard.
-pub async fn load(db: &Db, org_id: i64) -> anyhow::Result<Dashboard> {
+pub async fn load(db: &Db, org_id: OrgId) -> anyhow::Result<Dashboard> {
     type StageRow = (Option<String>, Option<String>, i64, Option<f64>);
     let stages: Vec<StageRow> = sqlx::query_as(
         "SELECT COALESCE(p.label, d.pipeline), COALESCE(s.label, d.stage), COUNT(*), SUM(d.amount) \

@@ -9,6 +9,7 @@
 //! streams an organisation's events to a browser as server-sent events; the
 //! page refetches on each.
 
+use app::domain::OrgId;
 use std::{
     collections::{BTreeMap, BTreeSet},
     convert::Infallible,
@@ -29,7 +30,7 @@ use crate::{
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Changed objects per organisation, gathered over one debounce window.
-type Pending = BTreeMap<i64, BTreeSet<String>>;
+type Pending = BTreeMap<OrgId, BTreeSet<String>>;
 
 /// Stands for "unknown objects": recompute every synced measurable.
 const EVERYTHING: &str = "*";
@@ -39,9 +40,17 @@ async fn refresh_orgs(db: &Db, events: &EventBus, pending: Pending) {
         let objects: Vec<String> = objects.into_iter().collect();
         match compute::refresh_for(db, org_id, &objects).await {
             Ok(0) => continue,
-            Ok(n) => tracing::debug!(org_id, measurables = n, "recomputed after a sync"),
+            Ok(n) => tracing::debug!(
+                org_id = org_id.0,
+                measurables = n,
+                "recomputed after a sync"
+            ),
             Err(e) => {
-                tracing::error!(org_id, error = format!("{e:#}"), "recomputing scorecards");
+                tracing::error!(
+                    org_id = org_id.0,
+                    error = format!("{e:#}"),
+                    "recomputing scorecards"
+                );
                 continue;
             }
         }
@@ -57,7 +66,7 @@ async fn refresh_orgs(db: &Db, events: &EventBus, pending: Pending) {
 
 /// After missed events: every organisation, every synced measurable.
 async fn everything(db: &Db, pending: &mut Pending) {
-    let orgs = sqlx::query_as::<_, (i64,)>("SELECT DISTINCT org_id FROM measurables")
+    let orgs = sqlx::query_as::<_, (OrgId,)>("SELECT DISTINCT org_id FROM measurables")
         .fetch_all(&db.pool)
         .await
         .unwrap_or_default();
@@ -121,7 +130,7 @@ fn event_name(event: &Event) -> &'static str {
 /// for as long as the stream lives (the caller's stream slot).
 pub fn sse<H: Send + 'static>(
     events: &EventBus,
-    org_id: i64,
+    org_id: OrgId,
     user_id: i64,
     hold: H,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<H>> {

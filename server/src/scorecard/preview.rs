@@ -9,6 +9,7 @@
 //! ([`synced::evaluate`], [`synced::matching_with`]), so the preview
 //! cannot disagree with the number the definition will show.
 
+use app::domain::{ConnectionId, MeasurableId, OrgId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::{
@@ -33,7 +34,7 @@ use crate::{
 /// The preview of `request` in the organisation.
 pub async fn preview(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     request: &PreviewRequest,
     sync: Option<&dyn SyncEngine>,
 ) -> Result<Preview> {
@@ -82,7 +83,7 @@ fn empty(week: NaiveDate, weeks: &[NaiveDate]) -> Preview {
 /// it names.
 async fn formula(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     source: &Source,
     week: NaiveDate,
     weeks: &[NaiveDate],
@@ -92,7 +93,7 @@ async fn formula(
     };
     compute::ensure(db, org_id, weeks).await?;
     let (first, last) = (weeks.first().copied().unwrap_or(week), week);
-    let stored: HashMap<(i64, String), Option<f64>> = store::cells::<Option<f64>>(
+    let stored: HashMap<(MeasurableId, String), Option<f64>> = store::cells::<Option<f64>>(
         db,
         "measurable_weeks",
         "value",
@@ -115,7 +116,7 @@ async fn formula(
 #[allow(clippy::too_many_arguments)] // one request's parts
 async fn synced_preview(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     clock: &OrgClock,
     person_id: Option<i64>,
     q: &SyncedQuery,
@@ -384,7 +385,7 @@ fn describe(q: &SyncedQuery, field: &str, excluded: &[synced::Matched]) -> Strin
 
 async fn exclusions(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     person_id: Option<i64>,
     q: &SyncedQuery,
     bounds: (DateTime<Utc>, DateTime<Utc>),
@@ -476,7 +477,7 @@ fn notes(q: &SyncedQuery, matched: &[synced::Matched]) -> Vec<String> {
 /// names), and properties not fetched yet.
 async fn property_warnings(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     q: &SyncedQuery,
     sync: Option<&dyn SyncEngine>,
 ) -> anyhow::Result<Vec<Warning>> {
@@ -545,7 +546,7 @@ async fn property_warnings(
 /// catalogue was ever read (nothing to check against).
 async fn unknown_names(
     db: &Db,
-    connections: &[i64],
+    connections: &[ConnectionId],
     object: &str,
     names: &[String],
 ) -> anyhow::Result<Vec<property_names::UnknownProperty>> {

@@ -4,6 +4,7 @@
 //! A change and its audit line (and a new measurable's goal) are written in
 //! one transaction: a refusal or a failure half-way stores nothing.
 
+use app::domain::{MeasurableId, OrgId};
 use std::collections::HashMap;
 
 use app::{
@@ -74,7 +75,7 @@ impl Scorecards {
     /// of those connections: runs keep every filtered list's memberships and
     /// re-read a kind for a new property. Failures are logged: the
     /// definition is saved either way, and the next run picks it up.
-    async fn sync_what_it_needs(&self, org_id: i64, sources: &[&Source]) {
+    async fn sync_what_it_needs(&self, org_id: OrgId, sources: &[&Source]) {
         let Some(sync) = &self.sync else {
             return;
         };
@@ -99,7 +100,7 @@ impl Scorecards {
     async fn start_needed_runs(
         &self,
         sync: &dyn crate::integrations::SyncEngine,
-        org_id: i64,
+        org_id: OrgId,
         queries: &[SyncedQuery],
     ) -> anyhow::Result<()> {
         let mut needs_list = false;
@@ -118,14 +119,14 @@ impl Scorecards {
         Ok(())
     }
 
-    async fn changed(&self, org_id: i64) {
+    async fn changed(&self, org_id: OrgId) {
         if let Err(e) = compute::refresh(&self.db, org_id).await {
             tracing::error!(error = format!("{e:#}"), "recomputing after a change");
         }
         self.publish(org_id).await;
     }
 
-    async fn publish(&self, org_id: i64) {
+    async fn publish(&self, org_id: OrgId) {
         let event = Event::ScorecardChanged {
             org_id,
             scorecard_id: None,
@@ -135,7 +136,7 @@ impl Scorecards {
         }
     }
 
-    async fn find(&self, viewer: &Viewer, id: i64) -> Result<store::Measurable> {
+    async fn find(&self, viewer: &Viewer, id: MeasurableId) -> Result<store::Measurable> {
         Ok(store::measurable(&self.db, viewer.org_id, id)
             .await?
             .ok_or(ApiError::NotFound)?)
@@ -143,7 +144,12 @@ impl Scorecards {
 
     /// Validates an input against the organisation: person, formula
     /// references and cycles (with `id` being the measurable edited).
-    async fn check(&self, viewer: &Viewer, id: Option<i64>, input: &MeasurableInput) -> Result<()> {
+    async fn check(
+        &self,
+        viewer: &Viewer,
+        id: Option<MeasurableId>,
+        input: &MeasurableInput,
+    ) -> Result<()> {
         input.validate()?;
         let facts = store::org_facts(&self.db, viewer.org_id).await?;
         check_person(&facts, input.person_id)?;
@@ -183,7 +189,7 @@ impl Scorecards {
         scorecard_id: i64,
         input: &MeasurableInput,
         goal_from: NaiveDate,
-    ) -> Result<i64> {
+    ) -> Result<MeasurableId> {
         let section = store::section_id(conn, scorecard_id, input.section.trim()).await?;
         let id = store::insert_measurable(
             conn,
@@ -247,7 +253,7 @@ impl Scorecards {
     async fn set_value_checked(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         value: Option<f64>,
         reason: String,
@@ -312,7 +318,7 @@ impl Scorecards {
     async fn set_note_checked(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         note: String,
     ) -> Result<()> {
@@ -357,7 +363,7 @@ impl Scorecards {
         viewer: &Viewer,
         scorecard_id: Option<i64>,
         input: MeasurableInput,
-    ) -> Result<i64> {
+    ) -> Result<MeasurableId> {
         viewer.check_manager()?;
         self.check(viewer, None, &input).await?;
         let from = self
@@ -387,7 +393,12 @@ impl Scorecards {
         Ok(id)
     }
 
-    async fn update_checked(&self, viewer: &Viewer, id: i64, input: MeasurableInput) -> Result<()> {
+    async fn update_checked(
+        &self,
+        viewer: &Viewer,
+        id: MeasurableId,
+        input: MeasurableInput,
+    ) -> Result<()> {
         viewer.check_manager()?;
         let m = self.find(viewer, id).await?;
         self.check(viewer, Some(id), &input).await?;
@@ -437,7 +448,7 @@ impl Scorecards {
         Ok(())
     }
 
-    async fn delete_checked(&self, viewer: &Viewer, id: i64) -> Result<()> {
+    async fn delete_checked(&self, viewer: &Viewer, id: MeasurableId) -> Result<()> {
         viewer.check_manager()?;
         let all = store::measurables(&self.db, viewer.org_id).await?;
         if !all.iter().any(|m| m.id == id) {
@@ -475,7 +486,7 @@ impl Scorecards {
         let from = Self::since_always(&OrgClock::of(&self.db, viewer.org_id).await?);
         let mut tx = self.db.begin_write().await?;
         let card = store::create_scorecard(&mut tx, viewer.org_id, "Sales scorecard").await?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
+        let mut ids: HashMap<String, MeasurableId> = HashMap::new();
         let mut sources = Vec::new();
         for mut input in template::measurables() {
             input.person_id = owners
@@ -483,8 +494,11 @@ impl Scorecards {
                 .find(|(s, _)| *s == input.section)
                 .and_then(|(_, p)| *p);
             if input.name == template::CLOSE_RATE {
-                let same_day = ids.get("Tickets closed the same day").copied().unwrap_or(0);
-                let closed = ids.get("Tickets closed").copied().unwrap_or(0);
+                let same_day = ids
+                    .get("Tickets closed the same day")
+                    .copied()
+                    .unwrap_or_default();
+                let closed = ids.get("Tickets closed").copied().unwrap_or_default();
                 input.source = template::formula_refs(same_day, closed);
             }
             let id = Self::insert(&mut tx, viewer, card, &input, from).await?;
@@ -554,7 +568,7 @@ impl ScorecardService for Scorecards {
     async fn cell(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
     ) -> Result<CellDetail, ApiError> {
         answer(async {
@@ -567,7 +581,7 @@ impl ScorecardService for Scorecards {
     async fn set_value(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         value: Option<f64>,
         reason: String,
@@ -578,14 +592,18 @@ impl ScorecardService for Scorecards {
     async fn set_note(
         &self,
         viewer: &Viewer,
-        measurable_id: i64,
+        measurable_id: MeasurableId,
         week: String,
         note: String,
     ) -> Result<(), ApiError> {
         answer(self.set_note_checked(viewer, measurable_id, week, note)).await
     }
 
-    async fn measurable(&self, viewer: &Viewer, id: i64) -> Result<MeasurableDetail, ApiError> {
+    async fn measurable(
+        &self,
+        viewer: &Viewer,
+        id: MeasurableId,
+    ) -> Result<MeasurableDetail, ApiError> {
         answer(async {
             let m = self.find(viewer, id).await?;
             let clock = OrgClock::of(&self.db, viewer.org_id).await?;
@@ -603,20 +621,20 @@ impl ScorecardService for Scorecards {
         viewer: &Viewer,
         scorecard_id: Option<i64>,
         input: MeasurableInput,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<MeasurableId, ApiError> {
         answer(self.create_checked(viewer, scorecard_id, input)).await
     }
 
     async fn update_measurable(
         &self,
         viewer: &Viewer,
-        id: i64,
+        id: MeasurableId,
         input: MeasurableInput,
     ) -> Result<(), ApiError> {
         answer(self.update_checked(viewer, id, input)).await
     }
 
-    async fn delete_measurable(&self, viewer: &Viewer, id: i64) -> Result<(), ApiError> {
+    async fn delete_measurable(&self, viewer: &Viewer, id: MeasurableId) -> Result<(), ApiError> {
         answer(self.delete_checked(viewer, id)).await
     }
 

@@ -6,10 +6,10 @@
 //! fetched. Such rows say so ("stale since 2 h") instead of looking
 //! confident. A formula is stale when an input is.
 
+use app::domain::{MeasurableId, OrgId, Provider, measurable::Source, scorecard::Stale};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
-use app::domain::{Provider, measurable::Source, scorecard::Stale};
 
 use crate::{db::Db, sync::properties};
 
@@ -40,7 +40,7 @@ pub fn label(since: Option<i64>, now: i64) -> String {
 type ConnectionRow = (String, String, Option<i64>, Option<String>);
 
 /// Reads the organisation's connections and pending properties.
-pub async fn load(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Staleness> {
+pub async fn load(db: &Db, org_id: OrgId, now: i64) -> anyhow::Result<Staleness> {
     let rows: Vec<ConnectionRow> = sqlx::query_as(
         "SELECT c.provider, c.status, c.last_sync_at, \
          (SELECT r.status FROM sync_runs r WHERE r.connection_id = c.id AND r.status <> 'running' \
@@ -85,14 +85,14 @@ pub async fn load(db: &Db, org_id: i64, now: i64) -> anyhow::Result<Staleness> {
 impl Staleness {
     /// Why a synced or formula source's values are stale, if they are;
     /// `sources` resolves a formula's inputs.
-    pub fn of(&self, source: &Source, sources: &HashMap<i64, &Source>) -> Option<Stale> {
+    pub fn of(&self, source: &Source, sources: &HashMap<MeasurableId, &Source>) -> Option<Stale> {
         self.of_depth(source, sources, 0)
     }
 
     fn of_depth(
         &self,
         source: &Source,
-        sources: &HashMap<i64, &Source>,
+        sources: &HashMap<MeasurableId, &Source>,
         depth: usize,
     ) -> Option<Stale> {
         match source {

@@ -6,6 +6,7 @@
 //! connection rather than the pool, so a change and its audit line share the
 //! caller's transaction: either both are stored or neither is.
 
+use app::domain::{ConnectionId, MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -26,7 +27,7 @@ use crate::db::{Db, now_ms};
 #[derive(Debug, Clone)]
 pub struct Measurable {
     /// Id.
-    pub id: i64,
+    pub id: MeasurableId,
     /// Scorecard.
     pub scorecard_id: i64,
     /// Section name.
@@ -65,7 +66,7 @@ fn parse_unit(s: &str) -> Unit {
 }
 
 /// Scorecards of an organisation: (id, name, number of measurables).
-pub async fn scorecards(db: &Db, org_id: i64) -> anyhow::Result<Vec<(i64, String, i64)>> {
+pub async fn scorecards(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<(i64, String, i64)>> {
     sqlx::query_as(
         "SELECT s.id, s.name, (SELECT COUNT(*) FROM measurables m WHERE m.scorecard_id = s.id) \
          FROM scorecards s WHERE s.org_id = $1 ORDER BY s.id",
@@ -77,7 +78,7 @@ pub async fn scorecards(db: &Db, org_id: i64) -> anyhow::Result<Vec<(i64, String
 }
 
 /// The name of a scorecard of the organisation.
-pub async fn scorecard_name(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<String>> {
+pub async fn scorecard_name(db: &Db, org_id: OrgId, id: i64) -> anyhow::Result<Option<String>> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT name FROM scorecards WHERE id = $1 AND org_id = $2")
             .bind(id)
@@ -91,7 +92,7 @@ pub async fn scorecard_name(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Opt
 /// Creates a scorecard.
 pub async fn create_scorecard(
     conn: &mut AnyConnection,
-    org_id: i64,
+    org_id: OrgId,
     name: &str,
 ) -> anyhow::Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
@@ -167,7 +168,7 @@ fn measurable_of(r: &sqlx::any::AnyRow) -> anyhow::Result<Measurable> {
 
 /// Every measurable of the organisation, in scorecard and section order,
 /// with its goal history (packed into the same row: one query a page).
-pub async fn measurables(db: &Db, org_id: i64) -> anyhow::Result<Vec<Measurable>> {
+pub async fn measurables(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<Measurable>> {
     let (pack, array) = db.backend.json_pack();
     let rows = sqlx::query(&format!(
         "SELECT {MEASURABLE_COLUMNS}, \
@@ -184,7 +185,11 @@ pub async fn measurables(db: &Db, org_id: i64) -> anyhow::Result<Vec<Measurable>
 }
 
 /// One measurable of the organisation.
-pub async fn measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<Option<Measurable>> {
+pub async fn measurable(
+    db: &Db,
+    org_id: OrgId,
+    id: MeasurableId,
+) -> anyhow::Result<Option<Measurable>> {
     Ok(measurables(db, org_id)
         .await?
         .into_iter()
@@ -210,7 +215,7 @@ pub struct MeasurableRow<'a> {
 
 /// The synced definitions of the organisation's measurables (one it cannot
 /// read, from a newer build, defines nothing this one knows).
-pub async fn synced_queries(db: &Db, org_id: i64) -> anyhow::Result<Vec<SyncedQuery>> {
+pub async fn synced_queries(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<SyncedQuery>> {
     let sources: Vec<(String,)> =
         sqlx::query_as("SELECT source FROM measurables WHERE org_id = $1")
             .bind(org_id)
@@ -229,7 +234,7 @@ pub async fn synced_queries(db: &Db, org_id: i64) -> anyhow::Result<Vec<SyncedQu
 /// The list names the organisation's synced measurables filter on
 /// (`contact_in_list`), de-duplicated ignoring case: the sync engine keeps
 /// their memberships.
-pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>> {
+pub async fn filtered_lists(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     for q in synced_queries(db, org_id).await? {
         if let Some(list) = q.filters.contact_in_list.as_deref().map(str::trim)
@@ -244,7 +249,7 @@ pub async fn filtered_lists(db: &Db, org_id: i64) -> anyhow::Result<Vec<String>>
 
 /// Whether a list of this name (ignoring case) has synced members in the
 /// organisation.
-pub async fn list_has_members(db: &Db, org_id: i64, name: &str) -> anyhow::Result<bool> {
+pub async fn list_has_members(db: &Db, org_id: OrgId, name: &str) -> anyhow::Result<bool> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT lm.id FROM list_memberships lm JOIN lists l ON l.connection_id = lm.connection_id \
          AND l.external_id = lm.list_external_id AND l.deleted = 0 \
@@ -259,8 +264,8 @@ pub async fn list_has_members(db: &Db, org_id: i64, name: &str) -> anyhow::Resul
 }
 
 /// The organisation's HubSpot connections that can sync.
-pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
+pub async fn hubspot_connections(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<ConnectionId>> {
+    let rows: Vec<(ConnectionId,)> = sqlx::query_as(
         "SELECT id FROM connections WHERE org_id = $1 AND provider = $2 \
          AND status IN ('connected', 'degraded', 'missing_scopes') ORDER BY id",
     )
@@ -275,12 +280,12 @@ pub async fn hubspot_connections(db: &Db, org_id: i64) -> anyhow::Result<Vec<i64
 /// Inserts a measurable at the end of its section.
 pub async fn insert_measurable(
     conn: &mut AnyConnection,
-    org_id: i64,
+    org_id: OrgId,
     scorecard_id: i64,
     row: &MeasurableRow<'_>,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<MeasurableId> {
     let now = now_ms();
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (MeasurableId,) = sqlx::query_as(
         "INSERT INTO measurables (org_id, scorecard_id, section_id, name, person_id, unit, decimals, source, position, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(position), 0) + 1 FROM measurables WHERE section_id = $3), $9, $9) RETURNING id",
     )
@@ -302,8 +307,8 @@ pub async fn insert_measurable(
 /// Rewrites a measurable's fields.
 pub async fn update_measurable(
     conn: &mut AnyConnection,
-    org_id: i64,
-    id: i64,
+    org_id: OrgId,
+    id: MeasurableId,
     row: &MeasurableRow<'_>,
 ) -> anyhow::Result<()> {
     sqlx::query(
@@ -326,7 +331,7 @@ pub async fn update_measurable(
 }
 
 /// Deletes a measurable; true when it existed.
-pub async fn delete_measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<bool> {
+pub async fn delete_measurable(db: &Db, org_id: OrgId, id: MeasurableId) -> anyhow::Result<bool> {
     let done = sqlx::query("DELETE FROM measurables WHERE id = $1 AND org_id = $2")
         .bind(id)
         .bind(org_id)
@@ -339,7 +344,7 @@ pub async fn delete_measurable(db: &Db, org_id: i64, id: i64) -> anyhow::Result<
 /// Appends a goal change effective from `week`.
 pub async fn add_goal(
     conn: &mut AnyConnection,
-    measurable_id: i64,
+    measurable_id: MeasurableId,
     week: NaiveDate,
     goal: Option<&Goal>,
     user_id: Option<i64>,
@@ -362,7 +367,7 @@ pub async fn add_goal(
 /// The manual value or override of one cell and its reason.
 pub async fn entry(
     db: &Db,
-    measurable_id: i64,
+    measurable_id: MeasurableId,
     week: &str,
 ) -> anyhow::Result<Option<(Option<f64>, String)>> {
     sqlx::query_as(
@@ -382,10 +387,10 @@ pub async fn cells<T>(
     db: &Db,
     table: &'static str,
     column: &'static str,
-    org_id: i64,
+    org_id: OrgId,
     from: &str,
     to: &str,
-) -> anyhow::Result<Vec<(i64, String, T)>>
+) -> anyhow::Result<Vec<(MeasurableId, String, T)>>
 where
     T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin,
 {
@@ -405,10 +410,10 @@ where
 /// (measurable, week, value).
 pub async fn entries(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     from: &str,
     to: &str,
-) -> anyhow::Result<Vec<(i64, String, Option<f64>)>> {
+) -> anyhow::Result<Vec<(MeasurableId, String, Option<f64>)>> {
     cells(db, "measurable_entries", "value", org_id, from, to).await
 }
 
@@ -417,12 +422,15 @@ pub async fn entries(
 /// mostly its number of round trips to the database).
 pub async fn marks(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     from: &str,
     to: &str,
-) -> anyhow::Result<(BTreeSet<(i64, String)>, HashMap<(i64, String), String>)> {
+) -> anyhow::Result<(
+    BTreeSet<(MeasurableId, String)>,
+    HashMap<(MeasurableId, String), String>,
+)> {
     // Notes are never empty (an empty note is deleted), so a NULL note is an entry.
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(MeasurableId, String, Option<String>)> = sqlx::query_as(
         "SELECT c.measurable_id, c.week, CAST(NULL AS TEXT) FROM measurable_entries c \
          JOIN measurables m ON m.id = c.measurable_id WHERE m.org_id = $1 AND c.week >= $2 AND c.week <= $3 \
          UNION ALL \
@@ -453,7 +461,7 @@ pub async fn marks(
 /// Writes (or with `None` removes) a cell's entry.
 pub async fn set_entry(
     conn: &mut AnyConnection,
-    measurable_id: i64,
+    measurable_id: MeasurableId,
     week: &str,
     value: Option<(Option<f64>, &str)>,
     user_id: i64,
@@ -495,17 +503,17 @@ pub async fn set_entry(
 /// Notes of the organisation's cells in `[from, to]`: (measurable, week, note).
 pub async fn notes(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     from: &str,
     to: &str,
-) -> anyhow::Result<Vec<(i64, String, String)>> {
+) -> anyhow::Result<Vec<(MeasurableId, String, String)>> {
     cells(db, "measurable_notes", "note", org_id, from, to).await
 }
 
 /// Sets (or with an empty text removes) a cell's note.
 pub async fn set_note(
     conn: &mut AnyConnection,
-    measurable_id: i64,
+    measurable_id: MeasurableId,
     week: &str,
     note: &str,
     user_id: i64,
@@ -538,9 +546,9 @@ pub async fn set_note(
 #[derive(Debug)]
 pub struct Audit<'a> {
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Measurable.
-    pub measurable_id: i64,
+    pub measurable_id: MeasurableId,
     /// Week, for cell changes.
     pub week: Option<&'a str>,
     /// `entry`, `override`, `clear`, `note`, `definition`, `goal`, `delete`.
@@ -582,8 +590,8 @@ pub async fn audit(conn: &mut AnyConnection, a: Audit<'_>) -> anyhow::Result<()>
 /// The audit trail of one cell (and of the measurable's definition), newest first.
 pub async fn audit_trail(
     db: &Db,
-    org_id: i64,
-    measurable_id: i64,
+    org_id: OrgId,
+    measurable_id: MeasurableId,
     week: &str,
 ) -> anyhow::Result<Vec<AuditLine>> {
     type AuditRow = (String, String, i64, Option<String>, Option<String>, String);
@@ -614,7 +622,7 @@ pub async fn audit_trail(
 
 /// What a definition is checked against: the organisation's people and
 /// each measurable's formula references.
-pub async fn org_facts(db: &Db, org_id: i64) -> anyhow::Result<OrgFacts> {
+pub async fn org_facts(db: &Db, org_id: OrgId) -> anyhow::Result<OrgFacts> {
     let people = people(db, org_id).await?.into_iter().map(|(id, _, _)| id);
     let formulas = measurables(db, org_id).await?.into_iter().map(|m| {
         let references = m.source.formula().map(|f| f.references());
@@ -627,7 +635,7 @@ pub async fn org_facts(db: &Db, org_id: i64) -> anyhow::Result<OrgFacts> {
 }
 
 /// People of the organisation: (id, name, linked user).
-pub async fn people(db: &Db, org_id: i64) -> anyhow::Result<Vec<(i64, String, Option<i64>)>> {
+pub async fn people(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<(i64, String, Option<i64>)>> {
     sqlx::query_as("SELECT id, name, user_id FROM people WHERE org_id = $1 ORDER BY name, id")
         .bind(org_id)
         .fetch_all(&db.pool)

@@ -8,6 +8,7 @@
 //! in weeks with the organisation's timezone and week start in Rust.
 //! Deleted records (`deleted = 1`) never count.
 
+use app::domain::OrgId;
 use std::collections::BTreeMap;
 
 use anyhow::Context as _;
@@ -106,14 +107,14 @@ fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
 /// Appends the conditions every filter of `query` adds (kind, organisation,
 /// owner, direction, outcome, type, list, role, closed-won, pipeline) to a
 /// query over `activities r` or `deals r`.
-fn push_conditions(sql: &mut Sql, org_id: i64, person_id: Option<i64>, query: &SyncedQuery) {
+fn push_conditions(sql: &mut Sql, org_id: OrgId, person_id: Option<i64>, query: &SyncedQuery) {
     let f = &query.filters;
     let deal = query.kind == RecordKind::Deal;
     if !deal {
         let kind = sql.bind(Bind::Text(query.kind.as_str().to_owned()));
         sql.push(&format!(" AND r.kind = {kind}"));
     }
-    let org = sql.bind(Bind::Int(org_id));
+    let org = sql.bind(Bind::Int(org_id.0));
     sql.push(&format!(" AND r.org_id = {org}"));
     if let Some(person) = person_id {
         let p = sql.bind(Bind::Int(person));
@@ -204,7 +205,7 @@ fn push_conditions(sql: &mut Sql, org_id: i64, person_id: Option<i64>, query: &S
 /// keyword filter applied.
 pub async fn matching(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     person_id: Option<i64>,
     query: &SyncedQuery,
     from: DateTime<Utc>,
@@ -217,7 +218,7 @@ pub async fn matching(
 /// record `r`, never user input) into [`Matched::detail`].
 pub async fn matching_with(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     person_id: Option<i64>,
     query: &SyncedQuery,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -300,7 +301,7 @@ pub fn amount(record: &Matched, aggregate: &Aggregate) -> f64 {
 /// passed in as a `VALUES` table of (index, start ms, end ms).
 async fn count_by_week(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     clock: &OrgClock,
     person_id: Option<i64>,
     query: &SyncedQuery,
@@ -352,7 +353,7 @@ async fn count_by_week(
 /// value; a week without records is 0).
 pub async fn evaluate(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     clock: &OrgClock,
     person_id: Option<i64>,
     query: &SyncedQuery,
@@ -397,7 +398,7 @@ pub fn record_line(m: &Matched, query: &SyncedQuery) -> RecordLine {
 /// The records behind one week's value, for the cell detail.
 pub async fn records(
     db: &Db,
-    org_id: i64,
+    org_id: OrgId,
     clock: &OrgClock,
     person_id: Option<i64>,
     query: &SyncedQuery,

@@ -5,6 +5,7 @@
 //! refer to siblings by name here; [`formula_refs`] resolves them once the
 //! siblings have ids.
 
+use app::domain::MeasurableId;
 use app::{
     domain::measurable::{
         Aggregate, DirectionFilter, Filters, MeasurableInput, RecordKind, Source, SyncedQuery,
@@ -267,7 +268,7 @@ pub fn measurables() -> Vec<MeasurableInput> {
 
 /// The close-rate formula once "Tickets closed the same day" and "Tickets
 /// closed" have ids: tickets closed the same day ÷ tickets closed.
-pub fn formula_refs(same_day: i64, closed: i64) -> Source {
+pub fn formula_refs(same_day: MeasurableId, closed: MeasurableId) -> Source {
     Source::Formula {
         formula: format!("m:{same_day} / m:{closed} * 100"),
     }
@@ -286,6 +287,9 @@ mod tests {
             assert_eq!(m.validate(), Ok(()), "{}", m.name);
             assert!(SECTIONS.contains(&m.section.as_str()));
         }
-        assert_eq!(formula_refs(3, 4).validate(), Ok(()));
+        assert_eq!(
+            formula_refs(MeasurableId(3), MeasurableId(4)).validate(),
+            Ok(())
+        );
     }
 }

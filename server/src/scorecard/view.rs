@@ -4,6 +4,7 @@
 //! value shown; a later change of such a week is then flagged as restated
 //! with the earlier value.
 
+use app::domain::{MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -110,7 +111,7 @@ pub async fn week_view(
 }
 
 /// The organisation's calendar and its scorecards (id, name) in one query.
-async fn clock_and_cards(db: &Db, org_id: i64) -> anyhow::Result<(OrgClock, Vec<(i64, String)>)> {
+async fn clock_and_cards(db: &Db, org_id: OrgId) -> anyhow::Result<(OrgClock, Vec<(i64, String)>)> {
     let rows: Vec<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT o.timezone, o.week_start, s.id, s.name FROM organizations o \
          LEFT JOIN scorecards s ON s.org_id = o.id WHERE o.id = $1 ORDER BY s.id",
@@ -133,7 +134,7 @@ async fn clock_and_cards(db: &Db, org_id: i64) -> anyhow::Result<(OrgClock, Vec<
 
 /// A stored week of a measurable: id, week, value, shown, first shown
 /// value, computed at.
-type WeekRow = (i64, String, Option<f64>, i64, Option<f64>, i64);
+type WeekRow = (MeasurableId, String, Option<f64>, i64, Option<f64>, i64);
 
 /// The stored weeks of a scorecard in `[from, to]`, read as one packed
 /// JSON row: a page shows hundreds of cells, and sqlx's SQLite driver
@@ -183,7 +184,7 @@ async fn build(
     let mut rows = week_rows(db, card_id, &from, &to).await?;
     // Weeks no one has shown yet are computed first (for the whole
     // organisation, as a recompute is); a warm page costs one read.
-    let present: BTreeSet<(i64, &str)> = rows
+    let present: BTreeSet<(MeasurableId, &str)> = rows
         .iter()
         .map(|(id, week, ..)| (*id, week.as_str()))
         .collect();
@@ -220,7 +221,7 @@ async fn build(
         .context("marking weeks shown")?;
     }
     let mut computed_at = 0;
-    let mut stored: HashMap<(i64, String), Stored> = HashMap::new();
+    let mut stored: HashMap<(MeasurableId, String), Stored> = HashMap::new();
     for (id, week, value, shown, first_shown, at) in rows {
         computed_at = computed_at.max(at);
         stored.insert(
@@ -246,15 +247,15 @@ async fn build(
 
     let now = Utc::now();
     let staleness = super::staleness::load(db, org_id, now.timestamp_millis()).await?;
-    let sources: HashMap<i64, &app::domain::measurable::Source> =
+    let sources: HashMap<MeasurableId, &app::domain::measurable::Source> =
         measurables.iter().map(|m| (m.id, &m.source)).collect();
-    let stale: HashMap<i64, Stale> = measurables
+    let stale: HashMap<MeasurableId, Stale> = measurables
         .iter()
         .filter(|m| m.scorecard_id == card_id)
         .filter_map(|m| Some((m.id, staleness.of(&m.source, &sources)?)))
         .collect();
     // A week is stale when it ended after the data's last good sync.
-    let week_stale = |id: i64, week: NaiveDate| {
+    let week_stale = |id: MeasurableId, week: NaiveDate| {
         stale.get(&id).is_some_and(|s| {
             s.since
                 .is_none_or(|since| clock.bounds(week).1.timestamp_millis() > since)

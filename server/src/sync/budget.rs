@@ -13,6 +13,7 @@
 //! for the rest of its window. Windows are stretched by a small margin
 //! because the provider counts arrival times, not send times.
 
+use app::domain::ConnectionId;
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
@@ -124,7 +125,7 @@ struct Window {
 /// Budgets of every connection. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Budgets {
-    windows: Arc<Mutex<HashMap<(i64, Bucket), Window>>>,
+    windows: Arc<Mutex<HashMap<(ConnectionId, Bucket), Window>>>,
     limits: Arc<Mutex<Limits>>,
 }
 
@@ -154,7 +155,7 @@ impl Budgets {
     }
 
     /// Waits until the connection's bucket has room, and takes a slot.
-    pub async fn acquire(&self, connection_id: i64, b: Bucket) {
+    pub async fn acquire(&self, connection_id: ConnectionId, b: Bucket) {
         let configured = self.limits().of(b);
         loop {
             let wait = {
@@ -191,7 +192,7 @@ impl Budgets {
     }
 
     /// Pauses a bucket for `d` (a 429, or nothing left per the headers).
-    pub fn pause(&self, connection_id: i64, b: Bucket, d: Duration) {
+    pub fn pause(&self, connection_id: ConnectionId, b: Bucket, d: Duration) {
         if let Ok(mut all) = self.windows.lock() {
             let w = all.entry((connection_id, b)).or_default();
             let until = Instant::now() + d;
@@ -203,7 +204,7 @@ impl Budgets {
 
     /// The window a connection's bucket uses: what the provider said, else
     /// the configured one.
-    pub fn window_of(&self, connection_id: i64, b: Bucket) -> (usize, Duration) {
+    pub fn window_of(&self, connection_id: ConnectionId, b: Bucket) -> (usize, Duration) {
         let told = self
             .windows
             .lock()
@@ -214,7 +215,12 @@ impl Budgets {
 
     /// Reads what the provider says the window is and what is left; pauses
     /// when nothing is.
-    pub fn observe(&self, connection_id: i64, b: Bucket, headers: &reqwest::header::HeaderMap) {
+    pub fn observe(
+        &self,
+        connection_id: ConnectionId,
+        b: Bucket,
+        headers: &reqwest::header::HeaderMap,
+    ) {
         let num = |name: &str| {
             headers
                 .get(name)
@@ -256,7 +262,7 @@ impl Budgets {
     /// than the bucket's window.
     pub fn throttle_wait(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         b: Bucket,
         retry_after: Option<f64>,
         secondly: bool,
@@ -284,34 +290,34 @@ mod tests {
         });
         let start = Instant::now();
         for _ in 0..3 {
-            b.acquire(1, Bucket::Hubspot).await;
+            b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         }
         assert!(start.elapsed() < Duration::from_millis(100));
-        b.acquire(1, Bucket::Hubspot).await;
+        b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         assert!(start.elapsed() >= Duration::from_millis(300));
         // Other connections have their own budget.
         let t = Instant::now();
-        b.acquire(2, Bucket::Hubspot).await;
+        b.acquire(ConnectionId(2), Bucket::Hubspot).await;
         assert!(t.elapsed() < Duration::from_millis(100));
     }
 
     #[tokio::test]
     async fn a_pause_holds_the_bucket() {
         let b = Budgets::new(Limits::default());
-        b.pause(1, Bucket::Fathom, Duration::from_millis(200));
+        b.pause(ConnectionId(1), Bucket::Fathom, Duration::from_millis(200));
         let t = Instant::now();
-        b.acquire(1, Bucket::Fathom).await;
+        b.acquire(ConnectionId(1), Bucket::Fathom).await;
         assert!(t.elapsed() >= Duration::from_millis(200));
     }
 
     #[test]
     fn a_429_waits_out_its_window_but_never_longer() {
         let b = Budgets::new(Limits::default());
-        let ten = b.throttle_wait(1, Bucket::Hubspot, None, false);
+        let ten = b.throttle_wait(ConnectionId(1), Bucket::Hubspot, None, false);
         assert!(ten >= Duration::from_secs(10) && ten < Duration::from_secs(11));
-        let search = b.throttle_wait(1, Bucket::HubspotSearch, None, true);
+        let search = b.throttle_wait(ConnectionId(1), Bucket::HubspotSearch, None, true);
         assert!(search >= Duration::from_secs(1) && search < Duration::from_secs(2));
-        let fathom = b.throttle_wait(1, Bucket::Fathom, Some(600.0), false);
+        let fathom = b.throttle_wait(ConnectionId(1), Bucket::Fathom, Some(600.0), false);
         assert!(fathom <= Duration::from_secs(62));
     }
 
@@ -328,7 +334,7 @@ mod tests {
         // Configured for a 110/10 s public app; the provider says 3 per 300 ms.
         let b = Budgets::new(Limits::default());
         b.observe(
-            1,
+            ConnectionId(1),
             Bucket::Hubspot,
             &headers(&[
                 ("x-hubspot-ratelimit-max", "3"),
@@ -337,23 +343,23 @@ mod tests {
             ]),
         );
         assert_eq!(
-            b.window_of(1, Bucket::Hubspot),
+            b.window_of(ConnectionId(1), Bucket::Hubspot),
             (3, Duration::from_millis(300))
         );
         assert_eq!(
-            b.window_of(2, Bucket::Hubspot),
+            b.window_of(ConnectionId(2), Bucket::Hubspot),
             (110, Duration::from_secs(10))
         );
         let start = Instant::now();
         for _ in 0..3 {
-            b.acquire(1, Bucket::Hubspot).await;
+            b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         }
         assert!(start.elapsed() < Duration::from_millis(100));
-        b.acquire(1, Bucket::Hubspot).await;
+        b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         assert!(start.elapsed() >= Duration::from_millis(300));
         // Nothing left: the bucket waits out the provider's interval.
         b.observe(
-            1,
+            ConnectionId(1),
             Bucket::Hubspot,
             &headers(&[
                 ("x-hubspot-ratelimit-max", "3"),
@@ -362,7 +368,7 @@ mod tests {
             ]),
         );
         let t = Instant::now();
-        b.acquire(1, Bucket::Hubspot).await;
+        b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         assert!(t.elapsed() >= Duration::from_millis(300));
     }
 
@@ -375,12 +381,12 @@ mod tests {
         });
         let start = Instant::now();
         for _ in 0..1000 {
-            b.acquire(1, Bucket::Hubspot).await;
-            b.acquire(1, Bucket::HubspotSearch).await;
+            b.acquire(ConnectionId(1), Bucket::Hubspot).await;
+            b.acquire(ConnectionId(1), Bucket::HubspotSearch).await;
         }
         assert!(start.elapsed() < Duration::from_millis(500));
         b.observe(
-            1,
+            ConnectionId(1),
             Bucket::Hubspot,
             &headers(&[
                 ("x-hubspot-ratelimit-max", "2"),
@@ -390,7 +396,7 @@ mod tests {
         );
         let t = Instant::now();
         for _ in 0..3 {
-            b.acquire(1, Bucket::Hubspot).await;
+            b.acquire(ConnectionId(1), Bucket::Hubspot).await;
         }
         assert!(t.elapsed() >= Duration::from_millis(250));
     }

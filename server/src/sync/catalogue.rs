@@ -9,6 +9,7 @@
 //! moment ago is not reported missing. Failing to read it never fails a run.
 
 use anyhow::Context as _;
+use app::domain::ConnectionId;
 use app::domain::property_names::PropertyName;
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ pub async fn refresh(api: &Api, db: &Db, objects: &[&str]) -> anyhow::Result<()>
             Ok(page) => page,
             Err(e) => {
                 tracing::warn!(
-                    connection_id = api.connection_id,
+                    connection_id = api.connection_id.0,
                     object,
                     error = format!("{e:#}"),
                     "reading the portal's property definitions"
@@ -48,7 +49,12 @@ pub async fn refresh(api: &Api, db: &Db, objects: &[&str]) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn store(db: &Db, connection_id: i64, object: &str, page: &Value) -> anyhow::Result<()> {
+async fn store(
+    db: &Db,
+    connection_id: ConnectionId,
+    object: &str,
+    page: &Value,
+) -> anyhow::Result<()> {
     let now = now_ms();
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM provider_properties WHERE connection_id = $1 AND object = $2")
@@ -79,7 +85,11 @@ async fn store(db: &Db, connection_id: i64, object: &str, page: &Value) -> anyho
 }
 
 /// When the connection's catalogue of `object` was read (ms), if ever.
-pub async fn read_at(db: &Db, connection_id: i64, object: &str) -> anyhow::Result<Option<i64>> {
+pub async fn read_at(
+    db: &Db,
+    connection_id: ConnectionId,
+    object: &str,
+) -> anyhow::Result<Option<i64>> {
     let (at,): (Option<i64>,) = sqlx::query_as(
         "SELECT MAX(synced_at) FROM provider_properties WHERE connection_id = $1 AND object = $2",
     )
@@ -94,7 +104,7 @@ pub async fn read_at(db: &Db, connection_id: i64, object: &str) -> anyhow::Resul
 /// The objects whose catalogue is older than `max_age_ms` (or missing).
 pub async fn stale(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     max_age_ms: i64,
 ) -> anyhow::Result<Vec<&'static str>> {
     let now = now_ms();
@@ -114,7 +124,7 @@ pub async fn stale(
 /// when its catalogue was never read.
 pub async fn known(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     object: &str,
 ) -> anyhow::Result<Option<Vec<PropertyName>>> {
     let rows: Vec<(String, String)> = sqlx::query_as(

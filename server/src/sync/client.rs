@@ -6,6 +6,7 @@
 //! from the run's [`TokenLease`]; a 401 is reported to it, and it refreshes
 //! or marks the connection "needs re-auth".
 
+use app::domain::ConnectionId;
 use std::{
     sync::{
         Arc,
@@ -41,7 +42,7 @@ pub struct Api {
     /// Base URL, e.g. `https://api.hubapi.com`.
     pub base: String,
     /// Connection.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     pub(crate) http: reqwest::Client,
     pub(crate) tokens: Arc<TokenLease>,
     pub(crate) budgets: Budgets,
@@ -84,7 +85,7 @@ impl Api {
     }
 
     /// One call with budgets, retries and refresh.
-    #[tracing::instrument(skip_all, fields(connection_id = self.connection_id, %method, path))]
+    #[tracing::instrument(skip_all, fields(connection_id = self.connection_id.0, %method, path))]
     pub async fn call(
         &self,
         method: Method,
@@ -166,7 +167,7 @@ impl Api {
                 anyhow::bail!("{transient} (gave up after {failures} tries)");
             }
             let backoff = limits.backoff_base * 2_u32.saturating_pow(failures - 1);
-            tracing::debug!(connection_id = self.connection_id, %transient, "retrying");
+            tracing::debug!(connection_id = self.connection_id.0, %transient, "retrying");
             tokio::time::sleep(jitter(backoff)).await;
         }
     }

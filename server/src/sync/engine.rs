@@ -12,6 +12,7 @@
 //! drains it when it ends, and a small poller (every replica, every second)
 //! picks up what another replica or a crashed process left.
 
+use app::domain::{ConnectionId, ConnectionStatus, OrgId};
 use futures::FutureExt as _;
 use std::{
     sync::{
@@ -22,7 +23,6 @@ use std::{
 };
 
 use anyhow::Context as _;
-use app::domain::ConnectionStatus;
 
 use super::{
     budget::{Budgets, Limits},
@@ -152,7 +152,7 @@ impl SyncEngine {
     /// Starts a run in the background; returns its id, or the running one's.
     pub async fn start(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         trigger: Trigger,
         work: Work,
     ) -> anyhow::Result<Start> {
@@ -172,7 +172,7 @@ impl SyncEngine {
     /// the lease. Dropping the future mid-way is what a crash looks like.
     pub async fn run(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         trigger: Trigger,
         work: Work,
     ) -> anyhow::Result<Option<i64>> {
@@ -184,7 +184,7 @@ impl SyncEngine {
     }
 
     /// A provider API for one connection, counting into `counters`.
-    fn api(&self, connection_id: i64, base: &str, counters: Arc<Counters>) -> Api {
+    fn api(&self, connection_id: ConnectionId, base: &str, counters: Arc<Counters>) -> Api {
         Api {
             base: base.trim_end_matches('/').to_owned(),
             connection_id,
@@ -201,7 +201,7 @@ impl SyncEngine {
     /// Takes the lease and creates the run row.
     async fn begin(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         trigger: Trigger,
         work: &Work,
     ) -> anyhow::Result<Option<i64>> {
@@ -217,7 +217,7 @@ impl SyncEngine {
     /// With the lease held: closes what a crash left and creates the run row.
     async fn open_run(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         trigger: Trigger,
         work: &Work,
     ) -> anyhow::Result<i64> {
@@ -233,8 +233,14 @@ impl SyncEngine {
         runs::start(db, connection_id, trigger, total).await
     }
 
-    #[tracing::instrument(skip_all, fields(connection_id = connection_id, run_id = run_id))]
-    async fn execute(&self, connection_id: i64, run_id: i64, work: Work, claim: Option<String>) {
+    #[tracing::instrument(skip_all, fields(connection_id = connection_id.0, run_id = run_id))]
+    async fn execute(
+        &self,
+        connection_id: ConnectionId,
+        run_id: i64,
+        work: Work,
+        claim: Option<String>,
+    ) {
         let counters = Arc::new(Counters::default());
         let heartbeat = async {
             loop {
@@ -287,7 +293,7 @@ impl SyncEngine {
         }
         let error = outcome.err();
         if let Some(e) = &error {
-            tracing::warn!(connection_id, run_id, error = %e, "sync run failed");
+            tracing::warn!(connection_id = connection_id.0, run_id, error = %e, "sync run failed");
         }
         if let Err(e) = runs::finish(db, run_id, connection_id, error.as_deref()).await {
             tracing::error!(error = format!("{e:#}"), "finishing a sync run");
@@ -321,7 +327,7 @@ impl SyncEngine {
     /// scheduled one. Boxed: it starts runs, and runs call it when they end.
     fn follow_up(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'static>>
     {
         let engine = self.clone();
@@ -343,15 +349,16 @@ impl SyncEngine {
         })
     }
 
-    async fn org_of(&self, connection_id: i64) -> i64 {
+    async fn org_of(&self, connection_id: ConnectionId) -> OrgId {
         store::get(&self.inner.db, connection_id)
             .await
             .ok()
             .flatten()
-            .map_or(0, |c| c.org_id)
+            .map(|c| c.org_id)
+            .unwrap_or_default()
     }
 
-    async fn progress(&self, connection_id: i64, run_id: i64) {
+    async fn progress(&self, connection_id: ConnectionId, run_id: i64) {
         let org_id = self.org_of(connection_id).await;
         if let Err(e) = self
             .inner
@@ -368,7 +375,7 @@ impl SyncEngine {
     }
 
     /// The connection's backfill window, weeks.
-    async fn backfill_weeks(&self, connection_id: i64) -> anyhow::Result<i64> {
+    async fn backfill_weeks(&self, connection_id: ConnectionId) -> anyhow::Result<i64> {
         runs::ensure_settings(&self.inner.db, connection_id).await?;
         let (weeks,): (i64,) =
             sqlx::query_as("SELECT backfill_weeks FROM sync_settings WHERE connection_id = $1")
@@ -380,7 +387,7 @@ impl SyncEngine {
 
     async fn steps(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
         run_id: i64,
         work: Work,
         counters: Arc<Counters>,
@@ -452,7 +459,7 @@ impl SyncEngine {
     /// does). Boxed: it starts runs, and runs call it when they end.
     pub fn drain(
         &self,
-        connection_id: i64,
+        connection_id: ConnectionId,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<bool>> + Send + 'static>>
     {
         let engine = self.clone();
@@ -539,7 +546,7 @@ impl SyncEngine {
     pub async fn tick(&self) -> anyhow::Result<()> {
         let db = &self.inner.db;
         let now = now_ms();
-        let due: Vec<(i64, String)> = sqlx::query_as(
+        let due: Vec<(ConnectionId, String)> = sqlx::query_as(
             "SELECT c.id, c.provider FROM connections c LEFT JOIN sync_settings s ON s.connection_id = c.id \
              WHERE c.auto_sync = 1 AND c.status IN ('connected', 'degraded', 'missing_scopes') \
              AND (s.next_run_at IS NULL OR s.next_run_at <= $1)",
@@ -577,13 +584,17 @@ impl SyncEngine {
 
 #[async_trait::async_trait]
 impl crate::integrations::SyncEngine for SyncEngine {
-    async fn sync_now(&self, connection_id: i64) -> anyhow::Result<()> {
+    async fn sync_now(&self, connection_id: ConnectionId) -> anyhow::Result<()> {
         self.start(connection_id, Trigger::Manual, Work::Full)
             .await?;
         Ok(())
     }
 
-    async fn refresh_properties(&self, connection_id: i64, objects: &[&str]) -> anyhow::Result<()> {
+    async fn refresh_properties(
+        &self,
+        connection_id: ConnectionId,
+        objects: &[&str],
+    ) -> anyhow::Result<()> {
         let conn = store::get(&self.inner.db, connection_id)
             .await?
             .with_context(|| format!("no connection {connection_id}"))?;

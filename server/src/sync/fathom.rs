@@ -14,6 +14,7 @@
 //! failure part-way fails the run before anything is marked.
 
 use anyhow::Context as _;
+use app::domain::{ConnectionId, OrgId};
 use serde_json::{Value, json};
 
 use super::{
@@ -44,9 +45,9 @@ pub struct Ctx {
     /// The account's API.
     pub api: Api,
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Connection.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// Run.
     pub run_id: i64,
     /// Backfill window, weeks.
@@ -60,7 +61,7 @@ fn iso(ms: i64) -> String {
 }
 
 /// The activity row of a meeting.
-pub fn row_of(m: &Value, connection_id: i64, org_id: i64, now: i64) -> Option<Row> {
+pub fn row_of(m: &Value, connection_id: ConnectionId, org_id: OrgId, now: i64) -> Option<Row> {
     let id = match &m["recording_id"] {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),

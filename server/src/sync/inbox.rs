@@ -10,7 +10,7 @@
 //! failed run frees them with a growing delay, and gives up after
 //! [`MAX_ATTEMPTS`].
 
-use app::domain::Provider;
+use app::domain::{ConnectionId, Provider};
 use sqlx::AnyConnection;
 
 use super::work::{Work, decode, encode};
@@ -42,7 +42,11 @@ pub async fn first_delivery(
 }
 
 /// Queues work for a connection inside the caller's transaction.
-pub async fn push(conn: &mut AnyConnection, connection_id: i64, work: &Work) -> anyhow::Result<()> {
+pub async fn push(
+    conn: &mut AnyConnection,
+    connection_id: ConnectionId,
+    work: &Work,
+) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO webhook_inbox (connection_id, work, received_at) VALUES ($1, $2, $3)")
         .bind(connection_id)
         .bind(encode(work))
@@ -53,8 +57,8 @@ pub async fn push(conn: &mut AnyConnection, connection_id: i64, work: &Work) -> 
 }
 
 /// Connections with items nobody holds.
-pub async fn waiting(db: &Db) -> anyhow::Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
+pub async fn waiting(db: &Db) -> anyhow::Result<Vec<ConnectionId>> {
+    let rows: Vec<(ConnectionId,)> = sqlx::query_as(
         "SELECT DISTINCT connection_id FROM webhook_inbox \
          WHERE claimed_until IS NULL OR claimed_until < $1",
     )
@@ -65,7 +69,7 @@ pub async fn waiting(db: &Db) -> anyhow::Result<Vec<i64>> {
 }
 
 /// Whether a connection has items nobody holds.
-pub async fn has_waiting(db: &Db, connection_id: i64) -> anyhow::Result<bool> {
+pub async fn has_waiting(db: &Db, connection_id: ConnectionId) -> anyhow::Result<bool> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM webhook_inbox WHERE connection_id = $1 \
          AND (claimed_until IS NULL OR claimed_until < $2) LIMIT 1",
@@ -82,7 +86,7 @@ pub async fn has_waiting(db: &Db, connection_id: i64) -> anyhow::Result<bool> {
 /// another claim holds are left alone.
 pub async fn claim(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     claim: &str,
     ttl_ms: i64,
 ) -> anyhow::Result<Vec<Work>> {

@@ -8,14 +8,14 @@
 //! unmatched so a manager can sort them out, and so are owner ids that
 //! records carry but the provider's user list does not know.
 
-use app::domain::Provider;
+use app::domain::{ConnectionId, OrgId, Provider};
 
 use crate::db::{Db, now_ms};
 
 pub use app::domain::people::{PeopleView, Person, ProviderUser};
 
 /// Creates a person per active user and links provider users by email.
-pub async fn auto_match(db: &Db, org_id: i64) -> anyhow::Result<()> {
+pub async fn auto_match(db: &Db, org_id: OrgId) -> anyhow::Result<()> {
     let now = now_ms();
     let users: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT id, lower(email), name FROM users WHERE org_id = $1 AND active = 1")
@@ -70,7 +70,7 @@ pub async fn auto_match(db: &Db, org_id: i64) -> anyhow::Result<()> {
 }
 
 type UserRow = (
-    i64,
+    ConnectionId,
     String,
     String,
     String,
@@ -83,9 +83,16 @@ type UserRow = (
 /// Owner ids that live records carry but no synced owner has, with their
 /// record counts and any link: (connection, provider, id, records, person,
 /// link source).
-type UnknownRow = (i64, String, String, i64, Option<i64>, Option<String>);
+type UnknownRow = (
+    ConnectionId,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
-async fn unknown_owners(db: &Db, org_id: i64) -> anyhow::Result<Vec<UnknownRow>> {
+async fn unknown_owners(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<UnknownRow>> {
     Ok(sqlx::query_as(
         "SELECT r.connection_id, c.provider, r.owner_external_id, COUNT(*), l.person_id, l.source FROM \
          (SELECT connection_id, owner_external_id FROM activities WHERE org_id = $1 AND deleted = 0 \
@@ -103,7 +110,7 @@ async fn unknown_owners(db: &Db, org_id: i64) -> anyhow::Result<Vec<UnknownRow>>
 }
 
 /// People and unmatched provider users of an organisation.
-pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
+pub async fn view(db: &Db, org_id: OrgId) -> anyhow::Result<PeopleView> {
     let people: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT id, name, email FROM people WHERE org_id = $1 ORDER BY name, id")
             .bind(org_id)
@@ -180,7 +187,7 @@ pub async fn view(db: &Db, org_id: i64) -> anyhow::Result<PeopleView> {
 }
 
 /// Creates a person by hand; returns its id.
-pub async fn create(db: &Db, org_id: i64, name: &str, email: &str) -> anyhow::Result<i64> {
+pub async fn create(db: &Db, org_id: OrgId, name: &str, email: &str) -> anyhow::Result<i64> {
     let now = now_ms();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO people (org_id, name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -198,8 +205,8 @@ pub async fn create(db: &Db, org_id: i64, name: &str, email: &str) -> anyhow::Re
 /// provider user or the person is not in the organisation.
 pub async fn link(
     db: &Db,
-    org_id: i64,
-    connection_id: i64,
+    org_id: OrgId,
+    connection_id: ConnectionId,
     external_id: &str,
     person_id: Option<i64>,
 ) -> anyhow::Result<bool> {
@@ -264,7 +271,7 @@ pub struct People {
 impl People {
     /// A link decides whose records are whose: every value is recomputed
     /// at once, so the person who linked sees the numbers move.
-    async fn relinked(&self, org_id: i64) -> anyhow::Result<()> {
+    async fn relinked(&self, org_id: OrgId) -> anyhow::Result<()> {
         crate::scorecard::compute::refresh(&self.db, org_id).await?;
         self.events
             .publish(crate::events::Event::ScorecardChanged {
@@ -293,7 +300,7 @@ impl app::services::PeopleService for People {
     async fn link(
         &self,
         viewer: &app::domain::Viewer,
-        connection_id: i64,
+        connection_id: ConnectionId,
         external_id: &str,
         person_id: Option<i64>,
     ) -> Result<(), app::error::ApiError> {

@@ -4,6 +4,7 @@
 //! and the live events every screen listens to) is done here, the same way
 //! for every provider.
 
+use app::domain::{ConnectionId, OrgId};
 use std::sync::{Arc, atomic::Ordering};
 
 use super::{client::Counters, runs};
@@ -17,8 +18,8 @@ use crate::{
 pub struct Progress {
     db: Db,
     events: EventBus,
-    org_id: i64,
-    connection_id: i64,
+    org_id: OrgId,
+    connection_id: ConnectionId,
     run_id: i64,
     counters: Arc<Counters>,
 }
@@ -28,8 +29,8 @@ impl Progress {
     pub fn new(
         db: Db,
         events: EventBus,
-        org_id: i64,
-        connection_id: i64,
+        org_id: OrgId,
+        connection_id: ConnectionId,
         run_id: i64,
         counters: Arc<Counters>,
     ) -> Self {

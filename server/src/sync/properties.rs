@@ -10,6 +10,7 @@
 //! run's); once the kind has been read through, the name is `complete`, and
 //! the records' changed properties recompute the measurables over them.
 
+use app::domain::{ConnectionId, OrgId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
@@ -54,7 +55,7 @@ pub fn named(queries: &[SyncedQuery]) -> BTreeMap<&'static str, Vec<String>> {
 }
 
 /// What the organisation's measurables name, by HubSpot object.
-pub async fn wanted(db: &Db, org_id: i64) -> anyhow::Result<BTreeMap<&'static str, Vec<String>>> {
+pub async fn wanted(db: &Db, org_id: OrgId) -> anyhow::Result<BTreeMap<&'static str, Vec<String>>> {
     Ok(named(&store::synced_queries(db, org_id).await?))
 }
 
@@ -63,7 +64,7 @@ pub async fn wanted(db: &Db, org_id: i64) -> anyhow::Result<BTreeMap<&'static st
 /// objects re-read.
 pub async fn begin(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     wanted: &BTreeMap<&'static str, Vec<String>>,
 ) -> anyhow::Result<BTreeSet<&'static str>> {
     let now = now_ms();
@@ -101,7 +102,7 @@ pub async fn begin(
 }
 
 /// Marks the pending names of `object` complete: the run read it through.
-pub async fn complete(db: &Db, connection_id: i64, object: &str) -> anyhow::Result<()> {
+pub async fn complete(db: &Db, connection_id: ConnectionId, object: &str) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE synced_properties SET state = 'complete', completed_at = $1 \
          WHERE connection_id = $2 AND object = $3 AND state = 'pending'",
@@ -116,7 +117,10 @@ pub async fn complete(db: &Db, connection_id: i64, object: &str) -> anyhow::Resu
 }
 
 /// The names still being fetched for a connection: (object, name).
-pub async fn pending(db: &Db, connection_id: i64) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn pending(
+    db: &Db,
+    connection_id: ConnectionId,
+) -> anyhow::Result<Vec<(String, String)>> {
     sqlx::query_as(
         "SELECT object, name FROM synced_properties WHERE connection_id = $1 AND state = 'pending' \
          ORDER BY object, name",
@@ -131,7 +135,7 @@ pub async fn pending(db: &Db, connection_id: i64) -> anyhow::Result<Vec<(String,
 /// run is needed to fetch them.
 pub async fn unregistered(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     wanted: &BTreeMap<&'static str, Vec<String>>,
 ) -> anyhow::Result<bool> {
     let known: BTreeSet<(String, String)> =

@@ -11,6 +11,7 @@
 //! changed rows are updated one by one, so a backfill costs a few statements
 //! per page instead of two per record.
 
+use app::domain::{ConnectionId, OrgId};
 use sqlx::{Any, Transaction};
 
 /// A column value; `None` is NULL.
@@ -42,6 +43,11 @@ impl From<Option<String>> for Val {
 impl From<i64> for Val {
     fn from(v: i64) -> Self {
         Val::Int(Some(v))
+    }
+}
+impl From<OrgId> for Val {
+    fn from(v: OrgId) -> Self {
+        Val::Int(Some(v.0))
     }
 }
 impl From<Option<i64>> for Val {
@@ -84,10 +90,10 @@ pub struct Row {
 
 impl Row {
     /// A row of `table` keyed by connection and `key`.
-    pub fn new(table: &'static str, connection_id: i64) -> Self {
+    pub fn new(table: &'static str, connection_id: ConnectionId) -> Self {
         Self {
             table,
-            key: vec![("connection_id", Val::Int(Some(connection_id)))],
+            key: vec![("connection_id", Val::Int(Some(connection_id.0)))],
             cols: Vec::new(),
         }
     }
@@ -404,7 +410,7 @@ pub async fn upsert_many(
 pub async fn mark_deleted(
     tx: &mut Transaction<'static, Any>,
     table: &'static str,
-    connection_id: i64,
+    connection_id: ConnectionId,
     kind: Option<&str>,
     external_ids: &[String],
     now: i64,
@@ -436,7 +442,7 @@ pub async fn mark_deleted(
 /// Reads a cursor.
 pub async fn cursor(
     db: &crate::db::Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     object: &str,
 ) -> anyhow::Result<Option<String>> {
     let row: Option<(String,)> =
@@ -451,7 +457,7 @@ pub async fn cursor(
 /// Writes a cursor inside the transaction of the data it covers.
 pub async fn set_cursor(
     tx: &mut Transaction<'static, Any>,
-    connection_id: i64,
+    connection_id: ConnectionId,
     object: &str,
     cursor: &str,
     now: i64,

@@ -6,6 +6,7 @@
 //! was cut off (crash, kill); the next run marks it `interrupted` and simply
 //! resumes from the committed cursors.
 
+use app::domain::ConnectionId;
 use serde::Serialize;
 
 use crate::db::{Db, now_ms};
@@ -34,7 +35,7 @@ impl Trigger {
 }
 
 /// Creates the settings row if missing.
-pub async fn ensure_settings(db: &Db, connection_id: i64) -> anyhow::Result<()> {
+pub async fn ensure_settings(db: &Db, connection_id: ConnectionId) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO sync_settings (connection_id, updated_at) VALUES ($1, $2) \
          ON CONFLICT (connection_id) DO NOTHING",
@@ -49,7 +50,7 @@ pub async fn ensure_settings(db: &Db, connection_id: i64) -> anyhow::Result<()> 
 /// Takes the lease for `ttl_ms`; false when another live run holds it.
 pub async fn try_lease(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     owner: &str,
     ttl_ms: i64,
 ) -> anyhow::Result<bool> {
@@ -72,7 +73,7 @@ pub async fn try_lease(
 /// Extends a held lease; false when it was lost.
 pub async fn renew_lease(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     owner: &str,
     ttl_ms: i64,
 ) -> anyhow::Result<bool> {
@@ -90,7 +91,11 @@ pub async fn renew_lease(
 }
 
 /// Gives the lease back.
-pub async fn release_lease(db: &Db, connection_id: i64, owner: &str) -> anyhow::Result<()> {
+pub async fn release_lease(
+    db: &Db,
+    connection_id: ConnectionId,
+    owner: &str,
+) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE sync_settings SET lease_until = NULL, lease_owner = NULL, lease_run_id = NULL \
          WHERE connection_id = $1 AND lease_owner = $2",
@@ -103,7 +108,7 @@ pub async fn release_lease(db: &Db, connection_id: i64, owner: &str) -> anyhow::
 }
 
 /// The run holding a live lease, if any.
-pub async fn active_run(db: &Db, connection_id: i64) -> anyhow::Result<Option<i64>> {
+pub async fn active_run(db: &Db, connection_id: ConnectionId) -> anyhow::Result<Option<i64>> {
     let row: Option<(Option<i64>,)> = sqlx::query_as(
         "SELECT lease_run_id FROM sync_settings WHERE connection_id = $1 AND lease_until >= $2",
     )
@@ -115,7 +120,7 @@ pub async fn active_run(db: &Db, connection_id: i64) -> anyhow::Result<Option<i6
 }
 
 /// Marks runs left `running` by a dead holder as interrupted (call with the lease held).
-pub async fn mark_interrupted(db: &Db, connection_id: i64) -> anyhow::Result<u64> {
+pub async fn mark_interrupted(db: &Db, connection_id: ConnectionId) -> anyhow::Result<u64> {
     Ok(sqlx::query(
         "UPDATE sync_runs SET status = 'interrupted', finished_at = $1, error = $2 \
          WHERE connection_id = $3 AND status = 'running'",
@@ -133,7 +138,7 @@ pub async fn mark_interrupted(db: &Db, connection_id: i64) -> anyhow::Result<u64
 /// [`shown_status`] would show as interrupted).
 pub async fn start(
     db: &Db,
-    connection_id: i64,
+    connection_id: ConnectionId,
     trigger: Trigger,
     objects_total: i64,
 ) -> anyhow::Result<i64> {
@@ -193,7 +198,7 @@ fn dead_run(now: i64) -> String {
 pub async fn add_counts(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     run_id: i64,
-    connection_id: i64,
+    connection_id: ConnectionId,
     object: &str,
     added: i64,
     updated: i64,
@@ -241,7 +246,7 @@ pub async fn add_counts(
 pub async fn object_done(
     db: &Db,
     run_id: i64,
-    connection_id: i64,
+    connection_id: ConnectionId,
     object: &str,
 ) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
@@ -277,7 +282,7 @@ pub async fn set_calls(db: &Db, run_id: i64, api_calls: i64, throttled: i64) -> 
 pub async fn finish(
     db: &Db,
     run_id: i64,
-    connection_id: i64,
+    connection_id: ConnectionId,
     error: Option<&str>,
 ) -> anyhow::Result<()> {
     let now = now_ms();
@@ -323,7 +328,7 @@ pub struct RunView {
     /// Run id.
     pub id: i64,
     /// Connection.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// schedule, manual or webhook.
     pub trigger: String,
     /// running, succeeded, failed or interrupted.
@@ -352,7 +357,7 @@ pub struct RunView {
 
 type RunRow = (
     i64,
-    i64,
+    ConnectionId,
     String,
     String,
     i64,
@@ -366,7 +371,11 @@ type RunRow = (
 );
 
 /// The latest runs of a connection, newest first.
-pub async fn list(db: &Db, connection_id: i64, limit: i64) -> anyhow::Result<Vec<RunView>> {
+pub async fn list(
+    db: &Db,
+    connection_id: ConnectionId,
+    limit: i64,
+) -> anyhow::Result<Vec<RunView>> {
     let now = now_ms();
     let rows: Vec<RunRow> = sqlx::query_as(&format!(
         "SELECT id, connection_id, triggered_by, {status}, started_at, finished_at, items, api_calls, \
@@ -436,7 +445,7 @@ pub async fn list(db: &Db, connection_id: i64, limit: i64) -> anyhow::Result<Vec
 }
 
 /// Refreshes the live record counts per object the integrations page shows.
-pub async fn refresh_counts(db: &Db, connection_id: i64) -> anyhow::Result<()> {
+pub async fn refresh_counts(db: &Db, connection_id: ConnectionId) -> anyhow::Result<()> {
     let now = now_ms();
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT kind, COUNT(*) FROM activities WHERE connection_id = $1 AND deleted = 0 GROUP BY kind \

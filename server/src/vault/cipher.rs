@@ -7,6 +7,7 @@
 //! connection, field): a ciphertext copied into another row or field fails to
 //! open instead of handing out another connection's token.
 
+use app::domain::{ConnectionId, OrgId};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -27,9 +28,9 @@ const NONCE_LEN: usize = 24;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecretContext<'a> {
     /// Organisation owning the secret.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Connection (or other row) the secret belongs to.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// Field name, e.g. `access_token`.
     pub field: &'a str,
 }
@@ -180,8 +181,8 @@ mod tests {
 
     fn ctx(connection_id: i64, field: &str) -> SecretContext<'_> {
         SecretContext {
-            org_id: 7,
-            connection_id,
+            org_id: OrgId(7),
+            connection_id: ConnectionId(connection_id),
             field,
         }
     }
@@ -216,7 +217,7 @@ mod tests {
         assert!(v.open(ctx(2, "access_token"), &sealed.text).is_err());
         assert!(v.open(ctx(1, "refresh_token"), &sealed.text).is_err());
         let other_org = SecretContext {
-            org_id: 8,
+            org_id: OrgId(8),
             ..ctx(1, "access_token")
         };
         assert!(v.open(other_org, &sealed.text).is_err());

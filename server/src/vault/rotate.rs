@@ -8,6 +8,7 @@
 //! interruption and it carries on where it stopped.
 
 use anyhow::Context as _;
+use app::domain::{ConnectionId, OrgId};
 
 use super::{SecretContext, Vault};
 use crate::db::{Db, now_ms};
@@ -35,7 +36,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> anyhow::Result<RotateReport> {
     let mut report = RotateReport::default();
     let mut after = 0_i64;
     loop {
-        let rows: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, OrgId, ConnectionId, String, String)> = sqlx::query_as(
             "SELECT id, org_id, connection_id, field, ciphertext FROM connection_secrets \
              WHERE key_id <> $1 AND id > $2 ORDER BY id LIMIT $3",
         )
@@ -86,7 +87,7 @@ async fn rotate_states(db: &Db, vault: &Vault, active: &str) -> anyhow::Result<u
         .bind(now_ms())
         .execute(&db.pool)
         .await?;
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, OrgId, String, String)> = sqlx::query_as(
         "SELECT id, org_id, state_hash, verifier_ciphertext FROM oauth_states \
          WHERE key_id IS NOT NULL AND key_id <> $1 AND verifier_ciphertext IS NOT NULL",
     )
@@ -98,7 +99,7 @@ async fn rotate_states(db: &Db, vault: &Vault, active: &str) -> anyhow::Result<u
         let field = verifier_field(&hash);
         let ctx = SecretContext {
             org_id,
-            connection_id: 0,
+            connection_id: ConnectionId(0),
             field: &field,
         };
         let sealed = vault.seal(ctx, vault.open(ctx, &old)?.expose())?;

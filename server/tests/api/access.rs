@@ -190,7 +190,7 @@ async fn call(app: &TestApp, who: Option<&TestUser>, verb: &str, path: &str, id:
 }
 
 /// A stored connection of the admin's organisation.
-async fn a_connection(app: &TestApp, admin: &TestUser) -> i64 {
+async fn a_connection(app: &TestApp, admin: &TestUser) -> app::domain::ConnectionId {
     use server::{integrations::store, vault::SecretToken};
     store::upsert(
         app.db(),
@@ -253,7 +253,7 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
             let id = if op.path.starts_with("/tokens") {
                 token_id
             } else if op.path.starts_with("/connections") {
-                connection_id
+                connection_id.0
             } else if op.path.starts_with("/scorecards/") {
                 card_a
             } else if op.path.starts_with("/measurables/") {
@@ -283,7 +283,7 @@ async fn strangers_get_401_403_or_404_on_everything_not_theirs() {
             }
         }
 
-        let mut fns = server_fns(admin_a.id, connection_id);
+        let mut fns = server_fns(admin_a.id, connection_id.0);
         fns.extend(scorecard_fns(measurable_a));
         for (endpoint, form, access) in fns {
             let url = app.url(&format!("/api/fn/{endpoint}"));

@@ -147,7 +147,7 @@ async fn keys_rotate_re_encrypts_and_start_up_refuses_unknown_keys() {
         &db,
         &old,
         store::NewConnection {
-            org_id: 1,
+            org_id: app::domain::OrgId(1),
             provider: app::domain::Provider::Hubspot,
             account_id: "42",
             account_name: "acme",

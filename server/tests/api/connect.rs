@@ -3,6 +3,7 @@
 //! key rotation, and that no secret reaches a table, a log line or a
 //! response body.
 
+use app::domain::{ConnectionId, OrgId};
 use server::{
     db::{Backend, now_ms},
     integrations::TokenError,
@@ -134,13 +135,13 @@ async fn authorize(
 }
 
 /// The full flow; returns the connection id.
-async fn connect(app: &TestApp, user: &TestUser, provider: &str, seen: &mut Seen) -> i64 {
+async fn connect(app: &TestApp, user: &TestUser, provider: &str, seen: &mut Seen) -> ConnectionId {
     let callback = authorize(app, user, provider, "approve", seen).await;
     let r = user.client.get(&callback).send().await.unwrap();
     let (status, location, body) = seen.body(r).await;
     assert_eq!(status, 303, "callback: {body}");
     assert_eq!(location.as_deref(), Some("/integrations"));
-    let (id,): (i64,) =
+    let (id,): (ConnectionId,) =
         sqlx::query_as("SELECT id FROM connections WHERE org_id = $1 AND provider = $2")
             .bind(user.org_id)
             .bind(provider)
@@ -150,7 +151,7 @@ async fn connect(app: &TestApp, user: &TestUser, provider: &str, seen: &mut Seen
     id
 }
 
-async fn status_of(app: &TestApp, id: i64) -> (String, Option<String>) {
+async fn status_of(app: &TestApp, id: ConnectionId) -> (String, Option<String>) {
     sqlx::query_as("SELECT status, last_error FROM connections WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db().pool)
@@ -164,7 +165,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 }
 
 /// Makes the stored access token expire in one minute (inside the margin).
-async fn expire_soon(app: &TestApp, id: i64) {
+async fn expire_soon(app: &TestApp, id: ConnectionId) {
     sqlx::query("UPDATE connections SET access_expires_at = $1 WHERE id = $2")
         .bind(now_ms() + 60_000)
         .bind(id)
@@ -173,8 +174,8 @@ async fn expire_soon(app: &TestApp, id: i64) {
         .unwrap();
 }
 
-async fn stored(app: &TestApp, id: i64, field: &str) -> String {
-    let (org_id, text): (i64, String) = sqlx::query_as(
+async fn stored(app: &TestApp, id: ConnectionId, field: &str) -> String {
+    let (org_id, text): (OrgId, String) = sqlx::query_as(
         "SELECT org_id, ciphertext FROM connection_secrets WHERE connection_id = $1 AND field = $2",
     )
     .bind(id)
@@ -529,7 +530,7 @@ async fn disconnect_revokes_deletes_secrets_and_keeps_or_purges() {
             .unwrap();
         assert_eq!(r.status(), 204);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM connection_secrets").await, 0);
-        let kept: Vec<(i64,)> = sqlx::query_as("SELECT connection_id FROM connection_object_counts")
+        let kept: Vec<(ConnectionId,)> = sqlx::query_as("SELECT connection_id FROM connection_object_counts")
             .fetch_all(&app.db().pool)
             .await
             .unwrap();
@@ -906,9 +907,11 @@ async fn aircall_keys_are_checked_before_they_are_saved() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let id = r.json::<serde_json::Value>().await.unwrap()["connection_id"]
-            .as_i64()
-            .unwrap();
+        let id = ConnectionId(
+            r.json::<serde_json::Value>().await.unwrap()["connection_id"]
+                .as_i64()
+                .unwrap(),
+        );
         assert_eq!(status_of(&app, id).await.0, "connected");
         assert_eq!(stored(&app, id, "api_token").await, "tok-aircall-secret");
         assert!(!all_text(&app).await.contains("tok-aircall-secret"));

@@ -25,8 +25,8 @@ async fn published_events_reach_every_replica() {
         let (mut rx_a, mut rx_b) = (a.subscribe(), b.subscribe());
         let (mut local_a, mut local_b) = (a.subscribe_local(), b.subscribe_local());
         let event = Event::RecordsChanged {
-            org_id: 7,
-            connection_id: 3,
+            org_id: app::domain::OrgId(7),
+            connection_id: app::domain::ConnectionId(3),
             objects: vec!["calls".into()],
         };
         a.publish(event.clone()).await.unwrap();
@@ -42,7 +42,7 @@ async fn published_events_reach_every_replica() {
             rx_a.try_recv().is_err(),
             "{backend:?}: delivered exactly once"
         );
-        assert_eq!(event.org_id(), 7);
+        assert_eq!(event.org_id(), app::domain::OrgId(7));
         assert_eq!(
             next(&mut local_a).await,
             event,

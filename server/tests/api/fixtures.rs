@@ -5,6 +5,8 @@
 use chrono::{Datelike as _, NaiveDate, TimeZone as _, Utc};
 use serde_json::{Value, json};
 
+use app::domain::{ConnectionId, OrgId};
+
 use crate::helpers::{TestApp, TestUser};
 
 /// Monday of the current UTC week (the test organisations use UTC, Monday).
@@ -26,8 +28,37 @@ pub(crate) enum B {
     S(Option<String>),
 }
 
-pub(crate) fn i(v: impl Into<Option<i64>>) -> B {
-    B::I(v.into())
+/// What [`i`] binds as an integer: plain numbers and the typed ids.
+pub(crate) trait Int {
+    fn int(self) -> Option<i64>;
+}
+
+impl Int for i64 {
+    fn int(self) -> Option<i64> {
+        Some(self)
+    }
+}
+
+impl Int for Option<i64> {
+    fn int(self) -> Option<i64> {
+        self
+    }
+}
+
+impl Int for OrgId {
+    fn int(self) -> Option<i64> {
+        Some(self.0)
+    }
+}
+
+impl Int for ConnectionId {
+    fn int(self) -> Option<i64> {
+        Some(self.0)
+    }
+}
+
+pub(crate) fn i(v: impl Int) -> B {
+    B::I(v.int())
 }
 
 pub(crate) fn f(v: Option<f64>) -> B {
@@ -50,8 +81,8 @@ pub(crate) async fn exec(app: &TestApp, sql: &str, binds: Vec<B>) {
     q.execute(&app.db().pool).await.unwrap();
 }
 
-pub(crate) async fn connection(app: &TestApp, org: i64, provider: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as(
+pub(crate) async fn connection(app: &TestApp, org: OrgId, provider: &str) -> ConnectionId {
+    let (id,): (ConnectionId,) = sqlx::query_as(
         "INSERT INTO connections (org_id, provider, account_id, status, connected_at, created_at, updated_at) \
          VALUES ($1, $2, $3, 'connected', 0, 0, 0) RETURNING id",
     )
@@ -66,10 +97,10 @@ pub(crate) async fn connection(app: &TestApp, org: i64, provider: &str) -> i64 {
 
 pub(crate) async fn person(
     app: &TestApp,
-    org: i64,
+    org: OrgId,
     name: &str,
     user: Option<i64>,
-    links: &[(i64, &str, &str)],
+    links: &[(ConnectionId, &str, &str)],
 ) -> i64 {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO people (org_id, name, email, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 0) RETURNING id",
@@ -111,7 +142,7 @@ pub(crate) struct Act {
     pub deleted: bool,
 }
 
-pub(crate) async fn activity(app: &TestApp, org: i64, conn: i64, a: Act) {
+pub(crate) async fn activity(app: &TestApp, org: OrgId, conn: ConnectionId, a: Act) {
     exec(
         app,
         "INSERT INTO activities (org_id, connection_id, kind, external_id, owner_external_id, occurred_at, remote_created_at, start_at, \
@@ -141,8 +172,8 @@ pub(crate) async fn activity(app: &TestApp, org: i64, conn: i64, a: Act) {
 
 pub(crate) async fn associate(
     app: &TestApp,
-    org: i64,
-    conn: i64,
+    org: OrgId,
+    conn: ConnectionId,
     from_kind: &str,
     from: &str,
     contact: &str,
@@ -162,8 +193,8 @@ pub(crate) async fn associate(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn deal(
     app: &TestApp,
-    org: i64,
-    conn: i64,
+    org: OrgId,
+    conn: ConnectionId,
     ext: &str,
     owner: &str,
     close: i64,

@@ -176,7 +176,7 @@ pub async fn spawn_app_on(
 /// A user created for a test, with a signed-in client.
 pub struct TestUser {
     pub id: i64,
-    pub org_id: i64,
+    pub org_id: app::domain::OrgId,
     pub email: String,
     pub password: String,
     pub client: reqwest::Client,

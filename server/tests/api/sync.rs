@@ -17,7 +17,7 @@ use crate::{
     sync_env::{Env, env, small_opts, truth},
 };
 
-pub(crate) async fn full_run(e: &Env, connection: i64) -> i64 {
+pub(crate) async fn full_run(e: &Env, connection: app::domain::ConnectionId) -> i64 {
     e.app
         .state
         .sync

@@ -59,8 +59,8 @@ pub struct Env {
     pub sb: Sandbox,
     pub sb_base: String,
     pub admin: TestUser,
-    pub hubspot: i64,
-    pub fathom: i64,
+    pub hubspot: app::domain::ConnectionId,
+    pub fathom: app::domain::ConnectionId,
     /// Every n-th provider request fails with 503 when set (0 = off).
     pub fail_every: Arc<AtomicUsize>,
     /// Every provider request whose path and query contain this fails with 503.

@@ -13,7 +13,7 @@ use crate::{
     sync_env::{env, small_opts},
 };
 
-async fn inbox_len(db: &server::db::Db, connection_id: i64) -> i64 {
+async fn inbox_len(db: &server::db::Db, connection_id: app::domain::ConnectionId) -> i64 {
     sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM webhook_inbox WHERE connection_id = $1")
         .bind(connection_id)
         .fetch_one(&db.pool)

@@ -5,7 +5,13 @@ use server::sync::records::{self, Change, Row};
 
 use crate::helpers::on_each_backend;
 
-fn contact(conn: i64, org: i64, id: &str, name: &str, deleted: bool) -> Row {
+fn contact(
+    conn: app::domain::ConnectionId,
+    org: app::domain::OrgId,
+    id: &str,
+    name: &str,
+    deleted: bool,
+) -> Row {
     Row::new("contacts", conn)
         .key("external_id", id)
         .col("org_id", org)
@@ -22,7 +28,7 @@ async fn sync_upsert_many_adds_updates_and_skips_like_single_upserts() {
     on_each_backend(|app| async move {
         let admin = app.admin("Acme", "ann@acme.test").await;
         let org = admin.org_id;
-        let (conn,): (i64,) = sqlx::query_as(
+        let (conn,): (app::domain::ConnectionId,) = sqlx::query_as(
             "INSERT INTO connections (org_id, provider, account_id, status, connected_at, created_at, updated_at) \
              VALUES ($1, 'hubspot', 'portal', 'connected', 0, 0, 0) RETURNING id",
         )

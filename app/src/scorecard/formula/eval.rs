@@ -4,6 +4,7 @@
 //! promise of totality is kept: every way a value can go missing or stop
 //! being finite ends in `None` here, and nowhere else.
 
+use crate::domain::MeasurableId;
 use std::collections::HashSet;
 
 use super::{BinOp, Expr};
@@ -11,7 +12,7 @@ use super::{BinOp, Expr};
 impl Expr {
     /// The value of the expression, or `None` when a referenced value is
     /// missing, a divisor is zero or any intermediate result is not finite.
-    pub(super) fn eval(&self, lookup: &dyn Fn(i64) -> Option<f64>) -> Option<f64> {
+    pub(super) fn eval(&self, lookup: &dyn Fn(MeasurableId) -> Option<f64>) -> Option<f64> {
         let value = match self {
             Expr::Number(n) => *n,
             Expr::Ref(id) => lookup(*id)?,
@@ -32,13 +33,13 @@ impl Expr {
 
     /// Ids of the referenced measurables, each once, in order of first
     /// appearance.
-    pub(super) fn references(&self) -> Vec<i64> {
+    pub(super) fn references(&self) -> Vec<MeasurableId> {
         let mut out = Vec::new();
         self.collect_refs(&mut HashSet::new(), &mut out);
         out
     }
 
-    fn collect_refs(&self, seen: &mut HashSet<i64>, out: &mut Vec<i64>) {
+    fn collect_refs(&self, seen: &mut HashSet<MeasurableId>, out: &mut Vec<MeasurableId>) {
         match self {
             Expr::Number(_) => {}
             Expr::Ref(id) => {
@@ -88,8 +89,14 @@ mod tests {
 
     #[test]
     fn references_in_first_appearance_order() {
-        assert_eq!(f("m:13 + m:12 / m:13 - 4").references(), vec![13, 12]);
+        assert_eq!(
+            f("m:13 + m:12 / m:13 - 4").references(),
+            vec![
+                crate::domain::MeasurableId(13),
+                crate::domain::MeasurableId(12)
+            ]
+        );
         assert!(f("1 + 2").references().is_empty());
-        assert_eq!(f("m:0").references(), vec![0]);
+        assert_eq!(f("m:0").references(), vec![crate::domain::MeasurableId(0)]);
     }
 }

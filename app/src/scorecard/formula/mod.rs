@@ -27,6 +27,7 @@ mod text;
 
 pub use order::{evaluation_order, find_cycle};
 
+use crate::domain::MeasurableId;
 use serde::{Deserialize, Serialize};
 
 /// Longest accepted formula, in characters.
@@ -64,7 +65,7 @@ pub enum Expr {
     /// A non-negative literal (negative literals parse as [`Expr::Neg`]).
     Number(f64),
     /// `m:<id>`: the value of measurable `id`.
-    Ref(i64),
+    Ref(MeasurableId),
     /// Unary minus.
     Neg(Box<Expr>),
     /// A binary operation.
@@ -91,7 +92,7 @@ impl Formula {
 
     /// Ids of the referenced measurables, each once, in order of first
     /// appearance.
-    pub fn references(&self) -> Vec<i64> {
+    pub fn references(&self) -> Vec<MeasurableId> {
         self.expr.references()
     }
 
@@ -99,7 +100,7 @@ impl Formula {
     ///
     /// Returns `None` when a reference has no value (or a non-finite one),
     /// on division by zero, or when the result is not finite.
-    pub fn eval(&self, lookup: impl Fn(i64) -> Option<f64>) -> Option<f64> {
+    pub fn eval(&self, lookup: impl Fn(MeasurableId) -> Option<f64>) -> Option<f64> {
         self.expr.eval(&lookup)
     }
 }

@@ -5,7 +5,7 @@
 //! refuse a definition that would close a cycle. This works on the bare dependency
 //! graph, so it needs nothing from the formula language itself.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, hash::Hash};
 
 /// Finds a cycle in a dependency graph (measurable id → ids it references).
 ///
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 /// references itself; `None` if the graph is acyclic. Ids that only appear
 /// as references are treated as having no dependencies. The search is
 /// deterministic (keys in ascending order, edges in the given order).
-pub fn find_cycle(graph: &HashMap<i64, Vec<i64>>) -> Option<Vec<i64>> {
+pub fn find_cycle<K: Copy + Ord + Hash>(graph: &HashMap<K, Vec<K>>) -> Option<Vec<K>> {
     evaluation_order(graph).err()
 }
 
@@ -22,16 +22,18 @@ pub fn find_cycle(graph: &HashMap<i64, Vec<i64>>) -> Option<Vec<i64>> {
 /// ids it references (evaluate formulas in this order), or returns the cycle
 /// found as in [`find_cycle`]. Ids that only appear as references are
 /// included.
-pub fn evaluation_order(graph: &HashMap<i64, Vec<i64>>) -> Result<Vec<i64>, Vec<i64>> {
+pub fn evaluation_order<K: Copy + Ord + Hash>(
+    graph: &HashMap<K, Vec<K>>,
+) -> Result<Vec<K>, Vec<K>> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mark {
         InProgress,
         Done,
     }
-    let mut roots: Vec<i64> = graph.keys().copied().collect();
+    let mut roots: Vec<K> = graph.keys().copied().collect();
     roots.sort_unstable();
-    let no_edges: Vec<i64> = Vec::new();
-    let mut marks: HashMap<i64, Mark> = HashMap::new();
+    let no_edges: Vec<K> = Vec::new();
+    let mut marks: HashMap<K, Mark> = HashMap::new();
     let mut order = Vec::new();
     for root in roots {
         if marks.contains_key(&root) {
@@ -39,7 +41,7 @@ pub fn evaluation_order(graph: &HashMap<i64, Vec<i64>>) -> Result<Vec<i64>, Vec<
         }
         marks.insert(root, Mark::InProgress);
         // Iterative DFS: (node, index of the next edge to follow).
-        let mut stack: Vec<(i64, usize)> = vec![(root, 0)];
+        let mut stack: Vec<(K, usize)> = vec![(root, 0)];
         while let Some(top) = stack.last_mut() {
             let node = top.0;
             let edges = graph.get(&node).unwrap_or(&no_edges);
@@ -49,7 +51,7 @@ pub fn evaluation_order(graph: &HashMap<i64, Vec<i64>>) -> Result<Vec<i64>, Vec<
                     Some(Mark::Done) => {}
                     Some(Mark::InProgress) => {
                         let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                        let mut cycle: Vec<i64> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        let mut cycle: Vec<K> = stack[from..].iter().map(|(n, _)| *n).collect();
                         cycle.push(next);
                         return Err(cycle);
                     }
@@ -99,7 +101,7 @@ mod tests {
             }
         }
         assert_eq!(order.len(), 6);
-        assert_eq!(find_cycle(&HashMap::new()), None);
+        assert_eq!(find_cycle(&HashMap::<i64, Vec<i64>>::new()), None);
         // A long chain does not overflow the stack.
         let chain: HashMap<i64, Vec<i64>> = (0..100_000).map(|i| (i, vec![i + 1])).collect();
         assert_eq!(find_cycle(&chain), None);

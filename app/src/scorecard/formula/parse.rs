@@ -5,6 +5,7 @@
 //! and so that the length and nesting limits protect the parser's stack.
 
 use super::{BinOp, Expr, FormulaError, FormulaErrorKind, MAX_FORMULA_CHARS, MAX_NESTING};
+use crate::domain::MeasurableId;
 
 /// Parses formula text such as `m:12 / m:13 * 100` into its expression.
 pub(super) fn parse(source: &str) -> Result<Expr, FormulaError> {
@@ -30,7 +31,7 @@ pub(super) fn parse(source: &str) -> Result<Expr, FormulaError> {
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
     Number(f64),
-    Ref(i64),
+    Ref(MeasurableId),
     Op(BinOp),
     LParen,
     RParen,
@@ -126,7 +127,7 @@ fn lex(source: &str) -> Result<Vec<(u32, Token)>, FormulaError> {
                 let digits: String = chars[digits_start..i].iter().collect();
                 match digits.parse::<i64>() {
                     Ok(id) => {
-                        tokens.push((column(start), Token::Ref(id)));
+                        tokens.push((column(start), Token::Ref(MeasurableId(id))));
                         continue;
                     }
                     Err(_) => {

@@ -18,8 +18,8 @@ pub(super) fn err(s: &str) -> FormulaError {
 }
 
 /// Measurable values for tests: 12 → 7, 13 → 20, 14 → 0, others missing.
-pub(super) fn values(id: i64) -> Option<f64> {
-    match id {
+pub(super) fn values(id: crate::domain::MeasurableId) -> Option<f64> {
+    match id.0 {
         12 => Some(7.0),
         13 => Some(20.0),
         14 => Some(0.0),

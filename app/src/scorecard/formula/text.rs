@@ -122,7 +122,7 @@ mod tests {
         let leaf = prop_oneof![
             (0u32..100_000).prop_map(|n| Expr::Number(f64::from(n) / 100.0)),
             (0.0f64..1e12).prop_map(Expr::Number),
-            (0i64..1_000).prop_map(Expr::Ref),
+            (0i64..1_000).prop_map(|id| Expr::Ref(crate::domain::MeasurableId(id))),
         ];
         leaf.prop_recursive(6, 48, 2, |inner| {
             prop_oneof![

@@ -14,6 +14,7 @@
 //! over from the time it started. Deletes come from listing
 //! `archived=true`; webhooks fetch just the changed ids.
 
+use app::domain::{ConnectionId, OrgId};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Context as _;
@@ -82,9 +83,9 @@ pub struct Ctx {
     /// The account's API.
     pub api: Api,
     /// Organisation.
-    pub org_id: i64,
+    pub org_id: OrgId,
     /// Connection.
-    pub connection_id: i64,
+    pub connection_id: ConnectionId,
     /// Portal (hub) id, for record links.
     pub portal: String,
     /// Run.

@@ -2,6 +2,7 @@
 //! associations become one row of its kind's table.
 
 use super::*;
+use app::domain::{ConnectionId, OrgId};
 
 pub(crate) fn prop<'a>(rec: &'a Value, name: &str) -> Option<&'a str> {
     rec["properties"][name].as_str().filter(|s| !s.is_empty())
@@ -29,8 +30,8 @@ pub(crate) type Contacts = [(String, Option<String>)];
 pub fn row_of(
     k: Kind,
     rec: &Value,
-    connection_id: i64,
-    org_id: i64,
+    connection_id: ConnectionId,
+    org_id: OrgId,
     portal: &str,
     stages: &Stages,
     dispositions: &Dispositions,

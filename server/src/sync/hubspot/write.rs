@@ -2,6 +2,7 @@
 //! cursor in one transaction, archived records, webhook-named ids.
 
 use super::*;
+use app::domain::{ConnectionId, OrgId};
 
 impl Ctx {
     pub(crate) async fn write_page(
@@ -198,8 +199,8 @@ impl Ctx {
 /// Replaces the contact associations of each `(record, contacts)`.
 pub(crate) async fn write_associations(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    connection_id: i64,
-    org_id: i64,
+    connection_id: ConnectionId,
+    org_id: OrgId,
     from_kind: &str,
     records: &[(&str, &Contacts)],
     now: i64,
