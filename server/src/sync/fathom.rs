@@ -24,7 +24,7 @@ use super::{
     progress::Progress,
     records::{self, Change, Row},
     runs,
-    wire::ts,
+    wire::{query_escape, ts},
 };
 use crate::db::{Db, now_ms};
 
@@ -130,6 +130,47 @@ pub fn row_of(m: &Value, connection_id: ConnectionId, org_id: OrgId, now: i64) -
     )
 }
 
+/// A Fathom listing read page by page: each page's `items`, following
+/// `next_cursor` to the end. A page without `items` fails the run rather
+/// than ending the listing early (the deletes a complete listing implies
+/// would be wrong), and so does a cursor that repeats.
+struct Pages<'a> {
+    api: &'a Api,
+    path: String,
+    what: &'static str,
+    next: Option<String>,
+    done: bool,
+}
+
+impl Pages<'_> {
+    /// The next page's items; `None` once the last page was read.
+    async fn next_page(&mut self) -> anyhow::Result<Option<Vec<Value>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let sep = if self.path.contains('?') { '&' } else { '?' };
+        let url = match &self.next {
+            Some(c) => format!("{}{sep}cursor={}", self.path, query_escape(c)),
+            None => self.path.clone(),
+        };
+        let mut page = self
+            .api
+            .get(&url, Bucket::Fathom)
+            .await
+            .context(self.what)?;
+        let next = page["next_cursor"].as_str().map(str::to_owned);
+        let Some(Value::Array(items)) = page.get_mut("items").map(Value::take) else {
+            anyhow::bail!("{}: a page without items", self.what);
+        };
+        if next.is_some() && next == self.next {
+            anyhow::bail!("{}: Fathom returned the same cursor twice", self.what);
+        }
+        self.done = next.is_none();
+        self.next = next;
+        Ok(Some(items))
+    }
+}
+
 impl Ctx {
     /// A full run: team members first (so recorders map to people), then
     /// the meetings since the cursor, then the window's deletions.
@@ -155,26 +196,23 @@ impl Ctx {
         Ok(())
     }
 
+    fn pages(&self, path: String, what: &'static str) -> Pages<'_> {
+        Pages {
+            api: &self.api,
+            path,
+            what,
+            next: None,
+            done: false,
+        }
+    }
+
     /// Team members (recorders, including those with no meeting yet).
     pub async fn team_members(&self) -> anyhow::Result<()> {
         let now = now_ms();
-        let mut next: Option<String> = None;
         let mut members = Vec::new();
-        loop {
-            let path = match &next {
-                Some(c) => format!("/team_members?cursor={c}"),
-                None => "/team_members".to_owned(),
-            };
-            let page = self
-                .api
-                .get(&path, Bucket::Fathom)
-                .await
-                .context("listing Fathom team members")?;
-            members.extend(page["items"].as_array().cloned().unwrap_or_default());
-            next = page["next_cursor"].as_str().map(str::to_owned);
-            if next.is_none() {
-                break;
-            }
+        let mut pages = self.pages("/team_members".to_owned(), "listing Fathom team members");
+        while let Some(items) = pages.next_page().await? {
+            members.extend(items);
         }
         let mut tx = self.db.begin_write().await?;
         for m in members {
@@ -205,30 +243,17 @@ impl Ctx {
             Some(c) => c - OVERLAP_MS,
             None => now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000,
         };
-        let mut next: Option<String> = None;
         let mut newest: Option<i64> = stored.as_deref().and_then(|c| c.parse().ok());
         let mut changed = false;
-        loop {
-            let mut path = format!("/meetings?limit=100&created_after={}", iso(since));
-            if let Some(c) = &next {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page = self
-                .api
-                .get(&path, Bucket::Fathom)
-                .await
-                .context("listing Fathom meetings")?;
-            let items = page["items"].as_array().cloned().unwrap_or_default();
+        let path = format!("/meetings?limit=100&created_after={}", iso(since));
+        let mut pages = self.pages(path, "listing Fathom meetings");
+        while let Some(items) = pages.next_page().await? {
             for m in &items {
                 if let Some(c) = ts(m["created_at"].as_str()) {
                     newest = Some(newest.map_or(c, |n| n.max(c)));
                 }
             }
             changed |= self.write(&items, None).await?;
-            next = page["next_cursor"].as_str().map(str::to_owned);
-            if next.is_none() {
-                break;
-            }
         }
         if let Some(n) = newest {
             let mut tx = self.db.begin_write().await?;
@@ -251,30 +276,15 @@ impl Ctx {
         // Whole seconds, as the listing's `created_after` is.
         let since = (now_ms() - self.backfill_weeks * 7 * 24 * 3600 * 1000) / 1000 * 1000;
         let mut listed = std::collections::HashSet::new();
-        let mut next: Option<String> = None;
-        loop {
-            let mut path = format!("/meetings?limit=100&created_after={}", iso(since));
-            if let Some(c) = &next {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page = self
-                .api
-                .get(&path, Bucket::Fathom)
-                .await
-                .context("listing Fathom meeting ids")?;
-            let items = page["items"]
-                .as_array()
-                .context("a Fathom meetings page without items")?;
+        let path = format!("/meetings?limit=100&created_after={}", iso(since));
+        let mut pages = self.pages(path, "listing Fathom meeting ids");
+        while let Some(items) = pages.next_page().await? {
             for m in items {
                 match &m["recording_id"] {
                     Value::Number(n) => listed.insert(n.to_string()),
                     Value::String(s) => listed.insert(s.clone()),
                     _ => anyhow::bail!("a listed Fathom meeting without recording_id"),
                 };
-            }
-            next = page["next_cursor"].as_str().map(str::to_owned);
-            if next.is_none() {
-                break;
             }
         }
         // The listing is complete. A second of margin at the window's edge

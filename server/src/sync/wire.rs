@@ -1,5 +1,20 @@
 //! Wire helpers every provider's mapping uses: timestamps as HubSpot and
-//! Fathom send them (epoch milliseconds, RFC 3339, or a bare date).
+//! Fathom send them (epoch milliseconds, RFC 3339, or a bare date), and
+//! the escaping of the opaque paging tokens both hand back.
+
+/// Percent-encodes an opaque paging token for a query string (HubSpot's
+/// `after` and Fathom's `cursor` are base64-ish: `=`, `+` and `/` must not
+/// reach the query raw).
+pub fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 /// Epoch ms from a HubSpot value: ms digits or ISO-8601.
 pub fn ts(v: Option<&str>) -> Option<i64> {

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use serde_json::Value;
 
 use super::Ctx;
-use crate::sync::budget::Bucket;
+use crate::sync::{budget::Bucket, wire::query_escape};
 
 /// Most pages one [`Ctx::all_results`] reads: 100 a page is a million
 /// owners, members or archived ids; a portal claiming more is looping.
@@ -26,21 +26,9 @@ pub fn next_after(page: &Value) -> Option<String> {
 /// `path` (which already has a query) with `after` appended, escaped.
 pub fn with_after(path: &str, after: Option<&str>) -> String {
     match after {
-        Some(a) => format!("{path}&after={}", escape(a)),
+        Some(a) => format!("{path}&after={}", query_escape(a)),
         None => path.to_owned(),
     }
-}
-
-/// Percent-encodes an opaque `after` token (HubSpot's are base64-ish).
-fn escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A page's `results`, taken out of it without a copy.
