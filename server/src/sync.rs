@@ -3,7 +3,8 @@
 //!
 //! [`engine::SyncEngine`] runs syncs (scheduled, manual, webhook-driven)
 //! under a per-connection lease; [`hubspot`] and [`fathom`] know the
-//! providers' APIs ([`listing`] reads a HubSpot kind's whole history on
+//! providers' APIs and the order of their steps, and report through
+//! [`progress`] ([`listing`] reads a HubSpot kind's whole history on
 //! the general budget, [`lanes`] runs it beside search); [`records`]
 //! writes idempotent upserts; [`budget`] and [`client`] keep every call
 //! inside the providers' limits; [`runs`] keeps the run history;
