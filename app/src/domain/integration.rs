@@ -143,6 +143,7 @@ pub struct ProviderCard {
 
 /// One sync run of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SyncRun {
     /// Run id.
     pub id: i64,

@@ -11,20 +11,6 @@ use app::domain::{
 use super::{Integrations, store::Connection};
 use crate::providers::{self, AuthKind};
 
-type RunRow = (
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    i64,
-    Option<String>,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-);
-
 impl Integrations {
     /// Health of one connection.
     pub async fn health(&self, conn: &Connection) -> anyhow::Result<ConnectionHealth> {
@@ -109,8 +95,9 @@ impl Integrations {
     /// A connection with its sync runs.
     pub async fn connection_detail(&self, conn: &Connection) -> anyhow::Result<ConnectionDetail> {
         let now = crate::db::now_ms();
-        let runs: Vec<RunRow> = sqlx::query_as(&format!(
-            "SELECT id, started_at, finished_at, {status}, items, {error}, triggered_by, api_calls, \
+        let runs: Vec<SyncRun> = sqlx::query_as(&format!(
+            "SELECT id, started_at, finished_at, {status} AS status, items, {error} AS error, \
+             triggered_by AS \"trigger\", api_calls, \
              throttled, objects_done, objects_total FROM sync_runs \
              WHERE connection_id = $1 ORDER BY started_at DESC LIMIT 100",
             status = crate::sync::runs::shown_status(now),
@@ -122,36 +109,7 @@ impl Integrations {
         Ok(ConnectionDetail {
             provider_name: conn.provider.name().to_owned(),
             health: self.health(conn).await?,
-            runs: runs
-                .into_iter()
-                .map(
-                    |(
-                        id,
-                        started_at,
-                        finished_at,
-                        status,
-                        items,
-                        error,
-                        trigger,
-                        api_calls,
-                        throttled,
-                        objects_done,
-                        objects_total,
-                    )| SyncRun {
-                        id,
-                        started_at,
-                        finished_at,
-                        status,
-                        items,
-                        error,
-                        trigger,
-                        api_calls,
-                        throttled,
-                        objects_done,
-                        objects_total,
-                    },
-                )
-                .collect(),
+            runs,
         })
     }
 }

@@ -243,6 +243,42 @@ pub(crate) async fn both(e: &Env) {
     assert_ok(e, h).await;
     let f = full_run(e, e.fathom).await;
     assert_ok(e, f).await;
+    // The connection page lists the run as its row says.
+    let conn = server::integrations::store::get(e.app.db(), e.hubspot)
+        .await
+        .unwrap()
+        .unwrap();
+    let detail = e
+        .app
+        .state
+        .integrations
+        .connection_detail(&conn)
+        .await
+        .unwrap();
+    let run = detail
+        .runs
+        .iter()
+        .find(|r| r.id == h)
+        .expect("the run is listed");
+    let (calls, total): (i64, i64) =
+        sqlx::query_as("SELECT api_calls, objects_total FROM sync_runs WHERE id = $1")
+            .bind(h)
+            .fetch_one(&e.app.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (
+            run.status.as_str(),
+            run.trigger.as_str(),
+            run.error.as_deref()
+        ),
+        ("succeeded", "manual", None)
+    );
+    assert_eq!(
+        (run.api_calls, run.objects_total, run.objects_done),
+        (calls, total, total)
+    );
+    assert!(calls > 0 && total > 0);
 }
 
 #[tokio::test]
