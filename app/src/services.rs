@@ -5,8 +5,9 @@
 //! [`Services`] value as Leptos context. Server functions stay thin:
 //! authorise, call a service, return.
 
-use crate::domain::{ConnectionId, MeasurableId};
 use std::sync::Arc;
+
+use crate::domain::{ConnectionId, MeasurableId};
 
 use async_trait::async_trait;
 

@@ -18,8 +18,9 @@ pub mod states;
 pub mod store;
 pub mod tokens;
 
-use app::domain::ConnectionId;
 use std::sync::Arc;
+
+use app::domain::ConnectionId;
 
 use crate::{
     config::Config,

@@ -6,8 +6,9 @@
 //! Pure, so the editor's preview and the save share one rule and one
 //! message; the server gathers the facts (people, formulas) and calls in.
 
-use crate::domain::MeasurableId;
 use std::collections::{BTreeSet, HashMap};
+
+use crate::domain::MeasurableId;
 
 use super::measurable::{FieldError, Source};
 use crate::scorecard::find_cycle;

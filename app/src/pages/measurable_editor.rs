@@ -6,8 +6,9 @@
 //! what the definition would show, updated as it is edited (a "Preview"
 //! submit without JavaScript).
 
-use crate::domain::MeasurableId;
 use std::time::Duration;
+
+use crate::domain::MeasurableId;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

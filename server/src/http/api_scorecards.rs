@@ -5,7 +5,6 @@
 //! before reading the body, so strangers get 403/404 rather than 422. Bodies
 //! are decoded with the path of a bad field, which the 422 names.
 
-use app::domain::MeasurableId;
 use std::collections::BTreeMap;
 
 use app::{
@@ -24,6 +23,8 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::Value;
+
+use app::domain::MeasurableId;
 
 use super::{
     error::{ApiResult, JsonError},

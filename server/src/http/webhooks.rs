@@ -4,7 +4,6 @@
 //! An accepted one is in the webhook inbox (with its delivery ids, in one
 //! transaction) before the 2xx goes out, so a crash loses nothing.
 
-use app::domain::{ConnectionId, Provider};
 use std::collections::BTreeMap;
 
 use axum::{
@@ -17,6 +16,8 @@ use axum::{
 };
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
+
+use app::domain::{ConnectionId, Provider};
 
 use crate::{
     db::now_ms,

@@ -8,10 +8,11 @@
 //! answers 401 ([`TokenLease::rejected`]), and holds a `tokio` mutex around
 //! that, so concurrent requests of one run share one refresh.
 
-use app::domain::ConnectionId;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
+
+use app::domain::ConnectionId;
 
 use super::{
     Integrations,

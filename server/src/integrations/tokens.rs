@@ -15,10 +15,11 @@
 //! even a fresh token is refused. Within one sync run the token is cached by
 //! a `TokenLease` (the `lease` module).
 
-use app::domain::{ConnectionId, ConnectionStatus};
 use std::time::Duration;
 
 use oauth2::{RefreshToken, RequestTokenError, TokenResponse as _, basic::BasicErrorResponseType};
+
+use app::domain::{ConnectionId, ConnectionStatus};
 
 use super::{
     Integrations, client,

@@ -7,8 +7,9 @@
 //! their inputs. Anything this module does not recognise moves everything,
 //! so a new object kind can never leave a stale number behind.
 
-use app::domain::MeasurableId;
 use std::collections::{BTreeSet, HashMap};
+
+use app::domain::MeasurableId;
 
 use app::domain::measurable::{RecordKind, Source, SyncedQuery};
 

@@ -1,13 +1,14 @@
 //! The read model of one cell: its value, how it was computed, the records
 //! behind it, its note, audit trail and staleness, as the cell page shows.
 
-use app::domain::MeasurableId;
 use std::collections::HashMap;
 
 use app::{
     domain::{Viewer, measurable::Source, scorecard::CellDetail},
     scorecard::{format_date, goal_for_week, status},
 };
+
+use app::domain::MeasurableId;
 
 use super::{clock::OrgClock, compute, staleness, store, synced, view};
 use crate::{db::Db, error::Result};

@@ -7,7 +7,6 @@
 //! results. [`ensure`] fills weeks nobody has computed yet. Synced data
 //! changes, definition and goal edits and entries all call [`recompute`].
 
-use app::domain::{MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -16,6 +15,8 @@ use app::{
     scorecard::{evaluation_order, format_date},
 };
 use chrono::NaiveDate;
+
+use app::domain::{MeasurableId, OrgId};
 
 use super::{clock::OrgClock, store, synced};
 use crate::db::{Db, now_ms};

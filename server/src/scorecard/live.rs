@@ -9,7 +9,6 @@
 //! streams an organisation's events to a browser as server-sent events; the
 //! page refetches on each.
 
-use app::domain::OrgId;
 use std::{
     collections::{BTreeMap, BTreeSet},
     convert::Infallible,
@@ -19,6 +18,8 @@ use std::{
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
+
+use app::domain::OrgId;
 
 use super::compute;
 use crate::{

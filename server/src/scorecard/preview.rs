@@ -9,7 +9,6 @@
 //! ([`synced::evaluate`], [`synced::matching_with`]), so the preview
 //! cannot disagree with the number the definition will show.
 
-use app::domain::{ConnectionId, MeasurableId, OrgId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::{
@@ -22,6 +21,8 @@ use app::{
     scorecard::{first_non_empty, format_date, near_misses, strip_html, weeks_back},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+
+use app::domain::{ConnectionId, MeasurableId, OrgId};
 
 use super::{clock::OrgClock, compute, staleness, store, synced, view};
 use crate::{

@@ -4,7 +4,6 @@
 //! A change and its audit line (and a new measurable's goal) are written in
 //! one transaction: a refusal or a failure half-way stores nothing.
 
-use app::domain::{MeasurableId, OrgId};
 use std::collections::HashMap;
 
 use app::{
@@ -24,6 +23,8 @@ use app::{
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::AnyConnection;
+
+use app::domain::{MeasurableId, OrgId};
 
 use super::{cell, clock::OrgClock, compute, store, template, view};
 use crate::{

@@ -6,10 +6,11 @@
 //! fetched. Such rows say so ("stale since 2 h") instead of looking
 //! confident. A formula is stale when an input is.
 
-use app::domain::{MeasurableId, OrgId, Provider, measurable::Source, scorecard::Stale};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
+
+use app::domain::{MeasurableId, OrgId, Provider, measurable::Source, scorecard::Stale};
 
 use crate::{db::Db, sync::properties};
 

@@ -6,7 +6,6 @@
 //! connection rather than the pool, so a change and its audit line share the
 //! caller's transaction: either both are stored or neither is.
 
-use app::domain::{ConnectionId, MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -20,6 +19,8 @@ use app::{
 };
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row as _};
+
+use app::domain::{ConnectionId, MeasurableId, OrgId};
 
 use crate::db::{Db, now_ms};
 

@@ -8,7 +8,6 @@
 //! in weeks with the organisation's timezone and week start in Rust.
 //! Deleted records (`deleted = 1`) never count.
 
-use app::domain::OrgId;
 use std::collections::BTreeMap;
 
 use anyhow::Context as _;
@@ -21,6 +20,8 @@ use app::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
+
+use app::domain::OrgId;
 
 use super::clock::OrgClock;
 use crate::db::Db;

@@ -4,7 +4,6 @@
 //! value shown; a later change of such a week is then flagged as restated
 //! with the earlier value.
 
-use app::domain::{MeasurableId, OrgId};
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context as _;
@@ -21,6 +20,8 @@ use app::{
     },
 };
 use chrono::{NaiveDate, Utc};
+
+use app::domain::{MeasurableId, OrgId};
 
 use super::{clock::OrgClock, compute, store};
 use crate::{db::Db, error::Result};

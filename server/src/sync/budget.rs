@@ -13,12 +13,13 @@
 //! for the rest of its window. Windows are stretched by a small margin
 //! because the provider counts arrival times, not send times.
 
-use app::domain::ConnectionId;
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
+
+use app::domain::ConnectionId;
 
 use tokio::time::Instant;
 

@@ -6,7 +6,6 @@
 //! from the run's [`TokenLease`]; a 401 is reported to it, and it refreshes
 //! or marks the connection "needs re-auth".
 
-use app::domain::ConnectionId;
 use std::{
     sync::{
         Arc,
@@ -18,6 +17,8 @@ use std::{
 use anyhow::anyhow;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+
+use app::domain::ConnectionId;
 
 use super::budget::{Bucket, Budgets};
 use crate::integrations::{LeasedToken, TokenError, TokenLease};

@@ -4,8 +4,9 @@
 //! and the live events every screen listens to) is done here, the same way
 //! for every provider.
 
-use app::domain::{ConnectionId, OrgId};
 use std::sync::{Arc, atomic::Ordering};
+
+use app::domain::{ConnectionId, OrgId};
 
 use super::{client::Counters, runs};
 use crate::{

@@ -10,11 +10,12 @@
 //! run's); once the kind has been read through, the name is `complete`, and
 //! the records' changed properties recompute the measurables over them.
 
-use app::domain::{ConnectionId, OrgId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
 use app::domain::measurable::{RecordKind, SyncedQuery};
+
+use app::domain::{ConnectionId, OrgId};
 
 use super::hubspot;
 use crate::{

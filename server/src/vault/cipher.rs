@@ -7,7 +7,6 @@
 //! connection, field): a ciphertext copied into another row or field fails to
 //! open instead of handing out another connection's token.
 
-use app::domain::{ConnectionId, OrgId};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -18,6 +17,8 @@ use chacha20poly1305::{
 };
 use rand::RngCore as _;
 use zeroize::Zeroizing;
+
+use app::domain::{ConnectionId, OrgId};
 
 use super::{keyring::Keyring, secret::SecretToken};
 

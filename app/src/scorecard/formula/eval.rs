@@ -4,8 +4,9 @@
 //! promise of totality is kept: every way a value can go missing or stop
 //! being finite ends in `None` here, and nowhere else.
 
-use crate::domain::MeasurableId;
 use std::collections::HashSet;
+
+use crate::domain::MeasurableId;
 
 use super::{BinOp, Expr};
 
