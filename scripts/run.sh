@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # `make run`: install what is missing, build the release site and server,
-# then serve the demo organisation (with the provider sandbox) from data/.
+# (with the demo sandbox inside), then serve the demo organisation from data/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-bash scripts/build-site.sh release
+bash scripts/build-site.sh release demo
 
 export TALLY_ADDR=${TALLY_ADDR:-127.0.0.1:3000}
 export TALLY_DATA_DIR=${TALLY_DATA_DIR:-data}
 export DATABASE_URL=${DATABASE_URL:-sqlite://$TALLY_DATA_DIR/tally.db}
 target=${CARGO_TARGET_DIR:-target}
-export LEPTOS_SITE_ROOT=$target/site/release
 export TALLY_DEMO=${TALLY_DEMO:-true}
 url=${TALLY_PUBLIC_URL:-http://$TALLY_ADDR}
 

@@ -17,11 +17,21 @@ cargo fmt --all --check
 step "clippy (server side: ssr)"
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 
+step "clippy (production server: no demo sandbox)"
+cargo clippy -p server --no-default-features --all-targets -- -D warnings
+if cargo tree -p server -e normal --no-default-features | grep -q '^.*sandbox v'; then
+  echo "the production server depends on the sandbox:" >&2
+  cargo tree -p server -e normal --no-default-features -i sandbox >&2
+  exit 1
+fi
+
 step "clippy (browser side: hydrate, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests (backends: $backends)"
 cargo test --workspace --exclude frontend
+# The production build's own unit tests (no demo sandbox, TALLY_DEMO refused).
+cargo test -p server --no-default-features --lib
 
 if [ -x sandbox/conformance/run.sh ]; then
   step "sandbox conformance (official HubSpot client)"

@@ -20,7 +20,7 @@ pub mod auth;
 pub mod services;
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     Lazy, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // No icon yet: an empty one saves every page a 404 for /favicon.ico.
                 <link rel="icon" href="data:,"/>
+                <link rel="stylesheet" id="leptos" href=format!("/{}/tally.css", options.site_pkg_dir)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -89,7 +90,6 @@ pub fn App() -> impl IntoView {
     // page, a lazy chunk, has hydrated too.
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/tally.css"/>
         <Title formatter=title/>
         <Meta name="description" content="Weekly scorecards that fill themselves from HubSpot and Fathom."/>
         <Router>

@@ -141,6 +141,12 @@ pub fn sizes(pkg: &Path) -> anyhow::Result<Fragment> {
     let mut every_file = Size::default();
     for entry in std::fs::read_dir(pkg).with_context(|| format!("reading {}", pkg.display()))? {
         let path = entry?.path();
+        // Only what the browser fetches: not the precompressed siblings the
+        // server picks from, nor the build id.
+        let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("");
+        if name == "build-id" || name.ends_with(".br") || name.ends_with(".gz") {
+            continue;
+        }
         every_file = every_file + file_size(&path)?;
         if let (Some(stem), Some("wasm")) = (
             path.file_stem().and_then(|s| s.to_str()),

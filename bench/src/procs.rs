@@ -51,9 +51,12 @@ impl TallyCmd {
         let mut cmd = Command::new(&self.bin);
         cmd.env("DATABASE_URL", &self.database_url)
             .env("TALLY_DATA_DIR", &self.data_dir)
-            .env("LEPTOS_SITE_ROOT", &self.site_root)
             .env("TALLY_LOG", "warn")
             .env("TALLY_DEMO", "false");
+        // A built folder wins over the site inside the binary, as in development.
+        if self.site_root.join("pkg/build-id").is_file() {
+            cmd.env("LEPTOS_SITE_ROOT", &self.site_root);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

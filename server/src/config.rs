@@ -60,8 +60,9 @@ pub struct Config {
     pub log_filter: String,
     /// IANA timezone new organisations start with.
     pub default_timezone: chrono_tz::Tz,
-    /// Folder of the built site (`pkg/` with the WASM bundle, JS and CSS).
-    pub site_root: PathBuf,
+    /// Folder of a built site (`pkg/` with the WASM bundle, JS and CSS) to
+    /// serve instead of the one inside the binary.
+    pub site_root: Option<PathBuf>,
     /// Folder for local state: the SQLite database by default and the
     /// generated secret key.
     pub data_dir: PathBuf,

@@ -1,8 +1,12 @@
-//! The demo organisation `make run` serves.
+//! Demo mode (`TALLY_DEMO=true`), compiled only with the `demo` cargo feature
+//! so a production build carries no simulator and no demo credentials.
 //!
 //! Ensures an organisation "Demo Sales Co" with an admin exists. The admin's
 //! password is generated on first run and written to `data/demo-login.txt`
-//! (mode 0600) for `make run` to print; it never goes to the log.
+//! (mode 0600) for `make run` to print; it never goes to the log. The
+//! provider simulators are served at `/sandbox`, and providers without a
+//! configured client use the simulators' client ids, secrets and webhook
+//! secret.
 
 use std::path::PathBuf;
 
@@ -14,8 +18,9 @@ use crate::{
         service::{FirstAdmin, create_admin},
         users,
     },
-    config::Config,
+    config::{Config, OAuthClientConfig},
     db::Db,
+    providers::Provider,
 };
 
 /// Organisation name of the demo.
@@ -67,3 +72,39 @@ pub async fn ensure(db: &Db, config: &Config) -> anyhow::Result<()> {
 fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     crate::private_files::write(path, text, crate::private_files::Existing::Replace)
 }
+
+/// The HubSpot and Fathom simulators, whose registered redirect URIs are
+/// this server's callbacks.
+pub fn simulators(config: &Config) -> sandbox::Sandbox {
+    let providers = crate::providers::all(config);
+    sandbox::Sandbox::new(sandbox::SandboxOptions {
+        redirect_uris: providers
+            .iter()
+            .map(|p| p.redirect_uri(&config.public_url))
+            .collect(),
+        public_base_url: Some(crate::providers::sandbox_base(config)),
+        ..sandbox::SandboxOptions::default()
+    })
+}
+
+/// The simulator's OAuth client for `provider`, if it simulates one.
+pub fn oauth_client(provider: Provider) -> Option<OAuthClientConfig> {
+    let options = sandbox::SandboxOptions::default();
+    let (client_id, client_secret) = match provider {
+        Provider::Hubspot => (options.hubspot_client_id, options.hubspot_client_secret),
+        Provider::Fathom => (options.fathom_client_id, options.fathom_client_secret),
+        Provider::Aircall => return None,
+    };
+    Some(OAuthClientConfig {
+        client_id,
+        client_secret: client_secret.into(),
+    })
+}
+
+/// The secret the Fathom simulator signs its webhooks with.
+pub fn fathom_webhook_secret() -> String {
+    sandbox::SandboxOptions::default().fathom_webhook_secret
+}
+
+/// The one inline style of the simulators' consent pages, for their CSP.
+pub const CONSENT_STYLE: &str = sandbox::CONSENT_STYLE;

@@ -12,6 +12,7 @@ pub mod api_connections;
 pub mod api_scorecards;
 pub mod api_sync;
 pub mod api_v1;
+pub mod assets;
 pub mod csrf;
 pub mod csv;
 pub mod error;
@@ -44,9 +45,24 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
     let options = state.leptos_options.clone();
+    let site = state.site.clone();
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
+    // What every page render gets: the services, a CSP nonce, the chunk manifest.
+    let page_context = move || {
+        provide_context(services.clone());
+        security::provide_nonce();
+        if let Some(manifest) = site.split_manifest() {
+            provide_context(manifest);
+        }
+    };
+    // Unknown paths render the app's not-found page (never files from disk).
+    let not_found = {
+        let options = options.clone();
+        leptos_axum::render_app_async_with_context(page_context.clone(), move || {
+            app::shell(options.clone())
+        })
+    };
 
-    let sandbox = state.sandbox.clone();
     let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz));
@@ -57,33 +73,26 @@ pub fn router(state: AppState) -> Router {
         router
     };
     let router = router
+        .merge(assets::router())
         .merge(forms::router())
         .merge(oauth::router())
         .merge(webhooks::router())
         .nest("/api/v1", api_v1::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || {
-                provide_context(services.clone());
-                security::provide_nonce();
-            },
-            move || app::shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, page_context, move || {
+            app::shell(options.clone())
+        })
         .route_layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::track,
         ));
     // Demo mode: the provider simulators, reached through the same port.
-    let router = match sandbox {
+    #[cfg(feature = "demo")]
+    let router = match state.sandbox.clone() {
         Some(sandbox) => router.nest_service("/sandbox", sandbox.router()),
         None => router,
     };
     router
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(security::provide_nonce, app::shell))
+        .fallback(move |req: axum::extract::Request| not_found(req))
         .layer(middleware::from_fn(server_fns::status))
         .layer(middleware::from_fn_with_state(
             state.clone(),

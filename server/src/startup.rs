@@ -18,7 +18,7 @@ use crate::{
     config::Config,
     db::Db,
     events::EventBus,
-    http::{self, metrics::Metrics},
+    http::{self, assets::Site, metrics::Metrics},
     integrations::Integrations,
     scorecard::service::Scorecards,
     state::AppState,
@@ -33,13 +33,18 @@ pub struct Application {
     state: AppState,
 }
 
-/// Leptos settings derived from our config: output name `tally`, assets
-/// under `{site_root}/pkg`.
-pub fn leptos_options(config: &Config) -> LeptosOptions {
+/// Leptos settings: output name `tally`, the bundle under `/pkg/<build id>`.
+pub fn leptos_options(config: &Config, site: &Site) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("tally")
-        .site_root(config.site_root.display().to_string())
-        .site_pkg_dir("pkg")
+        .site_root(
+            config
+                .site_root
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        )
+        .site_pkg_dir(site.pkg_dir())
         .site_addr(config.addr)
         .build()
 }
@@ -52,25 +57,13 @@ pub async fn vault(config: &Config, db: &Db) -> anyhow::Result<Vault> {
     Ok(vault)
 }
 
-/// The demo sandbox: HubSpot and Fathom simulators whose registered redirect
-/// URIs are this server's callbacks.
-pub fn demo_sandbox(config: &Config) -> sandbox::Sandbox {
-    let providers = crate::providers::all(config);
-    sandbox::Sandbox::new(sandbox::SandboxOptions {
-        redirect_uris: providers
-            .iter()
-            .map(|p| p.redirect_uri(&config.public_url))
-            .collect(),
-        public_base_url: Some(crate::providers::sandbox_base(config)),
-        ..sandbox::SandboxOptions::default()
-    })
-}
-
 /// The shared state for a config, an open, migrated database, a vault and
 /// the event bus.
 pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::Result<AppState> {
     let accounts = Arc::new(Accounts::new(db.clone(), events.clone()));
-    let sandbox = config.demo.then(|| demo_sandbox(&config));
+    let site = Site::load(config.site_root.as_deref())?;
+    #[cfg(feature = "demo")]
+    let sandbox = config.demo.then(|| crate::demo::simulators(&config));
     let config = Arc::new(config);
     let mut integrations = Integrations::new(db.clone(), vault.clone(), config.clone())?;
     let sync = crate::sync::SyncEngine::new(
@@ -84,7 +77,8 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
     let scorecards =
         Arc::new(Scorecards::new(db.clone(), events.clone()).with_sync(Arc::new(sync.clone())));
     Ok(AppState {
-        leptos_options: leptos_options(&config),
+        leptos_options: leptos_options(&config, &site),
+        site,
         services: app::services::Services {
             accounts,
             integrations: Arc::new(integrations.clone()),
@@ -103,6 +97,7 @@ pub fn state(config: Config, db: Db, events: EventBus, vault: Vault) -> anyhow::
         vault,
         integrations,
         sync,
+        #[cfg(feature = "demo")]
         sandbox,
     })
 }
@@ -113,6 +108,7 @@ impl Application {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let vault = vault(&config, &db).await?;
+        #[cfg(feature = "demo")]
         if config.demo {
             crate::demo::ensure(&db, &config).await?;
         }

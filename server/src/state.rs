@@ -13,8 +13,8 @@ use crate::{
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    /// Leptos' own settings (site root, output name); `FromRef` lets
-    /// leptos_axum's file handler find them.
+    /// Leptos' own settings (output name, the bundle's folder); `FromRef`
+    /// lets leptos_axum's handlers find them.
     pub leptos_options: LeptosOptions,
     /// The database.
     pub db: Db,
@@ -36,7 +36,10 @@ pub struct AppState {
     pub sync: SyncEngine,
     /// Live event streams open per user on this replica.
     pub streams: crate::http::streams::StreamSlots,
+    /// The site's files, from the binary or `LEPTOS_SITE_ROOT`.
+    pub site: crate::http::assets::Site,
     /// The provider sandbox served at `/sandbox` in demo mode.
+    #[cfg(feature = "demo")]
     pub sandbox: Option<sandbox::Sandbox>,
 }
 

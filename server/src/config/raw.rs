@@ -46,9 +46,10 @@ pub struct RawConfig {
     #[arg(long, env = "TALLY_DEFAULT_TIMEZONE", default_value = "UTC")]
     pub default_timezone: String,
 
-    /// Folder holding the built site (`pkg/tally.js`, `pkg/tally_bg.wasm`, `pkg/tally.css`).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// Folder holding a built site (`pkg/` with `build-id`, the WASM, JS and
+    /// CSS), served instead of the one inside the binary. For development.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
 
     /// Folder for local state: the SQLite database and the generated `secret.key`.
     #[arg(long, env = "TALLY_DATA_DIR", default_value = "data")]
@@ -267,6 +268,15 @@ impl RawConfig {
                 )
             })?;
         let demo = parse_bool("TALLY_DEMO", &self.demo)?;
+        if demo && !cfg!(feature = "demo") {
+            return Err(ConfigError::new(
+                "TALLY_DEMO",
+                &self.demo,
+                "this binary was built without the provider sandbox (cargo feature `demo`); \
+                 `make run` builds one with it",
+                "false",
+            ));
+        }
         let sync_interval_minutes: u64 = self
             .sync_interval_minutes
             .trim()

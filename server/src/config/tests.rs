@@ -259,3 +259,17 @@ fn readme_table_matches_the_code() {
         "README table rows vs. settings in code"
     );
 }
+
+#[test]
+fn demo_mode_needs_a_build_with_the_sandbox() {
+    let result = check(&["--demo", "true"]);
+    if cfg!(feature = "demo") {
+        assert!(result.unwrap().demo);
+    } else {
+        let msg = result.unwrap_err().to_string();
+        assert!(
+            msg.starts_with("TALLY_DEMO=\"true\": this binary was built without"),
+            "{msg}"
+        );
+    }
+}

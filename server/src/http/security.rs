@@ -25,7 +25,7 @@
 //! send `Origin: null` on form posts under `no-referrer`, which would defeat
 //! an Origin check against cross-site request forgery.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
@@ -67,33 +67,40 @@ pub fn policy(nonce: &str) -> String {
 }
 
 /// The policy of the demo sandbox's pages: no script, their one inline style.
-fn sandbox_policy() -> &'static HeaderValue {
-    static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
-        use sha2::Digest as _;
-        let hash = base64::engine::general_purpose::STANDARD
-            .encode(sha2::Sha256::digest(sandbox::CONSENT_STYLE));
-        let text = format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; \
-             form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        );
-        HeaderValue::from_str(&text)
-            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
-    });
-    &POLICY
+/// `None` in a build without the sandbox.
+fn sandbox_policy() -> Option<&'static HeaderValue> {
+    #[cfg(not(feature = "demo"))]
+    return None;
+    #[cfg(feature = "demo")]
+    {
+        use std::sync::LazyLock;
+        static POLICY: LazyLock<HeaderValue> = LazyLock::new(|| {
+            use sha2::Digest as _;
+            let hash = base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha256::digest(crate::demo::CONSENT_STYLE));
+            let text = format!(
+                "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; \
+                 form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+            );
+            HeaderValue::from_str(&text)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+        });
+        Some(&POLICY)
+    }
 }
 
 /// Middleware: mint the nonce, then set the headers on the response.
 pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let nonce = CspNonce::new();
-    let sandbox = state.sandbox.is_some() && req.uri().path().starts_with("/sandbox/");
+    let sandbox =
+        sandbox_policy().filter(|_| state.config.demo && req.uri().path().starts_with("/sandbox/"));
     req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
-    let csp = if sandbox {
-        sandbox_policy().clone()
-    } else {
+    let csp = match sandbox {
+        Some(policy) => policy.clone(),
         // A nonce is base64: always a valid header value.
-        HeaderValue::from_str(&policy(&nonce.0))
-            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"))
+        None => HeaderValue::from_str(&policy(&nonce.0))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
     };
     let h = response.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
@@ -139,8 +146,10 @@ mod tests {
         let p = policy("abc");
         assert!(p.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         assert!(!p.contains("unsafe-inline"));
+        #[cfg(feature = "demo")]
         assert!(
             sandbox_policy()
+                .expect("a demo build has the sandbox")
                 .to_str()
                 .is_ok_and(|p| !p.contains("script"))
         );

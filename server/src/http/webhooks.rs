@@ -141,10 +141,11 @@ fn kick(state: &AppState, connections: Vec<ConnectionId>) {
 }
 
 async fn fathom(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let secret = match (&state.config.fathom_webhook_secret, state.config.demo) {
-        (Some(s), _) => s.expose_secret().to_owned(),
-        (None, true) => sandbox::SandboxOptions::default().fathom_webhook_secret,
-        (None, false) => return refuse(&Refused::Unauthorized("FATHOM_WEBHOOK_SECRET is not set")),
+    let secret = match &state.config.fathom_webhook_secret {
+        Some(s) => s.expose_secret().to_owned(),
+        #[cfg(feature = "demo")]
+        None if state.config.demo => crate::demo::fathom_webhook_secret(),
+        None => return refuse(&Refused::Unauthorized("FATHOM_WEBHOOK_SECRET is not set")),
     };
     if let Err(r) = webhooks::verify_standard(
         &secret,

@@ -22,14 +22,11 @@ pub const SPEC: ProviderSpec = ProviderSpec {
 
 /// Client and endpoints: configured ones, or the sandbox in demo mode.
 pub fn configure(config: &Config) -> (Option<OAuthClientConfig>, ProviderUrls) {
+    #[cfg(feature = "demo")]
     if config.demo && config.fathom.is_none() {
         let base = format!("{}/fathom/external/v1", super::sandbox_base(config));
-        let options = sandbox::SandboxOptions::default();
         return (
-            Some(OAuthClientConfig {
-                client_id: options.fathom_client_id,
-                client_secret: options.fathom_client_secret.into(),
-            }),
+            crate::demo::oauth_client(Provider::Fathom),
             ProviderUrls {
                 authorize_url: format!("{base}/oauth2/authorize"),
                 token_url: format!("{base}/oauth2/token"),

@@ -40,14 +40,11 @@ pub const SPEC: ProviderSpec = ProviderSpec {
 
 /// Client and endpoints: configured ones, or the sandbox in demo mode.
 pub fn configure(config: &Config) -> (Option<OAuthClientConfig>, ProviderUrls) {
+    #[cfg(feature = "demo")]
     if config.demo && config.hubspot.is_none() {
         let base = format!("{}/hubspot", super::sandbox_base(config));
-        let options = sandbox::SandboxOptions::default();
         return (
-            Some(OAuthClientConfig {
-                client_id: options.hubspot_client_id,
-                client_secret: options.hubspot_client_secret.into(),
-            }),
+            crate::demo::oauth_client(Provider::Hubspot),
             ProviderUrls {
                 authorize_url: format!("{base}/oauth/authorize"),
                 token_url: format!("{base}/oauth/v1/token"),

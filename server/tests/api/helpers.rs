@@ -20,10 +20,11 @@ use sqlx::Connection as _;
 /// Which backends a test runs on.
 pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
+/// Tally's command-line flags, parsed as `tally serve` would.
 #[derive(clap::Parser)]
-struct Wrapper {
+pub struct Wrapper {
     #[command(flatten)]
-    raw: RawConfig,
+    pub raw: RawConfig,
 }
 
 /// A database that lives as long as the test.
@@ -153,8 +154,6 @@ pub async fn spawn_app_on(
         "127.0.0.1:0".into(),
         "--data-dir".into(),
         data_dir.path().display().to_string(),
-        "--site-root".into(),
-        data_dir.path().join("site").display().to_string(),
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let config = Wrapper::try_parse_from(args).unwrap().raw.check().unwrap();

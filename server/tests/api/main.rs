@@ -11,6 +11,7 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod assets;
 mod cli;
 mod connect;
 mod counter;
