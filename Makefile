@@ -10,12 +10,13 @@ run:
 test:
 	@bash scripts/test.sh
 
-# Release build only.
+# Release build only: target/release/tally, its site inside, no demo sandbox.
 build:
 	@bash scripts/bootstrap.sh
 	@bash scripts/build-site.sh release
 
-# Playwright only (debug build).
+# Playwright only, against a copy of the release binary (with the demo) run
+# alone in an empty folder; TALLY_E2E_PROFILE=debug for the debug build.
 e2e:
 	@bash scripts/bootstrap.sh
 	@bash scripts/e2e.sh

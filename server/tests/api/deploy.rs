@@ -23,6 +23,33 @@ fn exec_form(text: &str, instruction: &str) -> Vec<String> {
 }
 
 #[test]
+fn the_image_holds_the_production_binary_alone() {
+    let text = dockerfile();
+    let build = text
+        .lines()
+        .find(|l| l.contains("scripts/build-site.sh"))
+        .expect("the Dockerfile builds with scripts/build-site.sh");
+    // `release` without `demo`: the site inside, no simulator.
+    assert!(
+        build.trim_end().ends_with("scripts/build-site.sh release"),
+        "{build}"
+    );
+    let copies: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("COPY --from="))
+        .collect();
+    assert_eq!(
+        copies,
+        ["COPY --from=build /src/target/release/tally /usr/local/bin/tally"],
+        "the runtime stage takes the binary and nothing else"
+    );
+    assert!(
+        !text.contains("LEPTOS_SITE_ROOT"),
+        "the image needs no site folder"
+    );
+}
+
+#[test]
 fn the_image_runs_tally_serve() {
     let text = dockerfile();
     let mut argv = exec_form(&text, "ENTRYPOINT");
