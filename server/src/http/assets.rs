@@ -18,13 +18,11 @@ use anyhow::Context as _;
 use axum::{
     Router,
     body::Body,
-    extract::{Path as UrlPath, State},
+    extract::{FromRef, Path as UrlPath, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse as _, Response},
     routing::get,
 };
-
-use crate::state::AppState;
 
 /// One file built into the binary, with its precompressed bodies.
 #[derive(Debug)]
@@ -208,8 +206,12 @@ impl Source {
     }
 }
 
-/// `/pkg/…`.
-pub fn router() -> Router<AppState> {
+/// `/pkg/…`, for any router state that holds a [`Site`].
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Site: FromRef<S>,
+{
     Router::new().route("/pkg/{*path}", get(serve))
 }
 
