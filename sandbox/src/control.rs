@@ -91,6 +91,10 @@ pub fn routes() -> Router<Sandbox> {
         )
         .route("/_sandbox/rate-limits", axum::routing::put(set_rate_limits))
         .route("/_sandbox/oauth/revoke", post(revoke))
+        .route(
+            "/_sandbox/hubspot/private-app-tokens",
+            post(create_private_app_token),
+        )
         .route("/_sandbox/oauth/expire-access-tokens", post(expire))
         .route(
             "/_sandbox/oauth/redirect-uris",
@@ -391,15 +395,48 @@ async fn set_rate_limits(State(sb): State<Sandbox>, Json(b): Json<RateLimitBody>
     Json(json!({"enabled": b.enabled}))
 }
 
+#[derive(Debug, Deserialize, Default)]
+struct PrivateAppBody {
+    /// Scopes of the private app; every scope the sandbox knows when absent.
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// Creates a private app and answers its access token, as HubSpot's settings
+/// page shows it: `{"token": "pat-na1-…", "scopes": […]}`.
+async fn create_private_app_token(
+    State(sb): State<Sandbox>,
+    body: Option<Json<PrivateAppBody>>,
+) -> Json<Value> {
+    let scopes = body.and_then(|Json(b)| b.scopes).unwrap_or_else(|| {
+        crate::hubspot::scopes::KNOWN_SCOPES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    });
+    let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    Json(json!({"token": sb.private_app_token(&refs), "scopes": scopes}))
+}
+
 #[derive(Debug, Deserialize)]
 struct RevokeBody {
     #[serde(default)]
     refresh_token: Option<String>,
+    /// One access token to revoke (a private-app token).
+    #[serde(default)]
+    access_token: Option<String>,
     #[serde(default)]
     provider: Option<Provider>,
 }
 
 async fn revoke(State(sb): State<Sandbox>, Json(b): Json<RevokeBody>) -> Response {
+    if let Some(t) = b.access_token {
+        return if sb.revoke_access_token(&t) {
+            Json(json!({"revoked": 1})).into_response()
+        } else {
+            err(StatusCode::NOT_FOUND, "unknown access token")
+        };
+    }
     match b.refresh_token {
         Some(t) => {
             if sb.revoke_refresh_token(&t) {

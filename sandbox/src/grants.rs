@@ -140,6 +140,28 @@ impl Grants {
         Some(token)
     }
 
+    /// Issues a HubSpot private-app access token (`pat-na1-…`): no grant
+    /// behind it, no expiry, no refresh; it works until revoked.
+    pub fn issue_private_app_token(&mut self, scopes: Vec<String>) -> String {
+        let token = format!("pat-na1-{}", uuid_like());
+        self.access.insert(
+            token.clone(),
+            AccessToken {
+                provider: Provider::Hubspot,
+                client_id: String::new(),
+                scopes,
+                expires_at: i64::MAX,
+                refresh_token: String::new(),
+            },
+        );
+        token
+    }
+
+    /// Revokes one access token (a private app deleted or its token rotated).
+    pub fn revoke_access(&mut self, token: &str) -> bool {
+        self.access.remove(token).is_some()
+    }
+
     /// Checks a bearer token for `provider` at `now`.
     pub fn check(
         &self,

@@ -252,6 +252,18 @@ impl Sandbox {
         self.grants().revoke_refresh(token)
     }
 
+    /// A new HubSpot private-app access token with `scopes`.
+    pub fn private_app_token(&self, scopes: &[&str]) -> String {
+        self.grants()
+            .issue_private_app_token(scopes.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// Revokes one access token (for example a private-app token). Returns
+    /// whether it existed.
+    pub fn revoke_access_token(&self, token: &str) -> bool {
+        self.grants().revoke_access(token)
+    }
+
     /// Revokes every grant (of one provider, or all) and their access tokens.
     pub fn revoke_all_grants(&self, provider: Option<Provider>) -> usize {
         self.grants().revoke_all(provider)

@@ -46,6 +46,10 @@ pub fn routes() -> Router<Sandbox> {
             "/hubspot/calling/v1/dispositions",
             get(pipelines::dispositions),
         )
+        .route(
+            "/hubspot/oauth/v2/private-apps/get/access-token-info",
+            post(oauth::private_app_token_info),
+        )
         .route("/hubspot/account-info/v3/details", get(account::details));
     for v in ["v1", "v3", "2026-03"] {
         r = r.route(&format!("/hubspot/oauth/{v}/token"), post(oauth::token));

@@ -390,6 +390,45 @@ pub async fn access_token_info(State(sb): State<Sandbox>, Path(token): Path<Stri
     }
 }
 
+/// `POST /hubspot/oauth/v2/private-apps/get/access-token-info` with
+/// `{"tokenKey": "pat-…"}`: the private app's hub, app, user and scopes.
+/// Any live HubSpot access token answers; an unknown or revoked one is 401.
+pub async fn private_app_token_info(State(sb): State<Sandbox>, body: Bytes) -> Response {
+    let key = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("tokenKey").and_then(Value::as_str).map(str::to_owned));
+    let Some(key) = key.filter(|k| !k.is_empty()) else {
+        return errors::error(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
+            "tokenKey is required",
+        );
+    };
+    let now = sb.now_ms();
+    let Some(t) = sb
+        .grants()
+        .access
+        .get(&key)
+        .filter(|t| t.provider == Provider::Hubspot && t.expires_at > now)
+        .cloned()
+    else {
+        return errors::error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_AUTHENTICATION",
+            "The access token provided is invalid or has been revoked.",
+        );
+    };
+    let (_, user_id) = installer(&sb);
+    let o = &sb.inner.opts;
+    Json(json!({
+        "userId": user_id,
+        "hubId": o.portal_id,
+        "appId": o.app_id,
+        "scopes": t.scopes,
+    }))
+    .into_response()
+}
+
 /// `GET /hubspot/oauth/v1/refresh-tokens/{token}`.
 pub async fn refresh_token_info(State(sb): State<Sandbox>, Path(token): Path<String>) -> Response {
     match refresh_info(&sb, &token) {
