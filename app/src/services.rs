@@ -13,7 +13,7 @@ use async_trait::async_trait;
 
 use crate::{
     domain::{
-        ConnectionDetail, OrgSettings, ProviderCard, Role, UserSummary, Viewer,
+        ConnectionDetail, OrgSettings, ProviderCard, Role, TokenCheck, UserSummary, Viewer,
         measurable::MeasurableInput,
         scorecard::{
             CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
@@ -227,6 +227,20 @@ pub trait IntegrationsService: Send + Sync {
         key_id: String,
         key_secret: String,
     ) -> Result<ConnectionId, ApiError>;
+    /// Asks HubSpot about a pasted access token (private app or service
+    /// key) and saves nothing.
+    async fn test_hubspot_token(
+        &self,
+        viewer: &Viewer,
+        token: String,
+    ) -> Result<TokenCheck, ApiError>;
+    /// Checks a pasted HubSpot access token and saves it as the portal's
+    /// connection.
+    async fn connect_hubspot_token(
+        &self,
+        viewer: &Viewer,
+        token: String,
+    ) -> Result<(ConnectionId, TokenCheck), ApiError>;
 }
 
 /// The services the server provided for this request.

@@ -15,6 +15,7 @@ pub mod lease;
 pub mod purge;
 pub mod service;
 pub mod states;
+pub mod static_token;
 pub mod store;
 pub mod tokens;
 

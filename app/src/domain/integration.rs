@@ -141,6 +141,20 @@ pub struct ProviderCard {
     pub connections: Vec<ConnectionHealth>,
 }
 
+/// What HubSpot says of a pasted access token (private app or service key):
+/// the portal, and the scopes it holds against those Tally needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCheck {
+    /// The portal (hub id) the token belongs to.
+    pub account_id: String,
+    /// Scopes the token holds, sorted.
+    pub granted: Vec<String>,
+    /// Scopes Tally needs.
+    pub required: Vec<String>,
+    /// Required scopes the token lacks (empty when it is enough).
+    pub missing: Vec<String>,
+}
+
 /// One sync run of a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

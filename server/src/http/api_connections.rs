@@ -1,9 +1,8 @@
 //! `/api/v1/connections` and `/api/v1/integrations/{provider}/connect`:
 //! connection health and connecting for scripts. Never returns a secret.
 
-use app::domain::ConnectionId;
 use app::{
-    domain::{ConnectionDetail, ConnectionHealth},
+    domain::{ConnectionDetail, ConnectionHealth, ConnectionId, Provider, TokenCheck},
     error::ApiError,
 };
 use axum::{
@@ -97,11 +96,16 @@ pub async fn disconnect(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Body of connect for API-key providers.
+/// Body of connect: the key of an API-key provider, or a HubSpot access
+/// token (private app or service key) instead of OAuth; `test` checks it
+/// without saving.
 #[derive(Debug, Default, Deserialize)]
 pub struct ConnectBody {
     api_id: Option<String>,
     api_token: Option<String>,
+    access_token: Option<String>,
+    #[serde(default)]
+    test: bool,
 }
 
 /// Answer of connect.
@@ -110,9 +114,12 @@ pub struct Connected {
     /// Where to send the browser (OAuth providers).
     #[serde(skip_serializing_if = "Option::is_none")]
     authorize_url: Option<String>,
-    /// The stored connection (API-key providers).
+    /// The stored connection (API-key providers, HubSpot access tokens).
     #[serde(skip_serializing_if = "Option::is_none")]
     connection_id: Option<ConnectionId>,
+    /// What HubSpot says of a pasted access token: portal and scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_check: Option<TokenCheck>,
 }
 
 /// `POST /api/v1/integrations/{provider}/connect`: an authorize URL for OAuth
@@ -128,6 +135,21 @@ pub async fn connect(
     let p = integrations
         .provider_named(&provider)
         .ok_or(JsonError(ApiError::NotFound))?;
+    let body = body.map(|JsonBody(b)| b).unwrap_or_default();
+    if let (Provider::Hubspot, Some(token)) = (p.spec.id, body.access_token) {
+        let service = &state.services.integrations;
+        let (connection_id, check) = if body.test {
+            (None, service.test_hubspot_token(&viewer, token).await?)
+        } else {
+            let (id, check) = service.connect_hubspot_token(&viewer, token).await?;
+            (Some(id), check)
+        };
+        return Ok(Json(Connected {
+            authorize_url: None,
+            connection_id,
+            token_check: Some(check),
+        }));
+    }
     if p.oauth().is_some() {
         if !p.configured() {
             return Err(JsonError(ApiError::Conflict(format!(
@@ -139,9 +161,9 @@ pub async fn connect(
         return Ok(Json(Connected {
             authorize_url: Some(url),
             connection_id: None,
+            token_check: None,
         }));
     }
-    let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let id = state
         .services
         .integrations
@@ -155,5 +177,6 @@ pub async fn connect(
     Ok(Json(Connected {
         authorize_url: None,
         connection_id: Some(id),
+        token_check: None,
     }))
 }

@@ -76,8 +76,9 @@ fn connection_patch() -> Value {
     json!({"type": "object", "properties": {"auto_sync": {"type": "boolean"}}})
 }
 fn connect_body() -> Value {
-    json!({"type": "object", "description": "Empty for OAuth providers (the answer has `authorize_url`); `api_id` and `api_token` for API-key providers (the answer has `connection_id`)",
-           "properties": {"api_id": {"type": "string"}, "api_token": {"type": "string"}}})
+    json!({"type": "object", "description": "Empty for OAuth providers (the answer has `authorize_url`); `api_id` and `api_token` for API-key providers (the answer has `connection_id`); for HubSpot, `access_token` (a private app's `pat-…` token or a service key) connects without OAuth: the answer has `token_check` (portal, granted, required and missing scopes) and, unless `test` is true, `connection_id`",
+           "properties": {"api_id": {"type": "string"}, "api_token": {"type": "string"},
+                          "access_token": {"type": "string"}, "test": {"type": "boolean", "default": false}}})
 }
 
 fn new_scorecard() -> Value {
@@ -318,7 +319,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/integrations/{provider}/connect",
-        summary: "Start connecting a provider: returns `authorize_url` (OAuth) or saves an API key",
+        summary: "Start connecting a provider: returns `authorize_url` (OAuth), or checks and saves an API key or a HubSpot access token",
         access: Access::Manager,
         request: Some(connect_body),
         status: 200,

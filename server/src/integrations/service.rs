@@ -1,14 +1,13 @@
 //! [`IntegrationsService`] for server functions: authorisation is done by the
 //! caller; here every lookup is scoped to the viewer's organisation.
 
-use app::domain::ConnectionId;
 use app::{
-    domain::{ConnectionDetail, ProviderCard, Viewer},
+    domain::{ConnectionDetail, ConnectionId, ProviderCard, TokenCheck, Viewer},
     error::ApiError,
     services::IntegrationsService,
 };
 
-use super::{Integrations, api_key::KeyError, store};
+use super::{Integrations, api_key::KeyError, static_token::StaticTokenError, store};
 use crate::{error::answer, vault::SecretToken};
 
 impl Integrations {
@@ -97,5 +96,33 @@ impl IntegrationsService for Integrations {
             Err(e @ KeyError::Missing(field)) => Err(ApiError::invalid(field, e.to_string())),
             Err(e) => Err(ApiError::invalid("api_token", e.to_string())),
         }
+    }
+
+    async fn test_hubspot_token(
+        &self,
+        _viewer: &Viewer,
+        token: String,
+    ) -> Result<TokenCheck, ApiError> {
+        self.check_hubspot_token(&SecretToken::new(token))
+            .await
+            .map_err(token_error)
+    }
+
+    async fn connect_hubspot_token(
+        &self,
+        viewer: &Viewer,
+        token: String,
+    ) -> Result<(ConnectionId, TokenCheck), ApiError> {
+        Integrations::connect_hubspot_token(self, viewer, SecretToken::new(token))
+            .await
+            .map_err(token_error)
+    }
+}
+
+/// A refused or unreachable token names the field; the rest is internal.
+fn token_error(e: StaticTokenError) -> ApiError {
+    match e {
+        StaticTokenError::Internal(e) => crate::error::Error::Internal(e).into(),
+        e => ApiError::invalid("access_token", e.to_string()),
     }
 }

@@ -90,6 +90,8 @@ enum Refreshed {
     Ok,
     Revoked(String),
     Transient(String),
+    /// A pasted token (no refresh token behind it) was refused.
+    Static,
 }
 
 fn needs_refresh(conn: &Connection, now: i64) -> bool {
@@ -235,6 +237,26 @@ impl Integrations {
                 .await?;
                 Err(TokenError::NeedsReauth)
             }
+            Ok(Refreshed::Static) => {
+                tracing::warn!(
+                    provider = %provider.spec.id,
+                    connection = id.0,
+                    "pasted access token refused; needs re-auth"
+                );
+                store::record_failure(
+                    &self.db,
+                    id,
+                    ConnectionStatus::NeedsReauth,
+                    &format!(
+                        "{} refused the pasted access token (revoked, or its private app \
+                         deleted); connect again with a new token",
+                        provider.spec.id.name()
+                    ),
+                    None,
+                )
+                .await?;
+                Err(TokenError::NeedsReauth)
+            }
             Ok(Refreshed::Transient(reason)) => {
                 tracing::warn!(
                     provider = %provider.spec.id,
@@ -271,7 +293,7 @@ impl Integrations {
         conn: &Connection,
     ) -> anyhow::Result<Refreshed> {
         let Some(refresh) = store::secret(&self.db, &self.vault, conn, REFRESH_TOKEN).await? else {
-            return Ok(Refreshed::Revoked("no refresh token stored".into()));
+            return Ok(Refreshed::Static);
         };
         let oauth = client::oauth_client(provider, &self.config.public_url)?;
         let result = oauth

@@ -14,6 +14,7 @@ mod accounts;
 mod assets;
 mod cli;
 mod connect;
+mod connect_token;
 mod counter;
 mod cross_site;
 mod deploy;
