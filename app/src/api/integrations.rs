@@ -2,12 +2,11 @@
 //! actions (auto-sync, disconnect, API keys, sync now). Connecting over
 //! OAuth is a plain link to `/oauth/{provider}/start`, not a server function.
 
-use crate::domain::ConnectionId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ConnectionDetail, ProviderCard},
+    domain::{ConnectionDetail, ConnectionId, ProviderCard, TokenCheck},
     error::ApiError,
 };
 
@@ -109,4 +108,34 @@ pub async fn connect_api_key(
         .connect_api_key(&viewer, &provider, api_id, api_token)
         .await
         .map(|_| ())
+}
+
+/// What a pasted HubSpot access token came to: HubSpot's view of it, and
+/// whether it was saved (`intent` `connect`) or only tested (`test`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenOutcome {
+    /// The portal and the scopes granted against those required.
+    pub check: TokenCheck,
+    /// Whether the connection was saved.
+    pub saved: bool,
+}
+
+/// Tests or saves a pasted HubSpot private-app token (admins and managers).
+#[server(prefix = "/api/fn", endpoint = "hubspot_token")]
+pub async fn hubspot_token(access_token: String, intent: String) -> Result<TokenOutcome, ApiError> {
+    let viewer = crate::auth::manager()?;
+    let integrations = crate::services::services()?.integrations;
+    if intent == "test" {
+        let check = integrations
+            .test_hubspot_token(&viewer, access_token)
+            .await?;
+        return Ok(TokenOutcome {
+            check,
+            saved: false,
+        });
+    }
+    let (_, check) = integrations
+        .connect_hubspot_token(&viewer, access_token)
+        .await?;
+    Ok(TokenOutcome { check, saved: true })
 }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::{ConnectApiKey, Disconnect, SetAutoSync, SyncNow, get_integrations},
-    domain::{ConnectionHealth, ConnectionStatus, ProviderCard, ago, countdown},
+    api::{ConnectApiKey, Disconnect, HubspotToken, SetAutoSync, SyncNow, get_integrations},
+    domain::{ConnectionHealth, ConnectionStatus, Provider, ProviderCard, ago, countdown},
 };
 
 /// Exact UTC time for `title` attributes.
@@ -25,6 +25,7 @@ pub fn IntegrationsPage() -> impl IntoView {
     let disconnect = ServerAction::<Disconnect>::new();
     let api_key = ServerAction::<ConnectApiKey>::new();
     let sync_now = ServerAction::<SyncNow>::new();
+    let hubspot_token = ServerAction::<HubspotToken>::new();
     let data = Resource::new(
         move || {
             (
@@ -32,6 +33,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                 disconnect.version().get(),
                 api_key.version().get(),
                 sync_now.version().get(),
+                hubspot_token.version().get(),
             )
         },
         |_| get_integrations(),
@@ -41,6 +43,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         disconnect,
         api_key,
         sync_now,
+        hubspot_token,
     };
     let errors = move || {
         [
@@ -48,6 +51,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             disconnect.value().get().and_then(Result::err),
             api_key.value().get().and_then(Result::err),
             sync_now.value().get().and_then(Result::err),
+            hubspot_token.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -90,6 +94,7 @@ struct Actions {
     disconnect: ServerAction<Disconnect>,
     api_key: ServerAction<ConnectApiKey>,
     sync_now: ServerAction<SyncNow>,
+    hubspot_token: ServerAction<HubspotToken>,
 }
 
 #[component]
@@ -147,9 +152,55 @@ fn ProviderCardView(
                     <button type="submit" class="btn btn-primary">{format!("Connect {}", card.name)}</button>
                 </ActionForm>
             }.into_any())}
+            {(can_manage && card.provider == Provider::Hubspot).then(|| view! {
+                <TokenForm action=actions.hubspot_token/>
+            })}
         </section>
     }
     .into_any()
+}
+
+/// HubSpot without OAuth: paste a private app's access token (or a service
+/// key), test it to see the scopes it holds, then connect with it.
+#[component]
+fn TokenForm(action: ServerAction<HubspotToken>) -> impl IntoView {
+    let outcome = move || {
+        action.value().get().and_then(Result::ok).map(|o| {
+            let c = o.check;
+            let scopes = if c.missing.is_empty() {
+                format!("All {} required scopes are granted.", c.required.len())
+            } else {
+                format!("Missing required scopes: {}.", c.missing.join(", "))
+            };
+            let head = if o.saved {
+                format!("Connected HubSpot portal {}.", c.account_id)
+            } else {
+                format!("HubSpot portal {} accepts this token.", c.account_id)
+            };
+            view! {
+                <div class="token-check" role="status">
+                    <p>{head} " " {scopes}</p>
+                    <p class="muted">"Granted: " {c.granted.join(", ")}</p>
+                </div>
+            }
+        })
+    };
+    view! {
+        // Stays open once it has something to say, also after the cards reload.
+        <details class="token-connect" open=move || action.value().with(Option::is_some)>
+            <summary>"Or connect with a private-app access token"</summary>
+            <ActionForm action attr:class="form">
+                <label>"Access token"
+                    <input name="access_token" type="password" required autocomplete="off" placeholder="pat-na1-…"/>
+                </label>
+                <div class="form-buttons">
+                    <button type="submit" name="intent" value="test" class="btn">"Test connection"</button>
+                    <button type="submit" name="intent" value="connect" class="btn btn-primary">"Connect with this token"</button>
+                </div>
+            </ActionForm>
+            {outcome}
+        </details>
+    }
 }
 
 fn status_line(c: &ConnectionHealth) -> Option<&'static str> {
