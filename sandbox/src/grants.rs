@@ -88,7 +88,7 @@ impl Grants {
     pub fn issue_code(&mut self, code: AuthCode) -> String {
         let value = match code.provider {
             Provider::Hubspot => uuid_like(),
-            Provider::Fathom => random_token("", 24),
+            Provider::Fathom | Provider::Autotask | Provider::Aircall => random_token("", 24),
         };
         self.codes.insert(value.clone(), code);
         value
@@ -105,7 +105,7 @@ impl Grants {
     ) -> (String, String) {
         let refresh = match provider {
             Provider::Hubspot => format!("na1-{}", uuid_like()),
-            Provider::Fathom => random_token("", 32),
+            Provider::Fathom | Provider::Autotask | Provider::Aircall => random_token("", 32),
         };
         self.refresh.insert(
             refresh.clone(),
@@ -125,7 +125,7 @@ impl Grants {
         let g = self.refresh.get(refresh)?.clone();
         let token = match g.provider {
             Provider::Hubspot => random_token("CN", 96),
-            Provider::Fathom => random_token("", 32),
+            Provider::Fathom | Provider::Autotask | Provider::Aircall => random_token("", 32),
         };
         self.access.insert(
             token.clone(),

@@ -1,4 +1,4 @@
-//! Wire-faithful HubSpot and Fathom simulators for Tally's tests, demos and benchmarks.
+//! Wire-faithful HubSpot, Fathom, Autotask and Aircall simulators for Tally's tests, demos and benchmarks.
 //!
 //! [`Sandbox::new`] generates a deterministic data set from [`SandboxOptions`];
 //! [`Sandbox::router`] serves HubSpot under `/hubspot/...`, Fathom under `/fathom/...` and
@@ -8,6 +8,8 @@
 // Handlers return ready-made error `Response`s in `Err`; boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod aircall;
+pub mod autotask;
 pub mod catalog;
 mod consent;
 pub mod control;
@@ -50,6 +52,8 @@ pub use webhooks::{Delivery, WebhookTargets};
 pub enum Provider {
     Hubspot,
     Fathom,
+    Autotask,
+    Aircall,
 }
 
 /// Shared state behind a [`Sandbox`]. Its `Debug` shows no tokens or secrets.
@@ -66,6 +70,8 @@ pub struct Inner {
     pub(crate) targets: Mutex<WebhookTargets>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) fathom_webhooks: Mutex<Vec<fathom::webhooks::FathomWebhook>>,
+    pub(crate) autotask: Mutex<autotask::State>,
+    pub(crate) aircall: Mutex<aircall::State>,
     pub(crate) redirect_uris: RwLock<Vec<String>>,
     pub(crate) clock_offset_ms: AtomicI64,
     pub(crate) event_seq: AtomicU64,
@@ -140,6 +146,8 @@ impl Sandbox {
                 }),
                 deliveries: Mutex::new(Vec::new()),
                 fathom_webhooks: Mutex::new(Vec::new()),
+                autotask: Mutex::new(autotask::State::generate(&opts)),
+                aircall: Mutex::new(aircall::State::generate(&opts)),
                 redirect_uris: RwLock::new(opts.redirect_uris.clone()),
                 clock_offset_ms: AtomicI64::new(0),
                 event_seq: AtomicU64::new(1),
@@ -154,12 +162,16 @@ impl Sandbox {
         Router::new()
             .merge(hubspot::routes())
             .merge(fathom::routes())
+            .merge(autotask::routes())
+            .merge(aircall::routes())
             .fallback(middleware::not_found)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),
                 middleware::provider_layer,
             ))
             .merge(control::routes())
+            .merge(autotask::control_routes())
+            .merge(aircall::control_routes())
             .with_state(self.clone())
     }
 

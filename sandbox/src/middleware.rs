@@ -22,6 +22,10 @@ fn classify(path: &str) -> Option<Provider> {
         Some(Provider::Hubspot)
     } else if path.starts_with("/fathom/") {
         Some(Provider::Fathom)
+    } else if path.starts_with("/autotask/") {
+        Some(Provider::Autotask)
+    } else if path.starts_with("/aircall/") {
+        Some(Provider::Aircall)
     } else {
         None
     }
@@ -67,6 +71,14 @@ fn fault_status_response(provider: Provider, status: u16) -> Response {
             axum::Json(json!({"error": "internal error (injected by the sandbox)"})),
         )
             .into_response(),
+        Provider::Autotask => {
+            crate::autotask::error(code, "internal error (injected by the sandbox)")
+        }
+        Provider::Aircall => crate::aircall::error(
+            code,
+            "Internal Server Error",
+            "internal error (injected by the sandbox)",
+        ),
     }
 }
 
@@ -134,6 +146,8 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
                     set_header(&mut r, "ratelimit-remaining", "0".into());
                     r
                 }
+                Provider::Autotask => crate::autotask::too_many(),
+                Provider::Aircall => crate::aircall::too_many(&sb),
             });
         }
         None => {}
@@ -189,6 +203,20 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
                     early = Some(r);
                 }
             }
+            Provider::Autotask => match crate::autotask::limit(&sb, &path) {
+                Ok(hs) => headers_to_add = hs,
+                Err(r) => {
+                    rate_limited = true;
+                    early = Some(r);
+                }
+            },
+            Provider::Aircall => match crate::aircall::limit(&sb, &path) {
+                Ok(hs) => headers_to_add = hs,
+                Err(r) => {
+                    rate_limited = true;
+                    early = Some(r);
+                }
+            },
             _ => {}
         }
     }
@@ -212,6 +240,8 @@ pub async fn provider_layer(State(sb): State<Sandbox>, req: Request, next: Next)
         provider: match provider {
             Provider::Hubspot => "hubspot".into(),
             Provider::Fathom => "fathom".into(),
+            Provider::Autotask => "autotask".into(),
+            Provider::Aircall => "aircall".into(),
         },
         method,
         path: redact_path(&path),
@@ -250,6 +280,15 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
             ),
         )
             .into_response(),
+        Some(Provider::Autotask) => crate::autotask::error(
+            StatusCode::NOT_FOUND,
+            &format!("No sandbox Autotask route for {}", redact_path(&path)),
+        ),
+        Some(Provider::Aircall) => crate::aircall::error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "No such Aircall endpoint",
+        ),
         None => (
             StatusCode::NOT_FOUND,
             axum::Json(json!({"error": "unknown sandbox route"})),
