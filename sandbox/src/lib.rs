@@ -123,6 +123,8 @@ impl Sandbox {
             .unwrap_or_default();
         Sandbox {
             inner: Arc::new(Inner {
+                autotask: Mutex::new(autotask::State::generate(&opts, &store)),
+                aircall: Mutex::new(aircall::State::generate(&opts, &store)),
                 store: RwLock::new(store),
                 grants: Mutex::new(grants::Grants::default()),
                 log: Mutex::new(Vec::new()),
@@ -146,8 +148,6 @@ impl Sandbox {
                 }),
                 deliveries: Mutex::new(Vec::new()),
                 fathom_webhooks: Mutex::new(Vec::new()),
-                autotask: Mutex::new(autotask::State::generate(&opts)),
-                aircall: Mutex::new(aircall::State::generate(&opts)),
                 redirect_uris: RwLock::new(opts.redirect_uris.clone()),
                 clock_offset_ms: AtomicI64::new(0),
                 event_seq: AtomicU64::new(1),

@@ -16,8 +16,9 @@ use crate::options::SandboxOptions;
 pub struct State {}
 
 impl State {
-    /// Generates the data set from the options' seed, reps, weeks and time zone.
-    pub fn generate(_opts: &SandboxOptions) -> State {
+    /// Generates the data set from the options' seed, weeks and time zone,
+    /// for the same team as the HubSpot owners in `store`.
+    pub fn generate(_opts: &SandboxOptions, _store: &crate::store::Store) -> State {
         State {}
     }
 }
