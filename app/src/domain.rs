@@ -20,8 +20,8 @@ pub mod source_form;
 pub use account::{Role, UserSummary, Viewer};
 pub use ids::{ConnectionId, MeasurableId, OrgId};
 pub use integration::{
-    ConnectionDetail, ConnectionHealth, ConnectionStatus, ObjectCount, ProviderCard, SyncRun,
-    TokenCheck, ago, countdown,
+    ConnectionDetail, ConnectionHealth, ConnectionStatus, KeyCheck, KeyField, ObjectCount,
+    ProviderCard, SyncRun, TokenCheck, ago, countdown,
 };
 pub use org::{OrgSettings, WEEKDAYS, weekday_name};
 pub use provider::Provider;

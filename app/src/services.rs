@@ -5,7 +5,7 @@
 //! [`Services`] value as Leptos context. Server functions stay thin:
 //! authorise, call a service, return.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use crate::domain::{ConnectionId, MeasurableId};
 
@@ -13,7 +13,8 @@ use async_trait::async_trait;
 
 use crate::{
     domain::{
-        ConnectionDetail, OrgSettings, ProviderCard, Role, TokenCheck, UserSummary, Viewer,
+        ConnectionDetail, KeyCheck, OrgSettings, ProviderCard, Role, TokenCheck, UserSummary,
+        Viewer,
         measurable::MeasurableInput,
         scorecard::{
             CellDetail, Dashboard, MeasurableDetail, PersonOption, ScorecardSummary, ScorecardWeek,
@@ -219,14 +220,15 @@ pub trait IntegrationsService: Send + Sync {
     /// Starts a sync now. Fails with a conflict while no sync engine is
     /// installed (the page then shows no "Sync now" button).
     async fn sync_now(&self, viewer: &Viewer, id: ConnectionId) -> Result<(), ApiError>;
-    /// Checks an API key with the provider and saves it (API-key providers).
+    /// Checks API credentials (form fields by name) with the provider and,
+    /// unless `test_only`, saves them; the connection when saved.
     async fn connect_api_key(
         &self,
         viewer: &Viewer,
         provider: &str,
-        key_id: String,
-        key_secret: String,
-    ) -> Result<ConnectionId, ApiError>;
+        fields: BTreeMap<String, String>,
+        test_only: bool,
+    ) -> Result<(Option<ConnectionId>, KeyCheck), ApiError>;
     /// Asks HubSpot about a pasted access token (private app or service
     /// key) and saves nothing.
     async fn test_hubspot_token(

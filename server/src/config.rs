@@ -82,6 +82,8 @@ pub struct Config {
     pub fathom_urls: ProviderUrls,
     /// Aircall API base (no trailing slash).
     pub aircall_api_base: String,
+    /// Autotask's zone-information service (no trailing slash).
+    pub autotask_zone_lookup_url: String,
     /// Time between scheduled syncs; zero turns the scheduler off.
     pub sync_interval: Duration,
     /// Provider request budgets of the sync engine.

@@ -93,7 +93,7 @@ pub fn oauth_client(provider: Provider) -> Option<OAuthClientConfig> {
     let (client_id, client_secret) = match provider {
         Provider::Hubspot => (options.hubspot_client_id, options.hubspot_client_secret),
         Provider::Fathom => (options.fathom_client_id, options.fathom_client_secret),
-        Provider::Aircall => return None,
+        Provider::Autotask | Provider::Aircall => return None,
     };
     Some(OAuthClientConfig {
         client_id,

@@ -53,7 +53,7 @@ pub struct Integrations {
     pub(crate) db: Db,
     pub(crate) vault: Vault,
     pub(crate) config: Arc<Config>,
-    pub(crate) providers: Arc<[ConfiguredProvider; 3]>,
+    pub(crate) providers: Arc<[ConfiguredProvider; 4]>,
     pub(crate) http: reqwest::Client,
     /// The sync engine, once one exists.
     pub sync: Option<Arc<dyn SyncEngine>>,

@@ -7,8 +7,10 @@
 //! Adding a provider means one new module and one line in [`SPECS`].
 
 pub mod aircall;
+pub mod autotask;
 pub mod fathom;
 pub mod hubspot;
+pub mod key_auth;
 
 pub use app::domain::Provider;
 
@@ -27,13 +29,29 @@ pub struct OAuthSpec {
     pub client_vars: &'static [&'static str],
 }
 
+pub use app::domain::KeyField;
+
+/// How an API-key provider's credentials travel with each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStyle {
+    /// HTTP basic auth: the first field is the user, the secret the password
+    /// (Aircall's `api_id:api_token`).
+    Basic,
+    /// Autotask's three headers `UserName`, `Secret` and
+    /// `ApiIntegrationCode`, sent to the database's zone.
+    Autotask,
+}
+
 /// How an API-key provider is checked before its key is saved.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeySpec {
-    /// Form fields the user fills in (the last is the secret).
-    pub fields: &'static [&'static str],
+    /// Form fields the user fills in, in order; the ones marked secret go
+    /// into the vault, the first one names the account.
+    pub fields: &'static [KeyField],
     /// Path (below the API base) of the call that proves the key works.
     pub test_path: &'static str,
+    /// How the credentials are sent.
+    pub style: KeyStyle,
 }
 
 /// How a provider authenticates.
@@ -62,7 +80,12 @@ pub struct ProviderSpec {
 }
 
 /// Every provider, in card order ([`Provider::ALL`]'s).
-pub const SPECS: [&ProviderSpec; 3] = [&hubspot::SPEC, &fathom::SPEC, &aircall::SPEC];
+pub const SPECS: [&ProviderSpec; 4] = [
+    &hubspot::SPEC,
+    &fathom::SPEC,
+    &autotask::SPEC,
+    &aircall::SPEC,
+];
 
 /// A provider's spec.
 pub fn spec(id: Provider) -> &'static ProviderSpec {
@@ -113,13 +136,14 @@ pub fn resolve(spec: &'static ProviderSpec, config: &Config) -> ConfiguredProvid
     let (client, urls) = match spec.id {
         Provider::Hubspot => hubspot::configure(config),
         Provider::Fathom => fathom::configure(config),
+        Provider::Autotask => autotask::configure(config),
         Provider::Aircall => aircall::configure(config),
     };
     ConfiguredProvider { spec, client, urls }
 }
 
 /// Every provider, configured, in [`Provider::ALL`]'s order.
-pub fn all(config: &Config) -> [ConfiguredProvider; 3] {
+pub fn all(config: &Config) -> [ConfiguredProvider; 4] {
     SPECS.map(|s| resolve(s, config))
 }
 

@@ -1,8 +1,10 @@
-//! The sync engine: copies HubSpot and Fathom activity into Tally's tables
+//! The sync engine: copies HubSpot, Fathom, Autotask and Aircall records
+//! into Tally's tables
 //! so scorecards can be computed locally.
 //!
 //! [`engine::SyncEngine`] runs syncs (scheduled, manual, webhook-driven)
-//! under a per-connection lease; [`hubspot`] and [`fathom`] know the
+//! under a per-connection lease; [`hubspot`], [`fathom`], [`autotask`] and
+//! [`aircall`] know the
 //! providers' APIs and the order of their steps, and report through
 //! [`progress`] ([`listing`] reads a HubSpot kind's whole history on
 //! the general budget, [`lanes`] runs it beside search); [`records`]
@@ -11,6 +13,8 @@
 //! [`webhooks`] verifies deliveries and [`inbox`] keeps their work until a
 //! run has synced it; [`people`] links provider users to Tally people.
 
+pub mod aircall;
+pub mod autotask;
 pub mod budget;
 pub mod catalogue;
 pub mod client;

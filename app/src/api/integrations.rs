@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ConnectionDetail, ConnectionId, ProviderCard, TokenCheck},
+    domain::{ConnectionDetail, ConnectionId, KeyCheck, ProviderCard, TokenCheck},
     error::ApiError,
 };
 
@@ -95,19 +95,34 @@ pub async fn sync_now(id: ConnectionId) -> Result<(), ApiError> {
         .await
 }
 
-/// Checks and saves an API key (admins and managers).
+/// What pasted API credentials came to: the account the provider opened,
+/// and whether they were saved (`intent` `connect`) or only tested (`test`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOutcome {
+    /// The account (and zone) the provider names.
+    pub check: KeyCheck,
+    /// Whether the connection was saved.
+    pub saved: bool,
+}
+
+/// Tests or saves API credentials (admins and managers). The form posts
+/// its fields as `fields[api_id]`, `fields[secret]`, …
 #[server(prefix = "/api/fn", endpoint = "connect_api_key")]
 pub async fn connect_api_key(
     provider: String,
-    api_id: String,
-    api_token: String,
-) -> Result<(), ApiError> {
+    #[server(default)] intent: String,
+    #[server(default)] fields: std::collections::BTreeMap<String, String>,
+) -> Result<KeyOutcome, ApiError> {
     let viewer = crate::auth::manager()?;
-    crate::services::services()?
+    let test_only = intent == "test";
+    let (id, check) = crate::services::services()?
         .integrations
-        .connect_api_key(&viewer, &provider, api_id, api_token)
-        .await
-        .map(|_| ())
+        .connect_api_key(&viewer, &provider, fields, test_only)
+        .await?;
+    Ok(KeyOutcome {
+        check,
+        saved: id.is_some(),
+    })
 }
 
 /// What a pasted HubSpot access token came to: HubSpot's view of it, and

@@ -128,7 +128,7 @@ pub struct ProviderCard {
     /// `oauth` or `api_key`.
     pub auth: String,
     /// Fields of the API-key form (empty for OAuth).
-    pub key_fields: Vec<String>,
+    pub key_fields: Vec<KeyField>,
     /// False when the OAuth client id is missing.
     pub configured: bool,
     /// Variables to set when not configured.
@@ -139,6 +139,48 @@ pub struct ProviderCard {
     pub can_sync_now: bool,
     /// Live connections (not disconnected).
     pub connections: Vec<ConnectionHealth>,
+}
+
+/// One field of an API-key provider's connect form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyField {
+    /// Form and wire name, e.g. `api_id`.
+    pub name: std::borrow::Cow<'static, str>,
+    /// Label shown beside it.
+    pub label: std::borrow::Cow<'static, str>,
+    /// Whether it is a secret: typed into a password field and kept in the
+    /// vault.
+    pub secret: bool,
+}
+
+impl KeyField {
+    /// A field that names the account (not a secret).
+    pub const fn plain(name: &'static str, label: &'static str) -> KeyField {
+        KeyField {
+            name: std::borrow::Cow::Borrowed(name),
+            label: std::borrow::Cow::Borrowed(label),
+            secret: false,
+        }
+    }
+
+    /// A secret field.
+    pub const fn secret(name: &'static str, label: &'static str) -> KeyField {
+        KeyField {
+            name: std::borrow::Cow::Borrowed(name),
+            label: std::borrow::Cow::Borrowed(label),
+            secret: true,
+        }
+    }
+}
+
+/// What a provider said of pasted API credentials: the account they open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyCheck {
+    /// The account (API id, Autotask API username).
+    pub account_id: String,
+    /// Where its API lives (an Autotask zone's name and base), when the
+    /// provider says.
+    pub zone: Option<String>,
 }
 
 /// What HubSpot says of a pasted access token (private app or service key):

@@ -14,7 +14,8 @@
 //! ```
 //!
 //! Synced records are always those owned by the measurable's person (through
-//! the person's HubSpot owner ids and Fathom emails). [`Source::validate`]
+//! the person's HubSpot owners, Fathom emails, Autotask resources and
+//! Aircall users). [`Source::validate`]
 //! names the offending field (`source.filters.keywords`, …) so the API can
 //! answer 422 with it.
 
@@ -73,11 +74,17 @@ pub enum RecordKind {
     Deal,
     /// Fathom recorded meeting.
     FathomMeeting,
+    /// Autotask ticket.
+    AutotaskTicket,
+    /// Autotask time entry.
+    AutotaskTimeEntry,
+    /// Aircall phone call.
+    AircallCall,
 }
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Call,
         RecordKind::Meeting,
         RecordKind::Note,
@@ -85,12 +92,17 @@ impl RecordKind {
         RecordKind::Task,
         RecordKind::Deal,
         RecordKind::FathomMeeting,
+        RecordKind::AutotaskTicket,
+        RecordKind::AutotaskTimeEntry,
+        RecordKind::AircallCall,
     ];
 
     /// The provider whose records these are.
     pub fn provider(self) -> super::Provider {
         match self {
             RecordKind::FathomMeeting => super::Provider::Fathom,
+            RecordKind::AutotaskTicket | RecordKind::AutotaskTimeEntry => super::Provider::Autotask,
+            RecordKind::AircallCall => super::Provider::Aircall,
             RecordKind::Call
             | RecordKind::Meeting
             | RecordKind::Note
@@ -110,7 +122,16 @@ impl RecordKind {
             RecordKind::Task => "task",
             RecordKind::Deal => "deal",
             RecordKind::FathomMeeting => "fathom_meeting",
+            RecordKind::AutotaskTicket => "autotask_ticket",
+            RecordKind::AutotaskTimeEntry => "autotask_time_entry",
+            RecordKind::AircallCall => "aircall_call",
         }
+    }
+
+    /// Phone calls (HubSpot's or Aircall's): the kinds direction and
+    /// duration filters apply to.
+    pub fn is_call(self) -> bool {
+        matches!(self, RecordKind::Call | RecordKind::AircallCall)
     }
 }
 
@@ -128,6 +149,9 @@ pub enum TimeField {
     Start,
     /// A deal's close date.
     CloseDate,
+    /// An Autotask ticket's completed date (a ticket not completed has none
+    /// and is in no week).
+    Completed,
 }
 
 /// Record filters; all given filters must match. Text comparisons ignore
@@ -164,6 +188,24 @@ pub struct Filters {
     /// Deals: only this pipeline (id or label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<String>,
+    /// Autotask tickets: in any of these queues (label or id), e.g. `ROC board`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queue: Vec<String>,
+    /// Autotask tickets: only those completed on the local calendar day
+    /// (the organisation's time zone) they were created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed_same_day: bool,
+    /// Autotask time entries: only billable ones (`true`) or only
+    /// non-billable ones (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable: Option<bool>,
+    /// Aircall calls: only answered ones (`true`) or only unanswered ones
+    /// (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<bool>,
+    /// Calls: only those lasting at least this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_duration_seconds: Option<u32>,
 }
 
 /// Which call directions a measurable counts.
@@ -348,6 +390,12 @@ impl SyncedQuery {
                     "start only applies to meetings",
                 ));
             }
+            TimeField::Completed if kind != K::AutotaskTicket => {
+                return Err(FieldError::new(
+                    "source.time_field",
+                    "completed only applies to Autotask tickets",
+                ));
+            }
             TimeField::Occurred if kind == K::Deal => {
                 return Err(FieldError::new(
                     "source.time_field",
@@ -356,13 +404,49 @@ impl SyncedQuery {
             }
             _ => {}
         }
-        if (f.call_direction.is_some() || !f.call_outcome.is_empty()) && kind != K::Call {
-            let field = if f.call_direction.is_some() {
-                "source.filters.call_direction"
+        if f.call_direction.is_some() && !kind.is_call() {
+            return Err(FieldError::new(
+                "source.filters.call_direction",
+                "only applies to calls",
+            ));
+        }
+        if !f.call_outcome.is_empty() && kind != K::Call {
+            return Err(FieldError::new(
+                "source.filters.call_outcome",
+                "only applies to HubSpot calls",
+            ));
+        }
+        if f.min_duration_seconds.is_some() && !kind.is_call() {
+            return Err(FieldError::new(
+                "source.filters.min_duration_seconds",
+                "only applies to calls",
+            ));
+        }
+        if f.answered.is_some() && kind != K::AircallCall {
+            return Err(FieldError::new(
+                "source.filters.answered",
+                "only applies to Aircall calls",
+            ));
+        }
+        if (!f.queue.is_empty() || f.closed_same_day) && kind != K::AutotaskTicket {
+            let field = if f.queue.is_empty() {
+                "source.filters.closed_same_day"
             } else {
-                "source.filters.call_outcome"
+                "source.filters.queue"
             };
-            return Err(FieldError::new(field, "only applies to calls"));
+            return Err(FieldError::new(field, "only applies to Autotask tickets"));
+        }
+        if f.closed_same_day && self.time_field != TimeField::Completed {
+            return Err(FieldError::new(
+                "source.filters.closed_same_day",
+                "counts tickets by the day they were closed: use the time field completed",
+            ));
+        }
+        if f.billable.is_some() && kind != K::AutotaskTimeEntry {
+            return Err(FieldError::new(
+                "source.filters.billable",
+                "only applies to Autotask time entries",
+            ));
         }
         if let Some(d) = &f.call_direction
             && !matches!(d.direction().as_str(), "INBOUND" | "OUTBOUND")
@@ -393,6 +477,7 @@ impl SyncedQuery {
         non_blank("source.filters.meeting_outcome", &f.meeting_outcome)?;
         non_blank("source.filters.keywords", &f.keywords)?;
         non_blank("source.filters.buying_role", &f.buying_role)?;
+        non_blank("source.filters.queue", &f.queue)?;
         for (field, value) in [
             ("source.filters.contact_in_list", &f.contact_in_list),
             ("source.filters.pipeline", &f.pipeline),
@@ -506,159 +591,4 @@ impl MeasurableInput {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn parse(json: &str) -> Source {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn documented_examples_parse_and_validate() {
-        let note = parse(
-            r#"{"type":"synced","kind":"note","filters":{"keywords":["decision maker","DM"]}}"#,
-        );
-        assert_eq!(note.validate(), Ok(()));
-        let Source::Synced(q) = &note else { panic!() };
-        assert_eq!(q.time_field, TimeField::Occurred);
-        assert_eq!(q.aggregate, Aggregate::Count);
-        let mrr = parse(
-            r#"{"type":"synced","kind":"deal","time_field":"close_date","filters":{"closed_won":true},
-                "aggregate":{"type":"sum","properties":["mrr","hs_mrr","amount"]}}"#,
-        );
-        assert_eq!(mrr.validate(), Ok(()));
-        assert_eq!(parse(r#"{"type":"manual"}"#), Source::Manual);
-        assert_eq!(
-            parse(r#"{"type":"formula","formula":"m:1 / m:2 * 100"}"#).validate(),
-            Ok(())
-        );
-        let back: Source = serde_json::from_str(&serde_json::to_string(&mrr).unwrap()).unwrap();
-        assert_eq!(back, mrr);
-    }
-
-    #[test]
-    fn unknown_fields_and_kinds_are_refused() {
-        assert!(serde_json::from_str::<Source>(r#"{"type":"synced","kind":"fax"}"#).is_err());
-        assert!(
-            serde_json::from_str::<Source>(
-                r#"{"type":"synced","kind":"call","filters":{"colour":"red"}}"#
-            )
-            .is_err()
-        );
-        assert!(serde_json::from_str::<Source>(r#"{"type":"magic"}"#).is_err());
-    }
-
-    #[test]
-    fn bad_definitions_name_their_field() {
-        let field = |json: &str| parse(json).validate().unwrap_err().field;
-        assert_eq!(
-            field(r#"{"type":"formula","formula":"m:1 +"}"#),
-            "source.formula"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"call","time_field":"close_date"}"#),
-            "source.time_field"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"note","time_field":"start"}"#),
-            "source.time_field"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"note","filters":{"call_direction":"INBOUND"}}"#),
-            "source.filters.call_direction"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"call","filters":{"call_direction":"SIDEWAYS"}}"#),
-            "source.filters.call_direction"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"call","filters":{"meeting_type":["FTA"]}}"#),
-            "source.filters.meeting_type"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"meeting","filters":{"closed_won":true}}"#),
-            "source.filters.closed_won"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"note","filters":{"keywords":["ceo"," "]}}"#),
-            "source.filters.keywords"
-        );
-        assert_eq!(
-            field(
-                r#"{"type":"synced","kind":"deal","time_field":"close_date","aggregate":{"type":"sum","properties":[]}}"#
-            ),
-            "source.aggregate.properties"
-        );
-        assert_eq!(
-            field(r#"{"type":"synced","kind":"deal"}"#),
-            "source.time_field"
-        );
-    }
-
-    #[test]
-    fn a_direction_filter_is_a_direction_or_its_negation() {
-        let f: Filters = serde_json::from_str(r#"{"call_direction": {"not": "INBOUND"}}"#).unwrap();
-        let not_inbound = f.call_direction.unwrap();
-        assert_eq!(not_inbound, DirectionFilter::Not("INBOUND".into()));
-        assert!(not_inbound.matches(Some("OUTBOUND")));
-        assert!(
-            not_inbound.matches(None),
-            "a call without a direction is a dial"
-        );
-        assert!(
-            not_inbound.matches(Some(" ")),
-            "a blank direction is no direction"
-        );
-        assert!(!not_inbound.matches(Some("inbound")));
-        let outbound = DirectionFilter::Is("outbound".into());
-        assert!(outbound.matches(Some("OUTBOUND")));
-        assert!(!outbound.matches(None));
-        assert_eq!(
-            serde_json::to_value(&not_inbound).unwrap(),
-            serde_json::json!({"not": "INBOUND"})
-        );
-        assert_eq!(serde_json::to_value(&outbound).unwrap(), "outbound");
-        for bad in [
-            r#"{"not": 1}"#,
-            r#"{"is": "INBOUND"}"#,
-            "7",
-            r#"{"not": "INBOUND", "x": 1}"#,
-        ] {
-            let err = serde_json::from_str::<Filters>(&format!(r#"{{"call_direction": {bad}}}"#))
-                .unwrap_err()
-                .to_string();
-            assert!(err.contains(r#"{"not": "INBOUND"}"#), "{bad}: {err}");
-        }
-        let field = |json: &str| parse(json).validate().unwrap_err().field;
-        assert_eq!(
-            field(
-                r#"{"type":"synced","kind":"call","filters":{"call_direction":{"not":"SIDEWAYS"}}}"#
-            ),
-            "source.filters.call_direction"
-        );
-    }
-
-    #[test]
-    fn measurable_input_checks_name_decimals_and_goal() {
-        let mut input = MeasurableInput {
-            section: "Inside sales".into(),
-            name: "Dials".into(),
-            person_id: None,
-            unit: Unit::Count,
-            decimals: 0,
-            goal: Some(Goal::at_least(125.0)),
-            goal_effective_from: None,
-            source: Source::Manual,
-        };
-        assert_eq!(input.validate(), Ok(()));
-        input.decimals = 9;
-        assert_eq!(input.validate().unwrap_err().field, "decimals");
-        input.decimals = 0;
-        input.goal = Some(Goal::at_least(1.0).with_band(2.0));
-        assert_eq!(input.validate().unwrap_err().field, "goal");
-        input.goal = None;
-        input.name = " ".into();
-        assert_eq!(input.validate().unwrap_err().field, "name");
-    }
-}
+mod tests;

@@ -13,19 +13,22 @@ pub enum Provider {
     Hubspot,
     /// Fathom meeting recorder.
     Fathom,
+    /// Autotask (Kaseya) PSA: tickets and time entries.
+    Autotask,
     /// Aircall phone system.
     Aircall,
 }
 
 impl Provider {
     /// Every provider, in card order.
-    pub const ALL: [Self; 3] = [Self::Hubspot, Self::Fathom, Self::Aircall];
+    pub const ALL: [Self; 4] = [Self::Hubspot, Self::Fathom, Self::Autotask, Self::Aircall];
 
     /// The stored, URL and wire id.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Hubspot => "hubspot",
             Self::Fathom => "fathom",
+            Self::Autotask => "autotask",
             Self::Aircall => "aircall",
         }
     }
@@ -45,6 +48,7 @@ impl Provider {
         match self {
             Self::Hubspot => "HubSpot",
             Self::Fathom => "Fathom",
+            Self::Autotask => "Autotask",
             Self::Aircall => "Aircall",
         }
     }

@@ -42,6 +42,17 @@ pub struct SourceForm {
     pub closed_won: Option<String>,
     /// Pipeline id or label, or empty.
     pub pipeline: String,
+    /// Comma-separated Autotask queues (labels or ids).
+    pub queue: String,
+    /// Present (any value) when only tickets closed the day they were
+    /// created count.
+    pub closed_same_day: Option<String>,
+    /// Empty (any), `billable` or `non_billable` (Autotask time entries).
+    pub billable: String,
+    /// Empty (any), `answered` or `unanswered` (Aircall calls).
+    pub answered: String,
+    /// Minimum call length in seconds, or empty.
+    pub min_duration_seconds: String,
     /// `count` or `sum`.
     pub aggregate: String,
     /// Comma-separated properties to sum, first non-empty wins.
@@ -51,7 +62,7 @@ pub struct SourceForm {
 }
 
 /// Every record kind with the label the editor shows.
-pub const KINDS: [(&str, &str); 7] = [
+pub const KINDS: [(&str, &str); 10] = [
     ("call", "Calls (HubSpot)"),
     ("meeting", "Meetings (HubSpot)"),
     ("note", "Notes (HubSpot)"),
@@ -59,6 +70,9 @@ pub const KINDS: [(&str, &str); 7] = [
     ("task", "Tasks (HubSpot)"),
     ("deal", "Deals (HubSpot)"),
     ("fathom_meeting", "Recorded meetings (Fathom)"),
+    ("autotask_ticket", "Tickets (Autotask)"),
+    ("autotask_time_entry", "Time entries (Autotask)"),
+    ("aircall_call", "Phone calls (Aircall)"),
 ];
 
 /// Every call-direction choice with the label the editor shows.
@@ -93,7 +107,7 @@ fn direction_of(text: &str) -> Option<DirectionFilter> {
 }
 
 /// Every time field with the label the editor shows.
-pub const TIME_FIELDS: [(&str, &str); 4] = [
+pub const TIME_FIELDS: [(&str, &str); 5] = [
     ("occurred", "when it happened"),
     ("created", "when it was created"),
     (
@@ -101,6 +115,7 @@ pub const TIME_FIELDS: [(&str, &str); 4] = [
         "meeting start (hs_timestamp when a meeting has no start time)",
     ),
     ("close_date", "deal close date"),
+    ("completed", "ticket completed date"),
 ];
 
 fn joined(values: &[String]) -> String {
@@ -117,6 +132,16 @@ fn split(text: &str) -> Vec<String> {
 
 fn optional(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// An optional yes/no choice: empty is `None`, `yes.0` is true, `yes.1` false.
+fn choice(field: &str, text: &str, (yes, no): (&str, &str)) -> Result<Option<bool>, FieldError> {
+    match text.trim() {
+        "" => Ok(None),
+        t if t == yes => Ok(Some(true)),
+        t if t == no => Ok(Some(false)),
+        other => Err(FieldError::new(field, format!("unknown value `{other}`"))),
+    }
 }
 
 fn wire_name<T: Serialize>(value: &T) -> String {
@@ -161,6 +186,22 @@ impl SourceForm {
                 form.buying_role = joined(&f.buying_role);
                 form.closed_won = f.closed_won.then(|| "on".to_owned());
                 form.pipeline = f.pipeline.clone().unwrap_or_default();
+                form.queue = joined(&f.queue);
+                form.closed_same_day = f.closed_same_day.then(|| "on".to_owned());
+                form.billable = match f.billable {
+                    Some(true) => "billable".to_owned(),
+                    Some(false) => "non_billable".to_owned(),
+                    None => String::new(),
+                };
+                form.answered = match f.answered {
+                    Some(true) => "answered".to_owned(),
+                    Some(false) => "unanswered".to_owned(),
+                    None => String::new(),
+                };
+                form.min_duration_seconds = f
+                    .min_duration_seconds
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
                 if let Aggregate::Sum { properties } = &q.aggregate {
                     form.aggregate = "sum".to_owned();
                     form.sum_properties = joined(properties);
@@ -216,6 +257,27 @@ impl SourceForm {
                         buying_role: split(&self.buying_role),
                         closed_won: self.closed_won.is_some(),
                         pipeline: optional(&self.pipeline),
+                        queue: split(&self.queue),
+                        closed_same_day: self.closed_same_day.is_some(),
+                        billable: choice(
+                            "source.filters.billable",
+                            &self.billable,
+                            ("billable", "non_billable"),
+                        )?,
+                        answered: choice(
+                            "source.filters.answered",
+                            &self.answered,
+                            ("answered", "unanswered"),
+                        )?,
+                        min_duration_seconds: match self.min_duration_seconds.trim() {
+                            "" => None,
+                            text => Some(text.parse().map_err(|_| {
+                                FieldError::new(
+                                    "source.filters.min_duration_seconds",
+                                    format!("`{text}` is not a whole number of seconds"),
+                                )
+                            })?),
+                        },
                     },
                     aggregate,
                 }))
@@ -250,6 +312,9 @@ mod tests {
             r#"{"type": "synced", "kind": "call", "filters": {"call_direction": {"not": "INBOUND"}, "contact_in_list": "Warm 250"}}"#,
             r#"{"type": "synced", "kind": "deal", "time_field": "close_date", "filters": {"closed_won": true, "pipeline": "Sales"}, "aggregate": {"type": "sum", "properties": ["mrr", "hs_mrr", "amount"]}}"#,
             r#"{"type": "synced", "kind": "fathom_meeting", "time_field": "start"}"#,
+            r#"{"type": "synced", "kind": "autotask_ticket", "time_field": "completed", "filters": {"queue": ["ROC board"], "closed_same_day": true}}"#,
+            r#"{"type": "synced", "kind": "autotask_time_entry", "filters": {"billable": true}, "aggregate": {"type": "sum", "properties": ["hoursWorked"]}}"#,
+            r#"{"type": "synced", "kind": "aircall_call", "filters": {"call_direction": "OUTBOUND", "answered": false, "min_duration_seconds": 30}}"#,
             r#"{"type": "manual"}"#,
             r#"{"type": "formula", "formula": "m:12 / m:13 * 100"}"#,
         ] {

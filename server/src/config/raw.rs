@@ -179,6 +179,15 @@ pub struct RawConfig {
         default_value = "https://api.aircall.io"
     )]
     pub aircall_api_base: String,
+
+    /// Autotask's zone-information service; connecting asks it for the API
+    /// user's zone (`GET /v1.0/zoneInformation?user=…`).
+    #[arg(
+        long,
+        env = "AUTOTASK_ZONE_LOOKUP_URL",
+        default_value = "https://webservices.autotask.net/atservicesrest"
+    )]
+    pub autotask_zone_lookup_url: String,
 }
 
 impl RawConfig {
@@ -382,6 +391,11 @@ impl RawConfig {
             &self.aircall_api_base,
             "https://api.aircall.io",
         )?;
+        let autotask_zone_lookup_url = check_http_url(
+            "AUTOTASK_ZONE_LOOKUP_URL",
+            &self.autotask_zone_lookup_url,
+            "https://webservices.autotask.net/atservicesrest",
+        )?;
         Ok(Config {
             database_url,
             addr,
@@ -399,6 +413,7 @@ impl RawConfig {
             fathom,
             fathom_urls,
             aircall_api_base,
+            autotask_zone_lookup_url,
             sync_interval: Duration::from_secs(sync_interval_minutes * 60),
             sync_limits,
             fathom_webhook_secret,

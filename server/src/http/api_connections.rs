@@ -2,7 +2,7 @@
 //! connection health and connecting for scripts. Never returns a secret.
 
 use app::{
-    domain::{ConnectionDetail, ConnectionHealth, ConnectionId, Provider, TokenCheck},
+    domain::{ConnectionDetail, ConnectionHealth, ConnectionId, KeyCheck, Provider, TokenCheck},
     error::ApiError,
 };
 use axum::{
@@ -12,6 +12,7 @@ use axum::{
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::{
     error::{ApiResult, JsonError},
@@ -101,11 +102,13 @@ pub async fn disconnect(
 /// without saving.
 #[derive(Debug, Default, Deserialize)]
 pub struct ConnectBody {
-    api_id: Option<String>,
-    api_token: Option<String>,
     access_token: Option<String>,
     #[serde(default)]
     test: bool,
+    /// The API-key provider's fields (`api_id`, `api_token`; `username`,
+    /// `secret`, `integration_code`).
+    #[serde(flatten)]
+    fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// Answer of connect.
@@ -120,6 +123,9 @@ pub struct Connected {
     /// What HubSpot says of a pasted access token: portal and scopes.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_check: Option<TokenCheck>,
+    /// What an API-key provider says of the credentials: the account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_check: Option<KeyCheck>,
 }
 
 /// `POST /api/v1/integrations/{provider}/connect`: an authorize URL for OAuth
@@ -148,6 +154,7 @@ pub async fn connect(
             authorize_url: None,
             connection_id,
             token_check: Some(check),
+            key_check: None,
         }));
     }
     if p.oauth().is_some() {
@@ -162,21 +169,23 @@ pub async fn connect(
             authorize_url: Some(url),
             connection_id: None,
             token_check: None,
+            key_check: None,
         }));
     }
-    let id = state
+    let fields = body
+        .fields
+        .into_iter()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned())))
+        .collect();
+    let (connection_id, check) = state
         .services
         .integrations
-        .connect_api_key(
-            &viewer,
-            &provider,
-            body.api_id.unwrap_or_default(),
-            body.api_token.unwrap_or_default(),
-        )
+        .connect_api_key(&viewer, &provider, fields, body.test)
         .await?;
     Ok(Json(Connected {
         authorize_url: None,
-        connection_id: Some(id),
+        connection_id,
         token_check: None,
+        key_check: Some(check),
     }))
 }

@@ -1,4 +1,5 @@
-//! `POST /webhooks/hubspot` and `POST /webhooks/fathom`: signed deliveries
+//! `POST /webhooks/hubspot`, `POST /webhooks/fathom` and
+//! `POST /webhooks/aircall`: signed (Aircall: token-carrying) deliveries
 //! that queue a webhook-triggered run fetching just the changed records.
 //! Refused deliveries (401 unsigned or stale, 400 malformed) change nothing.
 //! An accepted one is in the webhook inbox (with its delivery ids, in one
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/webhooks/hubspot", post(hubspot))
         .route("/webhooks/fathom", post(fathom))
+        .route("/webhooks/aircall", post(aircall))
 }
 
 fn refuse(r: &Refused) -> Response {
@@ -209,4 +211,61 @@ async fn queue_fathom(
     }
     tx.commit().await?;
     Ok(queued)
+}
+
+/// Aircall's `call.ended`: the body carries the webhook's `token`, which
+/// names the connection (Tally registered the webhook when connecting);
+/// the call inside is queued whole. Other events are acknowledged and
+/// ignored.
+async fn aircall(State(state): State<AppState>, body: Bytes) -> Response {
+    let delivery: Value = match serde_json::from_slice(&body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return refuse(&Refused::Malformed("expected an Aircall webhook object")),
+    };
+    let Some(token) = delivery["token"].as_str().filter(|t| !t.is_empty()) else {
+        return refuse(&Refused::Unauthorized("the delivery carries no token"));
+    };
+    let conns = match state.integrations.aircall_webhook_connections(token).await {
+        Ok(c) => c,
+        Err(e) => return failed(&e),
+    };
+    if conns.is_empty() {
+        return refuse(&Refused::Unauthorized(
+            "no Aircall connection has this webhook token",
+        ));
+    }
+    if delivery["event"].as_str() != Some("call.ended") {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let call = delivery["data"].clone();
+    if call.get("id").is_none() {
+        return refuse(&Refused::Malformed("expected a call with an id in data"));
+    }
+    let id = format!("{}:{}", call["id"], delivery["timestamp"]);
+    let queued = match queue_aircall(&state, &id, &conns, call).await {
+        Ok(q) => q,
+        Err(e) => return failed(&e),
+    };
+    kick(&state, queued);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Records the delivery and queues the call for the connections, in one
+/// transaction; returns the connections that got work.
+async fn queue_aircall(
+    state: &AppState,
+    id: &str,
+    conns: &[ConnectionId],
+    call: Value,
+) -> anyhow::Result<Vec<ConnectionId>> {
+    let mut tx = state.db.begin_write().await?;
+    if !inbox::first_delivery(&mut tx, Provider::Aircall, id).await? {
+        return Ok(Vec::new());
+    }
+    let work = Work::AircallCalls(vec![call]);
+    for cid in conns {
+        inbox::push(&mut tx, *cid, &work).await?;
+    }
+    tx.commit().await?;
+    Ok(conns.to_vec())
 }

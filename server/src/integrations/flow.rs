@@ -205,6 +205,7 @@ impl Integrations {
                 user_id: pending.user_id,
                 access_expires_at: expiry_of(token.expires_in(), now_ms()),
                 secrets,
+                api_base: None,
             },
         )
         .await?;

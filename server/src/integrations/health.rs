@@ -75,7 +75,7 @@ impl Integrations {
                     name: p.spec.id.name().to_owned(),
                     syncs: p.spec.syncs.iter().map(|s| (*s).to_owned()).collect(),
                     auth: auth.to_owned(),
-                    key_fields: key_fields.iter().map(|s| (*s).to_owned()).collect(),
+                    key_fields,
                     configured: p.configured(),
                     config_vars: config_vars.iter().map(|s| (*s).to_owned()).collect(),
                     sync_ready: p.spec.sync_ready,

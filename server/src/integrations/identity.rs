@@ -123,6 +123,8 @@ pub async fn identify(
                 scopes: None,
             })
         }
-        Provider::Aircall => anyhow::bail!("Aircall has no OAuth identity call"),
+        Provider::Autotask | Provider::Aircall => {
+            anyhow::bail!("{} has no OAuth identity call", provider.spec.id.name())
+        }
     }
 }

@@ -15,6 +15,8 @@ pub const SYNCED_TABLES: &[&str] = &[
     "activities",
     "recording_contents",
     "deals",
+    "tickets",
+    "time_entries",
     "contacts",
     "companies",
     "lists",

@@ -2,10 +2,12 @@
 //! caller; here every lookup is scoped to the viewer's organisation.
 
 use app::{
-    domain::{ConnectionDetail, ConnectionId, ProviderCard, TokenCheck, Viewer},
+    domain::{ConnectionDetail, ConnectionId, KeyCheck, ProviderCard, TokenCheck, Viewer},
     error::ApiError,
     services::IntegrationsService,
 };
+
+use std::collections::BTreeMap;
 
 use super::{Integrations, api_key::KeyError, static_token::StaticTokenError, store};
 use crate::{error::answer, vault::SecretToken};
@@ -83,19 +85,21 @@ impl IntegrationsService for Integrations {
         &self,
         viewer: &Viewer,
         provider: &str,
-        key_id: String,
-        key_secret: String,
-    ) -> Result<ConnectionId, ApiError> {
-        match self
-            .connect_key(viewer, provider, &key_id, SecretToken::new(key_secret))
-            .await
-        {
-            Ok(id) => Ok(id),
-            Err(KeyError::Internal(e)) => Err(crate::error::Error::Internal(e).into()),
-            Err(KeyError::NotApiKey) => Err(ApiError::NotFound),
-            Err(e @ KeyError::Missing(field)) => Err(ApiError::invalid(field, e.to_string())),
-            Err(e) => Err(ApiError::invalid("api_token", e.to_string())),
-        }
+        fields: BTreeMap<String, String>,
+        test_only: bool,
+    ) -> Result<(Option<ConnectionId>, KeyCheck), ApiError> {
+        let answer = if test_only {
+            self.check_key(provider, &fields).await.map(|c| (None, c))
+        } else {
+            self.connect_key(viewer, provider, &fields)
+                .await
+                .map(|(id, c)| (Some(id), c))
+        };
+        answer.map_err(|e| match e {
+            KeyError::Internal(e) => crate::error::Error::Internal(e).into(),
+            KeyError::NotApiKey => ApiError::NotFound,
+            e => ApiError::invalid(e.field(), e.to_string()),
+        })
     }
 
     async fn test_hubspot_token(

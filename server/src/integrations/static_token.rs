@@ -127,6 +127,7 @@ impl Integrations {
                 user_id: viewer.user_id,
                 access_expires_at: None,
                 secrets: vec![(ACCESS_TOKEN, token)],
+                api_base: None,
             },
         )
         .await?;

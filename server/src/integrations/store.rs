@@ -55,12 +55,15 @@ pub struct Connection {
     pub last_sync_at: Option<i64>,
     /// Scheduled sync on.
     pub auto_sync: bool,
+    /// This connection's own API base (an Autotask zone), when the
+    /// provider's is not the one to use.
+    pub api_base: Option<String>,
 }
 
 const COLUMNS: &str = "c.id, c.org_id, c.provider, c.account_id, c.account_name, c.account_user, \
      c.status, c.scopes_granted, u.name AS connected_by_name, c.connected_at, c.access_expires_at, \
      c.refresh_lock_until, c.refresh_failures, c.retry_after, c.last_error, c.last_sync_at, \
-     c.auto_sync";
+     c.auto_sync, c.api_base";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -81,6 +84,7 @@ struct Row {
     last_error: Option<String>,
     last_sync_at: Option<i64>,
     auto_sync: i64,
+    api_base: Option<String>,
 }
 
 fn from_row(r: Row) -> anyhow::Result<Connection> {
@@ -108,6 +112,7 @@ fn from_row(r: Row) -> anyhow::Result<Connection> {
         last_error: r.last_error,
         last_sync_at: r.last_sync_at,
         auto_sync: r.auto_sync != 0,
+        api_base: r.api_base,
     })
 }
 
@@ -173,6 +178,8 @@ pub struct NewConnection<'a> {
     pub access_expires_at: Option<i64>,
     /// Secrets by field name.
     pub secrets: Vec<(&'static str, SecretToken)>,
+    /// The connection's own API base, if any (see [`Connection::api_base`]).
+    pub api_base: Option<&'a str>,
 }
 
 /// Creates or re-authorises the connection for (org, provider, account) and
@@ -186,13 +193,13 @@ pub async fn upsert(
     let mut tx = db.begin().await?;
     let (id,): (ConnectionId,) = sqlx::query_as(
         "INSERT INTO connections (org_id, provider, account_id, account_name, account_user, \
-         status, scopes_granted, connected_by, connected_at, access_expires_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $9) \
+         status, scopes_granted, connected_by, connected_at, access_expires_at, api_base, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $9) \
          ON CONFLICT (org_id, provider, account_id) DO UPDATE SET \
          account_name = excluded.account_name, account_user = excluded.account_user, \
          status = excluded.status, scopes_granted = excluded.scopes_granted, \
          connected_by = excluded.connected_by, connected_at = excluded.connected_at, \
-         access_expires_at = excluded.access_expires_at, refresh_lock_until = NULL, \
+         access_expires_at = excluded.access_expires_at, api_base = excluded.api_base, refresh_lock_until = NULL, \
          refresh_failures = 0, retry_after = NULL, last_error = NULL, last_error_at = NULL, \
          purge_requested = 0, disconnected_at = NULL, updated_at = excluded.updated_at \
          RETURNING id",
@@ -207,6 +214,7 @@ pub async fn upsert(
     .bind(new.user_id)
     .bind(now)
     .bind(new.access_expires_at)
+    .bind(new.api_base)
     .fetch_one(&mut *tx)
     .await
     .context("saving the connection")?;

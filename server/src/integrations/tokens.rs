@@ -23,11 +23,11 @@ use app::domain::{ConnectionId, ConnectionStatus};
 
 use super::{
     Integrations, client,
-    store::{self, ACCESS_TOKEN, Connection, REFRESH_TOKEN},
+    store::{self, ACCESS_TOKEN, API_TOKEN, Connection, REFRESH_TOKEN},
 };
 use crate::{
     db::now_ms,
-    providers::{self, ConfiguredProvider},
+    providers::{self, AuthKind, ConfiguredProvider},
     vault::SecretToken,
 };
 
@@ -183,9 +183,13 @@ impl Integrations {
     }
 
     async fn stored_token(&self, conn: &Connection) -> Result<AccessToken, TokenError> {
-        let token = store::secret(&self.db, &self.vault, conn, ACCESS_TOKEN)
-            .await?
-            .ok_or(TokenError::NeedsReauth)?;
+        let token = match store::secret(&self.db, &self.vault, conn, ACCESS_TOKEN).await? {
+            Some(t) => t,
+            // API-key connections keep their secret as the API token.
+            None => store::secret(&self.db, &self.vault, conn, API_TOKEN)
+                .await?
+                .ok_or(TokenError::NeedsReauth)?,
+        };
         Ok(AccessToken {
             token,
             expires_at: conn.access_expires_at,
@@ -247,11 +251,18 @@ impl Integrations {
                     &self.db,
                     id,
                     ConnectionStatus::NeedsReauth,
-                    &format!(
-                        "{} refused the pasted access token (revoked, or its private app \
-                         deleted); connect again with a new token",
-                        provider.spec.id.name()
-                    ),
+                    &match provider.spec.auth {
+                        AuthKind::ApiKey(_) => format!(
+                            "{} refused the saved API credentials (changed, revoked, or the \
+                             API user deactivated); connect again with new ones",
+                            provider.spec.id.name()
+                        ),
+                        AuthKind::OAuth2(_) => format!(
+                            "{} refused the pasted access token (revoked, or its private app \
+                             deleted); connect again with a new token",
+                            provider.spec.id.name()
+                        ),
+                    },
                     None,
                 )
                 .await?;

@@ -23,12 +23,18 @@ pub fn object_of(kind: RecordKind) -> &'static str {
         RecordKind::Task => "tasks",
         RecordKind::Deal => "deals",
         RecordKind::FathomMeeting => "fathom_meetings",
+        RecordKind::AutotaskTicket => "autotask_tickets",
+        RecordKind::AutotaskTimeEntry => "autotask_time_entries",
+        RecordKind::AircallCall => "aircall_calls",
     }
 }
 
 /// Objects that can only move the measurables that read them.
-const KNOWN: [&str; 12] = [
+const KNOWN: [&str; 15] = [
     "calls",
+    "autotask_tickets",
+    "autotask_time_entries",
+    "aircall_calls",
     "meetings",
     "notes",
     "emails",

@@ -53,6 +53,11 @@ impl OrgClock {
         week_of(at, &self.tz, self.start)
     }
 
+    /// The local calendar date of an instant.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
+    }
+
     /// The week running now.
     pub fn current_week(&self) -> NaiveDate {
         self.week_of(Utc::now())

@@ -129,7 +129,7 @@ async fn synced_preview(
     let past: Vec<NaiveDate> = weeks.iter().copied().filter(|w| *w <= current).collect();
     let values = synced::evaluate(db, org_id, clock, person_id, q, &past).await?;
     let bounds = clock.bounds(week);
-    let matched = synced::matching_with(db, org_id, person_id, q, bounds, None).await?;
+    let matched = synced::matching_with(db, org_id, clock, person_id, q, bounds, None).await?;
     let mut out = empty(week, weeks);
     for w in &mut out.weeks {
         w.value = NaiveDate::parse_from_str(&w.week, "%Y-%m-%d")
@@ -143,7 +143,7 @@ async fn synced_preview(
         .take(Preview::RECORDS)
         .map(|m| synced::record_line(m, q))
         .collect();
-    out.excluded = exclusions(db, org_id, person_id, q, bounds, &matched).await?;
+    out.excluded = exclusions(db, org_id, clock, person_id, q, bounds, &matched).await?;
     out.notes = notes(q, &matched);
     out.warnings = property_warnings(db, org_id, q, sync).await?;
     let sources = HashMap::new();
@@ -169,11 +169,14 @@ fn noun(kind: RecordKind, n: usize) -> String {
         RecordKind::Task => "task",
         RecordKind::Deal => "deal",
         RecordKind::FathomMeeting => "recorded meeting",
+        RecordKind::AutotaskTicket => "ticket",
+        RecordKind::AutotaskTimeEntry => "time entry",
+        RecordKind::AircallCall => "phone call",
     };
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {one}s")
+    match one.strip_suffix('y') {
+        _ if n == 1 => format!("{n} {one}"),
+        Some(stem) => format!("{n} {stem}ies"),
+        None => format!("{n} {one}s"),
     }
 }
 
@@ -263,6 +266,36 @@ fn probes(q: &SyncedQuery) -> Vec<Probe> {
             "COALESCE((SELECT pp.label FROM pipelines pp WHERE pp.connection_id = r.connection_id \
              AND pp.external_id = r.pipeline), r.pipeline)",
         ),
+    );
+    add(
+        !f.queue.is_empty(),
+        "source.filters.queue",
+        |f| f.queue.clear(),
+        Some("COALESCE(r.queue_label, r.queue)"),
+    );
+    add(
+        f.closed_same_day,
+        "source.filters.closed_same_day",
+        |f| f.closed_same_day = false,
+        None,
+    );
+    add(
+        f.billable.is_some(),
+        "source.filters.billable",
+        |f| f.billable = None,
+        None,
+    );
+    add(
+        f.answered.is_some(),
+        "source.filters.answered",
+        |f| f.answered = None,
+        None,
+    );
+    add(
+        f.min_duration_seconds.is_some(),
+        "source.filters.min_duration_seconds",
+        |f| f.min_duration_seconds = None,
+        None,
     );
     out
 }
@@ -376,6 +409,39 @@ fn describe(q: &SyncedQuery, field: &str, excluded: &[synced::Matched]) -> Strin
             f.buying_role.join(" or ")
         ),
         "source.filters.closed_won" => format!("{} not closed won", noun(kind, n)),
+        "source.filters.queue" => format!(
+            "{} in other queues not counted ({})",
+            noun(kind, n),
+            breakdown(&details, "no queue")
+        ),
+        "source.filters.closed_same_day" => format!(
+            "{} closed on a later day than {} opened not counted",
+            noun(kind, n),
+            if n == 1 { "it was" } else { "they were" }
+        ),
+        "source.filters.billable" => format!(
+            "{} {} not counted",
+            noun(kind, n),
+            if f.billable == Some(true) {
+                "marked non-billable"
+            } else {
+                "marked billable"
+            }
+        ),
+        "source.filters.answered" => format!(
+            "{} {} not counted",
+            noun(kind, n),
+            if f.answered == Some(true) {
+                "never answered"
+            } else {
+                "answered"
+            }
+        ),
+        "source.filters.min_duration_seconds" => format!(
+            "{} shorter than {} seconds not counted",
+            noun(kind, n),
+            f.min_duration_seconds.unwrap_or_default()
+        ),
         _ => format!(
             "{} in other pipelines ({})",
             noun(kind, n),
@@ -387,6 +453,7 @@ fn describe(q: &SyncedQuery, field: &str, excluded: &[synced::Matched]) -> Strin
 async fn exclusions(
     db: &Db,
     org_id: OrgId,
+    clock: &OrgClock,
     person_id: Option<i64>,
     q: &SyncedQuery,
     bounds: (DateTime<Utc>, DateTime<Utc>),
@@ -395,12 +462,19 @@ async fn exclusions(
     let counted: BTreeSet<i64> = matched.iter().map(|m| m.id).collect();
     let mut out = Vec::new();
     for probe in probes(q) {
-        let excluded: Vec<synced::Matched> =
-            synced::matching_with(db, org_id, person_id, &probe.without, bounds, probe.detail)
-                .await?
-                .into_iter()
-                .filter(|m| !counted.contains(&m.id))
-                .collect();
+        let excluded: Vec<synced::Matched> = synced::matching_with(
+            db,
+            org_id,
+            clock,
+            person_id,
+            &probe.without,
+            bounds,
+            probe.detail,
+        )
+        .await?
+        .into_iter()
+        .filter(|m| !counted.contains(&m.id))
+        .collect();
         if excluded.is_empty() {
             continue;
         }

@@ -494,13 +494,9 @@ impl Scorecards {
                 .iter()
                 .find(|(s, _)| *s == input.section)
                 .and_then(|(_, p)| *p);
-            if input.name == template::CLOSE_RATE {
-                let same_day = ids
-                    .get("Tickets closed the same day")
-                    .copied()
-                    .unwrap_or_default();
-                let closed = ids.get("Tickets closed").copied().unwrap_or_default();
-                input.source = template::formula_refs(same_day, closed);
+            if let Some((part, whole)) = template::rate_inputs(&input.name) {
+                let id = |name: &str| ids.get(name).copied().unwrap_or_default();
+                input.source = template::formula_refs(id(part), id(whole));
             }
             let id = Self::insert(&mut tx, viewer, card, &input, from).await?;
             ids.insert(input.name.clone(), id);

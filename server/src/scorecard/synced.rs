@@ -93,13 +93,25 @@ pub struct Matched {
     pub detail: Option<String>,
 }
 
+/// The table a record kind lives in (never user input).
+fn table_of(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Deal => "deals",
+        RecordKind::AutotaskTicket => "tickets",
+        RecordKind::AutotaskTimeEntry => "time_entries",
+        _ => "activities",
+    }
+}
+
 /// The column (or expression) that places a record in a week. A meeting
 /// without a start time is placed by its timestamp (`occurred_at`, which is
 /// `hs_timestamp`).
 fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
     match (kind, field) {
         (RecordKind::Deal, TimeField::CloseDate) => "r.close_date",
-        (_, TimeField::Created) => "r.remote_created_at",
+        (RecordKind::AutotaskTicket, TimeField::Completed) => "r.completed_at",
+        // A ticket happens when it is opened.
+        (RecordKind::AutotaskTicket, _) | (_, TimeField::Created) => "r.remote_created_at",
         (_, TimeField::Start) => "COALESCE(r.start_at, r.occurred_at)",
         _ => "r.occurred_at",
     }
@@ -110,8 +122,7 @@ fn time_column(kind: RecordKind, field: TimeField) -> &'static str {
 /// query over `activities r` or `deals r`.
 fn push_conditions(sql: &mut Sql, org_id: OrgId, person_id: Option<i64>, query: &SyncedQuery) {
     let f = &query.filters;
-    let deal = query.kind == RecordKind::Deal;
-    if !deal {
+    if table_of(query.kind) == "activities" {
         let kind = sql.bind(Bind::Text(query.kind.as_str().to_owned()));
         sql.push(&format!(" AND r.kind = {kind}"));
     }
@@ -160,6 +171,35 @@ fn push_conditions(sql: &mut Sql, org_id: OrgId, person_id: Option<i64>, query: 
     if f.closed_won {
         sql.push(" AND r.closed_won = 1");
     }
+    if !f.queue.is_empty() {
+        let list: Vec<String> = f
+            .queue
+            .iter()
+            .map(|v| sql.bind(Bind::Text(v.trim().to_lowercase())))
+            .collect();
+        let list = list.join(", ");
+        sql.push(&format!(
+            " AND (LOWER(r.queue_label) IN ({list}) OR LOWER(r.queue) IN ({list}))"
+        ));
+    }
+    if let Some(billable) = f.billable {
+        sql.push(if billable {
+            " AND r.billable = 1"
+        } else {
+            " AND r.billable = 0"
+        });
+    }
+    if let Some(answered) = f.answered {
+        sql.push(if answered {
+            " AND r.call_status = 'answered'"
+        } else {
+            " AND COALESCE(r.call_status, '') <> 'answered'"
+        });
+    }
+    if let Some(seconds) = f.min_duration_seconds {
+        let ms = sql.bind(Bind::Int(i64::from(seconds) * 1000));
+        sql.push(&format!(" AND COALESCE(r.duration_ms, 0) >= {ms}"));
+    }
     if let Some(pipeline) = &f.pipeline {
         let p = sql.bind(Bind::Text(pipeline.trim().to_lowercase()));
         sql.push(&format!(
@@ -207,12 +247,12 @@ fn push_conditions(sql: &mut Sql, org_id: OrgId, person_id: Option<i64>, query: 
 pub async fn matching(
     db: &Db,
     org_id: OrgId,
+    clock: &OrgClock,
     person_id: Option<i64>,
     query: &SyncedQuery,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> anyhow::Result<Vec<Matched>> {
-    matching_with(db, org_id, person_id, query, (from, to), None).await
+    matching_with(db, org_id, clock, person_id, query, (from, to), None).await
 }
 
 /// [`matching`], also reading `detail` (a column expression over the
@@ -220,12 +260,12 @@ pub async fn matching(
 pub async fn matching_with(
     db: &Db,
     org_id: OrgId,
+    clock: &OrgClock,
     person_id: Option<i64>,
     query: &SyncedQuery,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     detail: Option<&'static str>,
 ) -> anyhow::Result<Vec<Matched>> {
-    let deal = query.kind == RecordKind::Deal;
     let time = time_column(query.kind, query.time_field);
     let mut sql = Sql::default();
     // A sum reads the text of each property it names, nothing more.
@@ -237,16 +277,24 @@ pub async fn matching_with(
         values.push_str(&db.backend.json_text("r.properties", &key));
     }
     let detail = detail.unwrap_or("NULL");
-    if deal {
-        sql.push(&format!(
-            "SELECT {time}, r.id, r.name, '', r.url, 0, CAST({detail} AS TEXT){values} FROM deals r WHERE r.deleted = 0"
-        ));
-    } else {
-        sql.push(&format!(
-            "SELECT {time}, r.id, r.title, r.body, r.url, CASE WHEN r.start_at IS NULL THEN 1 ELSE 0 END, \
-             CAST({detail} AS TEXT){values} FROM activities r WHERE r.deleted = 0"
-        ));
-    }
+    let table = table_of(query.kind);
+    // title, body, url, start missing, created (for the same-day rule)
+    let (title, body, url, start_missing, created) = match table {
+        "deals" => ("r.name", "''", "r.url", "0", "NULL"),
+        "tickets" => ("r.title", "''", "r.url", "0", "r.remote_created_at"),
+        "time_entries" => ("r.title", "''", "NULL", "0", "NULL"),
+        _ => (
+            "r.title",
+            "r.body",
+            "r.url",
+            "CASE WHEN r.start_at IS NULL THEN 1 ELSE 0 END",
+            "NULL",
+        ),
+    };
+    sql.push(&format!(
+        "SELECT {time}, r.id, {title}, {body}, {url}, {start_missing}, CAST({detail} AS TEXT), \
+         {created}{values} FROM {table} r WHERE r.deleted = 0"
+    ));
     let lo = sql.bind(Bind::Int(from.timestamp_millis()));
     let hi = sql.bind(Bind::Int(to.timestamp_millis()));
     sql.push(&format!(" AND {time} >= {lo} AND {time} < {hi}"));
@@ -271,6 +319,15 @@ pub async fn matching_with(
             continue;
         }
         let at = DateTime::from_timestamp_millis(at).context("a record timestamp")?;
+        if f.closed_same_day {
+            let created: Option<i64> = r.try_get(7)?;
+            let same_day = created
+                .and_then(DateTime::from_timestamp_millis)
+                .is_some_and(|c| clock.local_date(c) == clock.local_date(at));
+            if !same_day {
+                continue;
+            }
+        }
         out.push(Matched {
             at,
             id: r.try_get(1)?,
@@ -280,7 +337,7 @@ pub async fn matching_with(
             start_missing: r.try_get::<i64, _>(5)? == 1,
             detail: r.try_get(6)?,
             values: (0..names.len())
-                .map(|i| r.try_get::<Option<String>, _>(7 + i))
+                .map(|i| r.try_get::<Option<String>, _>(8 + i))
                 .collect::<Result<_, _>>()?,
         });
     }
@@ -309,11 +366,7 @@ async fn count_by_week(
     weeks: &[NaiveDate],
 ) -> anyhow::Result<BTreeMap<NaiveDate, f64>> {
     let time = time_column(query.kind, query.time_field);
-    let table = if query.kind == RecordKind::Deal {
-        "deals"
-    } else {
-        "activities"
-    };
+    let table = table_of(query.kind);
     let mut sql = Sql::default();
     let rows: Vec<String> = weeks
         .iter()
@@ -364,13 +417,17 @@ pub async fn evaluate(
     let (Some(first), Some(last)) = (weeks.iter().min(), weeks.iter().max()) else {
         return Ok(out);
     };
-    if matches!(query.aggregate, Aggregate::Count) && query.filters.keywords.is_empty() {
+    // Keywords and the same-day rule are decided in Rust, per record.
+    if matches!(query.aggregate, Aggregate::Count)
+        && query.filters.keywords.is_empty()
+        && !query.filters.closed_same_day
+    {
         out.extend(count_by_week(db, org_id, clock, person_id, query, weeks).await?);
         return Ok(out);
     }
     let (from, _) = clock.bounds(*first);
     let (_, to) = clock.bounds(*last);
-    for record in matching(db, org_id, person_id, query, from, to).await? {
+    for record in matching(db, org_id, clock, person_id, query, (from, to)).await? {
         let week = clock.week_of(record.at);
         if let Some(total) = out.get_mut(&week) {
             *total += amount(&record, &query.aggregate);
@@ -406,7 +463,7 @@ pub async fn records(
     week: NaiveDate,
 ) -> anyhow::Result<Vec<RecordLine>> {
     let (from, to) = clock.bounds(week);
-    Ok(matching(db, org_id, person_id, query, from, to)
+    Ok(matching(db, org_id, clock, person_id, query, (from, to))
         .await?
         .iter()
         .map(|m| record_line(m, query))

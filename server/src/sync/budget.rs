@@ -23,6 +23,9 @@ use app::domain::ConnectionId;
 
 use tokio::time::Instant;
 
+/// How long an Autotask 429 without `Retry-After` waits.
+pub const AUTOTASK_THROTTLE_WAIT: Duration = Duration::from_secs(3);
+
 /// Which limit a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bucket {
@@ -32,6 +35,10 @@ pub enum Bucket {
     HubspotSearch,
     /// Fathom.
     Fathom,
+    /// One Autotask database (its hourly request limit).
+    Autotask,
+    /// One Aircall company (its per-minute limit).
+    Aircall,
 }
 
 /// The numbers; production defaults are the documented limits.
@@ -48,6 +55,14 @@ pub struct Limits {
     pub fathom_max: usize,
     /// Fathom window.
     pub fathom_window: Duration,
+    /// Autotask requests per window (its per-database limit).
+    pub autotask_max: usize,
+    /// Autotask window.
+    pub autotask_window: Duration,
+    /// Aircall requests per window (its per-company limit).
+    pub aircall_max: usize,
+    /// Aircall window.
+    pub aircall_window: Duration,
     /// First back-off after a 5xx or timeout (doubled each try, with jitter).
     pub backoff_base: Duration,
     /// Tries per request for 5xx and timeouts.
@@ -66,6 +81,10 @@ impl Default for Limits {
             search_per_second: 5,
             fathom_max: 60,
             fathom_window: Duration::from_secs(60),
+            autotask_max: 10_000,
+            autotask_window: Duration::from_secs(3600),
+            aircall_max: 60,
+            aircall_window: Duration::from_secs(60),
             backoff_base: Duration::from_millis(500),
             max_tries: 6,
             max_throttles: 30,
@@ -81,6 +100,8 @@ impl Limits {
             Bucket::Hubspot => (self.hubspot_max, self.hubspot_window),
             Bucket::HubspotSearch => (self.search_per_second, Duration::from_secs(1)),
             Bucket::Fathom => (self.fathom_max, self.fathom_window),
+            Bucket::Autotask => (self.autotask_max, self.autotask_window),
+            Bucket::Aircall => (self.aircall_max, self.aircall_window),
         }
     }
 }
@@ -255,6 +276,18 @@ impl Budgets {
                     self.pause(connection_id, b, reset + margin(window));
                 }
             }
+            // Autotask sends no limit headers; its 429s are waited out.
+            Bucket::Autotask => {}
+            Bucket::Aircall => {
+                let window = configured_window;
+                if num("x-aircallapi-remaining").is_some_and(|r| r <= 0.0) {
+                    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+                    let reset = num("x-aircallapi-reset")
+                        .map_or(window, |at| Duration::from_secs_f64((at - now).max(0.0)))
+                        .min(window);
+                    self.pause(connection_id, b, reset + margin(window));
+                }
+            }
         }
     }
 
@@ -269,6 +302,13 @@ impl Budgets {
         secondly: bool,
     ) -> Duration {
         let (_, window) = self.window_of(connection_id, b);
+        // Autotask's limit is hourly, but its 429s mostly mean "too many
+        // threads at once": a few seconds, not the hour.
+        let window = if b == Bucket::Autotask {
+            AUTOTASK_THROTTLE_WAIT
+        } else {
+            window
+        };
         let d = match (retry_after, secondly) {
             (Some(s), _) => Duration::from_secs_f64(s.max(0.0)),
             (None, true) => Duration::from_secs(1),

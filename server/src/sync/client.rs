@@ -21,7 +21,30 @@ use serde_json::Value;
 use app::domain::ConnectionId;
 
 use super::budget::{Bucket, Budgets};
-use crate::integrations::{LeasedToken, TokenError, TokenLease};
+use crate::{
+    integrations::{LeasedToken, TokenError, TokenLease},
+    providers::{
+        KeyStyle,
+        key_auth::{self, KeyCredentials},
+    },
+    vault::SecretToken,
+};
+
+/// How the run's credential rides on each request.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `Authorization: Bearer <access token>` (OAuth and pasted tokens).
+    Bearer,
+    /// API-key credentials; the secret is the leased token.
+    Key {
+        /// Basic auth or Autotask's headers.
+        style: KeyStyle,
+        /// The API id or username.
+        user: String,
+        /// Autotask's tracking identifier.
+        integration_code: Option<SecretToken>,
+    },
+}
 
 /// The run had to stop because the connection needs to be reconnected.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +71,7 @@ pub struct Api {
     pub(crate) tokens: Arc<TokenLease>,
     pub(crate) budgets: Budgets,
     pub(crate) counters: Arc<Counters>,
+    pub(crate) auth: Auth,
 }
 
 impl std::fmt::Debug for Api {
@@ -75,6 +99,24 @@ impl Api {
         self.tokens.get().await.map_err(token_error)
     }
 
+    /// The URL of `path`: below the base, or an absolute URL the provider
+    /// handed out (a next-page link), which must point at the base's own
+    /// origin: credentials never go to another host.
+    fn url(&self, path: &str) -> anyhow::Result<String> {
+        if !(path.starts_with("http://") || path.starts_with("https://")) {
+            return Ok(format!("{}{path}", self.base));
+        }
+        let origin = |u: &str| {
+            reqwest::Url::parse(u)
+                .ok()
+                .map(|u| u.origin().ascii_serialization())
+        };
+        match (origin(path), origin(&self.base)) {
+            (Some(a), Some(b)) if a == b => Ok(path.to_owned()),
+            _ => anyhow::bail!("the provider handed out a link to another host; not followed"),
+        }
+    }
+
     /// `GET base + path` (path includes the query).
     pub async fn get(&self, path: &str, bucket: Bucket) -> anyhow::Result<Value> {
         self.call(Method::GET, path, None, bucket).await
@@ -94,18 +136,33 @@ impl Api {
         body: Option<&Value>,
         bucket: Bucket,
     ) -> anyhow::Result<Value> {
-        let url = format!("{}{path}", self.base);
+        let url = self.url(path)?;
         let mut failures = 0_u32;
         let mut throttles = 0_u32;
         loop {
             let limits = self.budgets.limits();
             self.budgets.acquire(self.connection_id, bucket).await;
             let token = self.token().await?;
-            let mut req = self
+            let req = self
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(token.secret.expose())
                 .timeout(limits.timeout);
+            let mut req = match &self.auth {
+                Auth::Bearer => req.bearer_auth(token.secret.expose()),
+                Auth::Key {
+                    style,
+                    user,
+                    integration_code,
+                } => key_auth::apply(
+                    req,
+                    *style,
+                    &KeyCredentials {
+                        user: user.clone(),
+                        secret: token.secret.clone(),
+                        integration_code: integration_code.clone(),
+                    },
+                ),
+            };
             if let Some(b) = body {
                 req = req.json(b);
             }

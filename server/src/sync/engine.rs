@@ -25,9 +25,10 @@ use std::{
 use anyhow::Context as _;
 
 use super::{
+    aircall, autotask,
     budget::{Budgets, Limits},
     catalogue,
-    client::{Api, Counters, NeedsReauth},
+    client::{Api, Auth, Counters, NeedsReauth},
     fathom,
     hubspot::{self, steps},
     inbox,
@@ -184,8 +185,15 @@ impl SyncEngine {
     }
 
     /// A provider API for one connection, counting into `counters`.
-    fn api(&self, connection_id: ConnectionId, base: &str, counters: Arc<Counters>) -> Api {
+    fn api(
+        &self,
+        connection_id: ConnectionId,
+        base: &str,
+        auth: Auth,
+        counters: Arc<Counters>,
+    ) -> Api {
         Api {
+            auth,
             base: base.trim_end_matches('/').to_owned(),
             connection_id,
             http: self.inner.http.clone(),
@@ -226,9 +234,11 @@ impl SyncEngine {
         let provider = store::get(db, connection_id).await?.map(|c| c.provider);
         let total = match (work, provider) {
             (Work::Full, Some(Provider::Hubspot)) => steps::full_steps(),
+            (Work::Full, Some(Provider::Autotask)) => autotask::FULL_STEPS,
+            (Work::Full, Some(Provider::Aircall)) => aircall::FULL_STEPS,
             (Work::Full, _) => fathom::FULL_STEPS,
             (Work::HubspotIds(k), _) => k.len() as i64,
-            (Work::FathomMeetings(_), _) => 1,
+            (Work::FathomMeetings(_) | Work::AircallCalls(_), _) => 1,
         };
         runs::start(db, connection_id, trigger, total).await
     }
@@ -403,7 +413,9 @@ impl SyncEngine {
             return Err(NeedsReauth.into());
         }
         let provider = self.inner.integrations.provider(conn.provider);
-        let api = self.api(connection_id, &provider.urls.api_base, counters.clone());
+        let auth = self.inner.integrations.request_auth(&conn).await?;
+        let base = conn.api_base.as_deref().unwrap_or(&provider.urls.api_base);
+        let api = self.api(connection_id, base, auth, counters.clone());
         let weeks = self.backfill_weeks(connection_id).await?;
         let org_id = conn.org_id;
         let progress = Progress::new(
@@ -430,7 +442,7 @@ impl SyncEngine {
                 match work {
                     Work::Full => steps::full(&ctx, &progress).await?,
                     Work::HubspotIds(items) => steps::ids(&ctx, &items, &progress).await?,
-                    Work::FathomMeetings(_) => {}
+                    Work::FathomMeetings(_) | Work::AircallCalls(_) => {}
                 }
             }
             Provider::Fathom => {
@@ -447,7 +459,31 @@ impl SyncEngine {
                     _ => ctx.full(&progress).await?,
                 }
             }
-            Provider::Aircall => anyhow::bail!("Aircall cannot be synced yet"),
+            Provider::Autotask => {
+                let ctx = autotask::Ctx {
+                    db: db.clone(),
+                    api,
+                    org_id,
+                    connection_id,
+                    run_id,
+                    backfill_weeks: weeks,
+                };
+                ctx.full(&progress).await?;
+            }
+            Provider::Aircall => {
+                let ctx = aircall::Ctx {
+                    db: db.clone(),
+                    api,
+                    org_id,
+                    connection_id,
+                    run_id,
+                    backfill_weeks: weeks,
+                };
+                match work {
+                    Work::AircallCalls(calls) => ctx.delivered(&calls, &progress).await?,
+                    _ => ctx.full(&progress).await?,
+                }
+            }
         }
         progress.save_calls().await?;
         runs::refresh_counts(db, connection_id).await?;
@@ -598,8 +634,16 @@ impl crate::integrations::SyncEngine for SyncEngine {
         let conn = store::get(&self.inner.db, connection_id)
             .await?
             .with_context(|| format!("no connection {connection_id}"))?;
+        if conn.provider != Provider::Hubspot {
+            return Ok(());
+        }
         let provider = self.inner.integrations.provider(conn.provider);
-        let api = self.api(connection_id, &provider.urls.api_base, Arc::default());
+        let api = self.api(
+            connection_id,
+            &provider.urls.api_base,
+            Auth::Bearer,
+            Arc::default(),
+        );
         catalogue::refresh(&api, &self.inner.db, objects).await
     }
 }

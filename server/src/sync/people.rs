@@ -1,6 +1,7 @@
 //! People: the Tally persons scorecards count for, linked to provider users.
 //!
-//! Every active Tally user is a person. A HubSpot owner or Fathom recorder
+//! Every active Tally user is a person. A HubSpot owner, Fathom recorder,
+//! Autotask resource or Aircall user
 //! whose email matches a person is linked automatically, archived ones too
 //! (a rep who left still made last quarter's calls); a manager can link any
 //! provider user to any person (or mark it "not a person"), and manual
@@ -96,7 +97,9 @@ async fn unknown_owners(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<UnknownRow
     Ok(sqlx::query_as(
         "SELECT r.connection_id, c.provider, r.owner_external_id, COUNT(*), l.person_id, l.source FROM \
          (SELECT connection_id, owner_external_id FROM activities WHERE org_id = $1 AND deleted = 0 \
-          UNION ALL SELECT connection_id, owner_external_id FROM deals WHERE org_id = $1 AND deleted = 0) r \
+          UNION ALL SELECT connection_id, owner_external_id FROM deals WHERE org_id = $1 AND deleted = 0 \
+          UNION ALL SELECT connection_id, owner_external_id FROM tickets WHERE org_id = $1 AND deleted = 0 \
+          UNION ALL SELECT connection_id, owner_external_id FROM time_entries WHERE org_id = $1 AND deleted = 0) r \
          JOIN connections c ON c.id = r.connection_id \
          LEFT JOIN person_links l ON l.connection_id = r.connection_id AND l.external_id = r.owner_external_id \
          WHERE r.owner_external_id IS NOT NULL AND r.owner_external_id <> '' AND NOT EXISTS \

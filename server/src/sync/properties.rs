@@ -32,7 +32,10 @@ pub fn hubspot_object(kind: RecordKind) -> Option<&'static str> {
         RecordKind::Email => Some("emails"),
         RecordKind::Task => Some("tasks"),
         RecordKind::Deal => Some("deals"),
-        RecordKind::FathomMeeting => None,
+        RecordKind::FathomMeeting
+        | RecordKind::AutotaskTicket
+        | RecordKind::AutotaskTimeEntry
+        | RecordKind::AircallCall => None,
     }
 }
 

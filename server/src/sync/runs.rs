@@ -451,7 +451,9 @@ pub async fn refresh_counts(db: &Db, connection_id: ConnectionId) -> anyhow::Res
         "SELECT kind, COUNT(*) FROM activities WHERE connection_id = $1 AND deleted = 0 GROUP BY kind \
          UNION ALL SELECT 'deal', COUNT(*) FROM deals WHERE connection_id = $1 AND deleted = 0 \
          UNION ALL SELECT 'contact', COUNT(*) FROM contacts WHERE connection_id = $1 AND deleted = 0 \
-         UNION ALL SELECT 'company', COUNT(*) FROM companies WHERE connection_id = $1 AND deleted = 0",
+         UNION ALL SELECT 'company', COUNT(*) FROM companies WHERE connection_id = $1 AND deleted = 0 \
+         UNION ALL SELECT 'ticket', COUNT(*) FROM tickets WHERE connection_id = $1 AND deleted = 0 \
+         UNION ALL SELECT 'time entry', COUNT(*) FROM time_entries WHERE connection_id = $1 AND deleted = 0",
     )
     .bind(connection_id)
     .fetch_all(&db.pool)
@@ -464,6 +466,8 @@ pub async fn refresh_counts(db: &Db, connection_id: ConnectionId) -> anyhow::Res
         let object = match kind.as_str() {
             "company" => "companies".to_owned(),
             "fathom_meeting" => "fathom meetings".to_owned(),
+            "aircall_call" => "calls".to_owned(),
+            "time entry" => "time entries".to_owned(),
             k => format!("{k}s"),
         };
         let done = sqlx::query(

@@ -15,24 +15,30 @@ pub enum Work {
     HubspotIds(Vec<(hubspot::Kind, Vec<String>, Vec<String>)>),
     /// Fathom meetings delivered by a webhook.
     FathomMeetings(Vec<Value>),
+    /// Aircall calls delivered by `call.ended` webhooks.
+    AircallCalls(Vec<Value>),
 }
 
 /// Merges pending work into one run: a full sync covers everything.
 pub fn merge(pending: Vec<Work>) -> Work {
     let mut ids: Vec<(hubspot::Kind, Vec<String>, Vec<String>)> = Vec::new();
     let mut meetings = Vec::new();
+    let mut calls = Vec::new();
     let mut full = false;
     for w in pending {
         match w {
             Work::Full => full = true,
             Work::HubspotIds(items) => ids.extend(items),
             Work::FathomMeetings(m) => meetings.extend(m),
+            Work::AircallCalls(c) => calls.extend(c),
         }
     }
     if full {
         Work::Full
     } else if !meetings.is_empty() {
         Work::FathomMeetings(meetings)
+    } else if !calls.is_empty() {
+        Work::AircallCalls(calls)
     } else {
         Work::HubspotIds(ids)
     }
@@ -47,6 +53,7 @@ pub fn encode(work: &Work) -> String {
             .map(|(k, fetch, deleted)| json!({"kind": k.plural, "fetch": fetch, "deleted": deleted}))
             .collect::<Vec<_>>()}),
         Work::FathomMeetings(meetings) => json!({ "fathom": meetings }),
+        Work::AircallCalls(calls) => json!({ "aircall": calls }),
     }
     .to_string()
 }
@@ -59,6 +66,9 @@ pub fn decode(text: &str) -> Option<Work> {
     }
     if let Some(m) = v["fathom"].as_array() {
         return Some(Work::FathomMeetings(m.clone()));
+    }
+    if let Some(c) = v["aircall"].as_array() {
+        return Some(Work::AircallCalls(c.clone()));
     }
     let strings = |x: &Value| -> Option<Vec<String>> {
         x.as_array()?
