@@ -35,11 +35,7 @@ CREATE TABLE activities_rebuilt (
     deleted BIGINT NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
     synced_at BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX activities_external_key ON activities (connection_id, kind, external_id);
-CREATE INDEX activities_owner_idx ON activities (org_id, kind, owner_external_id, occurred_at);
-CREATE INDEX activities_occurred_idx ON activities (org_id, kind, occurred_at);
 
--- Fathom transcripts (JSON array) and summaries (markdown), fetched per
 
 INSERT INTO activities_rebuilt SELECT * FROM activities;
 DROP TABLE activities;

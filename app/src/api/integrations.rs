@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::{ConnectionDetail, ConnectionId, KeyCheck, ProviderCard, TokenCheck},
+    domain::{ConnectionDetail, ConnectionId, KeyCheck, Provider, ProviderCard, TokenCheck},
     error::ApiError,
 };
 
@@ -99,6 +99,8 @@ pub async fn sync_now(id: ConnectionId) -> Result<(), ApiError> {
 /// and whether they were saved (`intent` `connect`) or only tested (`test`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyOutcome {
+    /// The provider asked.
+    pub provider: Provider,
     /// The account (and zone) the provider names.
     pub check: KeyCheck,
     /// Whether the connection was saved.
@@ -120,6 +122,7 @@ pub async fn connect_api_key(
         .connect_api_key(&viewer, &provider, fields, test_only)
         .await?;
     Ok(KeyOutcome {
+        provider: crate::domain::Provider::parse(&provider).ok_or(ApiError::NotFound)?,
         check,
         saved: id.is_some(),
     })

@@ -8,7 +8,9 @@ use leptos_meta::Title;
 
 use crate::{
     api::{ConnectApiKey, Disconnect, HubspotToken, SetAutoSync, SyncNow, get_integrations},
-    domain::{ConnectionHealth, ConnectionStatus, Provider, ProviderCard, ago, countdown},
+    domain::{
+        ConnectionHealth, ConnectionStatus, KeyField, Provider, ProviderCard, ago, countdown,
+    },
 };
 
 /// Exact UTC time for `title` attributes.
@@ -117,9 +119,12 @@ fn ProviderCardView(
     let connect_label = format!("Connect {}", card.name);
     let start = format!("/oauth/{}/start", card.provider);
     let connected = !card.connections.is_empty();
+    let needs_reauth = card
+        .connections
+        .iter()
+        .any(|c| c.status == ConnectionStatus::NeedsReauth);
     let oauth = card.auth == "oauth";
     let vars = card.config_vars.join(" and ");
-    let provider = card.provider.as_str();
     view! {
         <section class="card provider-card" data-provider=card.provider.as_str()>
             <div class="card-head">
@@ -144,20 +149,73 @@ fn ProviderCardView(
                     </a>
                 </p>
             })}
-            {(can_manage && !oauth && !connected).then(|| view! {
-                <ActionForm action=actions.api_key attr:class="form">
-                    <input type="hidden" name="provider" value=provider/>
-                    <label>"API ID" <input name="api_id" required autocomplete="off"/></label>
-                    <label>"API token" <input name="api_token" type="password" required autocomplete="off"/></label>
-                    <button type="submit" class="btn btn-primary">{format!("Connect {}", card.name)}</button>
-                </ActionForm>
-            }.into_any())}
+            {(can_manage && !oauth && (!connected || needs_reauth)).then(|| view! {
+                <KeyForm provider=card.provider fields=card.key_fields.clone() action=actions.api_key/>
+            })}
             {(can_manage && card.provider == Provider::Hubspot).then(|| view! {
                 <TokenForm action=actions.hubspot_token/>
             })}
         </section>
     }
     .into_any()
+}
+
+/// An API-key provider's credentials (Autotask's API user, Aircall's API
+/// id and token): "Test connection" checks them with the provider and
+/// saves nothing; "Connect" checks and saves them.
+#[component]
+fn KeyForm(
+    provider: Provider,
+    fields: Vec<KeyField>,
+    action: ServerAction<ConnectApiKey>,
+) -> impl IntoView {
+    let name = provider.name();
+    let outcome = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|o| o.provider == provider)
+            .map(|o| {
+                let zone = o
+                    .check
+                    .zone
+                    .map(|z| format!(" in zone {z}"))
+                    .unwrap_or_default();
+                let text = if o.saved {
+                    format!(
+                        "Connected {name} as {}{zone}; the first sync starts shortly.",
+                        o.check.account_id
+                    )
+                } else {
+                    format!(
+                        "{name} accepts these credentials for {}{zone}. Nothing was saved.",
+                        o.check.account_id
+                    )
+                };
+                view! { <p class="token-check" role="status">{text}</p> }
+            })
+    };
+    view! {
+        <ActionForm action attr:class="form key-form">
+            <input type="hidden" name="provider" value=provider.as_str()/>
+            {fields.into_iter().map(|f| view! {
+                <label>{f.label.to_string()}
+                    <input
+                        name=format!("fields[{}]", f.name)
+                        type=if f.secret { "password" } else { "text" }
+                        required
+                        autocomplete="off"
+                    />
+                </label>
+            }).collect_view()}
+            <div class="form-buttons">
+                <button type="submit" name="intent" value="test" class="btn">"Test connection"</button>
+                <button type="submit" name="intent" value="connect" class="btn btn-primary">{format!("Connect {name}")}</button>
+            </div>
+        </ActionForm>
+        {outcome}
+    }
 }
 
 /// HubSpot without OAuth: paste a private app's access token (or a service

@@ -350,6 +350,26 @@ fn SourceFields(source: SourceForm, siblings: Vec<(MeasurableId, String)>) -> im
                 " Only closed-won deals"
             </label>
             {text("pipeline", "Deal pipeline (name or id)", source.pipeline.clone(), "Sales pipeline")}
+            {text("queue", "Autotask ticket queue is any of (name or id)", source.queue.clone(), "ROC board")}
+            <label class="check">
+                <input type="checkbox" name="form[source][closed_same_day]" checked=source.closed_same_day.is_some()/>
+                " Only tickets closed the local day they were opened (place by ticket completed date)"
+            </label>
+            <label>"Autotask time entries"
+                <select name="form[source][billable]">
+                    {[("", "Billable or not"), ("billable", "Billable only"), ("non_billable", "Non-billable only")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.billable>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Aircall calls"
+                <select name="form[source][answered]">
+                    {[("", "Answered or not"), ("answered", "Answered only"), ("unanswered", "Never answered only")].into_iter().map(|(v, l)| view! {
+                        <option value=v selected=v == source.answered>{l}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {text("min_duration_seconds", "Calls lasting at least (seconds)", source.min_duration_seconds.clone(), "30")}
             <label>"Number"
                 <select name="form[source][aggregate]">
                     {[("count", "How many records"), ("sum", "Sum of a property")].into_iter().map(|(v, l)| view! {

@@ -206,6 +206,7 @@ async fn a_connection(app: &TestApp, admin: &TestUser) -> app::domain::Connectio
             user_id: admin.id,
             access_expires_at: Some(server::db::now_ms() + 1_800_000),
             secrets: vec![(store::ACCESS_TOKEN, SecretToken::new("at-123"))],
+            api_base: None,
         },
     )
     .await

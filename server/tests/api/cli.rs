@@ -160,6 +160,7 @@ async fn keys_rotate_re_encrypts_and_start_up_refuses_unknown_keys() {
                 (store::ACCESS_TOKEN, SecretToken::new("at-1")),
                 (store::REFRESH_TOKEN, SecretToken::new("rt-1")),
             ],
+            api_base: None,
         },
     )
     .await

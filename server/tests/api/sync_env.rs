@@ -36,6 +36,7 @@ pub fn test_limits() -> Limits {
         max_tries: 6,
         max_throttles: 40,
         timeout: std::time::Duration::from_secs(10),
+        ..Limits::default()
     }
 }
 
@@ -334,6 +335,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
                     SecretToken::new(h["refresh_token"].as_str().unwrap()),
                 ),
             ],
+            api_base: None,
         },
     )
     .await
@@ -361,6 +363,7 @@ pub async fn env(backend: Backend, opts: SandboxOptions) -> Option<Env> {
                     SecretToken::new(f["refresh_token"].as_str().unwrap()),
                 ),
             ],
+            api_base: None,
         },
     )
     .await
