@@ -27,7 +27,17 @@ impl Integrations {
 #[async_trait::async_trait]
 impl IntegrationsService for Integrations {
     async fn cards(&self, viewer: &Viewer) -> Result<Vec<ProviderCard>, ApiError> {
-        answer(async { Ok(self.provider_cards(viewer.org_id).await?) }).await
+        answer(async {
+            let mut cards = self.provider_cards(viewer.org_id).await?;
+            // Only those who may connect get the connect form's fields.
+            if !viewer.role.can_manage() {
+                for card in &mut cards {
+                    card.key_fields.clear();
+                }
+            }
+            Ok(cards)
+        })
+        .await
     }
 
     async fn detail(

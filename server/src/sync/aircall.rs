@@ -20,6 +20,7 @@ use super::{
     progress::Progress,
     records::{self, Change, Row},
     runs,
+    wire::id_text,
 };
 use crate::db::{Db, now_ms};
 
@@ -52,14 +53,6 @@ pub struct Ctx {
     pub run_id: i64,
     /// Backfill window, weeks.
     pub backfill_weeks: i64,
-}
-
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        _ => None,
-    }
 }
 
 /// A unix-seconds field as epoch ms.

@@ -28,7 +28,7 @@ use super::{
     progress::Progress,
     records::{self, Change, Row},
     runs,
-    wire::ts,
+    wire::{id_text, ts},
 };
 use crate::db::{Db, now_ms};
 
@@ -72,15 +72,6 @@ fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// An id-like value (number or string) as text; blank is none.
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        _ => None,
-    }
 }
 
 /// Noon UTC of the calendar date a time entry was worked on (its

@@ -1,4 +1,4 @@
-//! Wire helpers every provider's mapping uses: timestamps as HubSpot and
+//! Wire helpers every provider's mapping uses: ids, timestamps as HubSpot and
 //! Fathom send them (epoch milliseconds, RFC 3339, or a bare date), and
 //! the escaping of the opaque paging tokens both hand back.
 
@@ -14,6 +14,16 @@ pub fn query_escape(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// An id-like value (a number or a non-blank string) as text, as Autotask
+/// and Aircall send ids.
+pub fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        _ => None,
+    }
 }
 
 /// Epoch ms from a HubSpot value: ms digits or ISO-8601.
