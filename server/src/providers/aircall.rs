@@ -27,17 +27,19 @@ pub const API_BASE: &str = "https://api.aircall.io";
 /// No OAuth client; the API base from `AIRCALL_API_BASE`, or the sandbox in
 /// demo mode when it is left at Aircall's.
 pub fn configure(config: &Config) -> (Option<OAuthClientConfig>, ProviderUrls) {
-    let mut api_base = config.aircall_api_base.clone();
+    let urls = |api_base: String| {
+        (
+            None,
+            ProviderUrls {
+                authorize_url: String::new(),
+                token_url: String::new(),
+                api_base,
+            },
+        )
+    };
     #[cfg(feature = "demo")]
-    if config.demo && api_base == API_BASE {
-        api_base = format!("{}/aircall", super::sandbox_base(config));
+    if config.demo && config.aircall_api_base == API_BASE {
+        return urls(format!("{}/aircall", super::sandbox_base(config)));
     }
-    (
-        None,
-        ProviderUrls {
-            authorize_url: String::new(),
-            token_url: String::new(),
-            api_base,
-        },
-    )
+    urls(config.aircall_api_base.clone())
 }

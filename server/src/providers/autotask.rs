@@ -34,17 +34,22 @@ pub const ZONE_LOOKUP: &str = "https://webservices.autotask.net/atservicesrest";
 /// No OAuth client; the zone lookup from `AUTOTASK_ZONE_LOOKUP_URL`, or the
 /// sandbox's in demo mode when it is left at Autotask's.
 pub fn configure(config: &Config) -> (Option<OAuthClientConfig>, ProviderUrls) {
-    let mut api_base = config.autotask_zone_lookup_url.clone();
+    let urls = |api_base: String| {
+        (
+            None,
+            ProviderUrls {
+                authorize_url: String::new(),
+                token_url: String::new(),
+                api_base,
+            },
+        )
+    };
     #[cfg(feature = "demo")]
-    if config.demo && api_base == ZONE_LOOKUP {
-        api_base = format!("{}/autotask/atservicesrest", super::sandbox_base(config));
+    if config.demo && config.autotask_zone_lookup_url == ZONE_LOOKUP {
+        return urls(format!(
+            "{}/autotask/atservicesrest",
+            super::sandbox_base(config)
+        ));
     }
-    (
-        None,
-        ProviderUrls {
-            authorize_url: String::new(),
-            token_url: String::new(),
-            api_base,
-        },
-    )
+    urls(config.autotask_zone_lookup_url.clone())
 }
