@@ -70,8 +70,6 @@ pub struct Inner {
     pub(crate) targets: Mutex<WebhookTargets>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) fathom_webhooks: Mutex<Vec<fathom::webhooks::FathomWebhook>>,
-    // Read once the Autotask simulator's routes are built (issue 14).
-    #[allow(dead_code)]
     pub(crate) autotask: Mutex<autotask::State>,
     pub(crate) aircall: Mutex<aircall::State>,
     pub(crate) redirect_uris: RwLock<Vec<String>>,

@@ -88,3 +88,12 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
         None
     }
 }
+
+/// `bytes` random bytes as lower-case hex (Aircall's ids and tokens, Autotask's secrets).
+pub fn random_hex(bytes: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.r#gen::<u8>()))
+        .collect()
+}

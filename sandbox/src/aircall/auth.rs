@@ -117,8 +117,8 @@ impl Sandbox {
     /// returns it; [`Sandbox::aircall_credentials`] returns it from now on.
     pub fn aircall_issue_credentials(&self) -> AircallCredentials {
         let creds = AircallCredentials {
-            api_id: hex(16),
-            api_token: hex(16),
+            api_id: crate::util::random_hex(16),
+            api_token: crate::util::random_hex(16),
         };
         lock(&self.inner.aircall).keys.push(ApiKey {
             creds: creds.clone(),
@@ -126,15 +126,6 @@ impl Sandbox {
         });
         creds
     }
-}
-
-/// `bytes` random bytes as lower-case hex (Aircall's ids and tokens look like this).
-pub fn hex(bytes: usize) -> String {
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.r#gen::<u8>()))
-        .collect()
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{authenticate, hex};
+use super::auth::authenticate;
 use super::model::{Call, api_base, call_json, initial_call_json};
 use super::paging::{LinkCtx, Page};
 use super::{error, not_found};
@@ -138,7 +138,7 @@ pub async fn create(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes) 
         custom_name: b.custom_name.unwrap_or_else(|| "Webhook".into()),
         url: b.url,
         events,
-        token: hex(16),
+        token: crate::util::random_hex(16),
         active: true,
         created_ms: sb.now_ms(),
     };
