@@ -21,10 +21,7 @@ pub const SPEC: ProviderSpec = ProviderSpec {
         test_path: "/v1.0/Companies/entityInformation",
         style: KeyStyle::Autotask,
     }),
-    // Connecting works; the sync is built but not yet tested against a
-    // simulator of Autotask's API, so it is not scheduled (the card says
-    // "Coming soon").
-    sync_ready: false,
+    sync_ready: true,
     revocable: false,
 };
 

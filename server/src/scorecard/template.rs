@@ -4,7 +4,7 @@
 //! template" each one stays editable like any other. Formula measurables
 //! refer to siblings by name here ([`rate_inputs`]); [`formula_refs`]
 //! resolves them once the siblings have ids. The Reactive operations rows
-//! stay entered by hand until Autotask's sync is released.
+//! count Autotask tickets and time entries.
 
 use app::domain::MeasurableId;
 use app::{
@@ -125,6 +125,45 @@ fn row(section: &str, name: &str, unit: Unit, goal: Goal, source: Source) -> Mea
 
 /// Name of the same-day close rate, a formula over two siblings.
 pub const CLOSE_RATE: &str = "Same-day close rate";
+/// Tickets closed (by completed date).
+pub const TICKETS_CLOSED: &str = "Tickets closed";
+/// Tickets closed the local day they were opened.
+pub const CLOSED_SAME_DAY: &str = "Tickets closed the same day";
+/// Hours worked (Autotask time entries).
+pub const HOURS_WORKED: &str = "Hours worked";
+/// Billable hours worked.
+pub const BILLABLE_HOURS: &str = "Billable hours";
+/// Name of utilisation, billable hours ÷ hours worked.
+pub const UTILISATION: &str = "Utilisation";
+
+/// Autotask tickets placed by `time_field`, only those closed the day they
+/// were opened when `same_day`.
+fn tickets(time_field: TimeField, same_day: bool) -> Source {
+    synced(
+        RecordKind::AutotaskTicket,
+        time_field,
+        Filters {
+            closed_same_day: same_day,
+            ..Filters::default()
+        },
+    )
+}
+
+/// Hours worked from Autotask time entries (`hoursWorked`), all of them or
+/// only billable (`Some(true)`) ones.
+fn hours(billable: Option<bool>) -> Source {
+    Source::Synced(Box::new(SyncedQuery {
+        kind: RecordKind::AutotaskTimeEntry,
+        time_field: TimeField::Occurred,
+        filters: Filters {
+            billable,
+            ..Filters::default()
+        },
+        aggregate: Aggregate::Sum {
+            properties: strings(&["hoursWorked"]),
+        },
+    }))
+}
 
 /// The template's measurables, in order. The close-rate formula is a
 /// placeholder until [`formula_refs`] fills in its inputs' ids.
@@ -218,36 +257,27 @@ pub fn measurables() -> Vec<MeasurableInput> {
             at_least(1.0),
             meetings(fta, false, Some("Warm 250")),
         ),
-        MeasurableInput {
-            goal: None,
-            ..row(
-                SECTIONS[4],
-                "Tickets opened",
-                Count,
-                at_least(0.0),
-                Source::Manual,
-            )
-        },
-        MeasurableInput {
-            goal: None,
-            ..row(
-                SECTIONS[4],
-                "Tickets closed",
-                Count,
-                at_least(0.0),
-                Source::Manual,
-            )
-        },
-        MeasurableInput {
-            goal: None,
-            ..row(
-                SECTIONS[4],
-                "Tickets closed the same day",
-                Count,
-                at_least(0.0),
-                Source::Manual,
-            )
-        },
+        row(
+            SECTIONS[4],
+            "Tickets opened",
+            Count,
+            at_least(0.0),
+            tickets(TimeField::Created, false),
+        ),
+        row(
+            SECTIONS[4],
+            TICKETS_CLOSED,
+            Count,
+            at_least(0.0),
+            tickets(TimeField::Completed, false),
+        ),
+        row(
+            SECTIONS[4],
+            CLOSED_SAME_DAY,
+            Count,
+            at_least(0.0),
+            tickets(TimeField::Completed, true),
+        ),
         row(
             SECTIONS[4],
             CLOSE_RATE,
@@ -257,26 +287,47 @@ pub fn measurables() -> Vec<MeasurableInput> {
                 formula: "0".to_owned(),
             },
         ),
+        row(SECTIONS[4], HOURS_WORKED, Count, at_least(0.0), hours(None)),
         row(
             SECTIONS[4],
-            "Utilisation",
+            BILLABLE_HOURS,
+            Count,
+            at_least(0.0),
+            hours(Some(true)),
+        ),
+        row(
+            SECTIONS[4],
+            UTILISATION,
             Percent,
             at_least(60.0),
-            Source::Manual,
+            Source::Formula {
+                formula: "0".to_owned(),
+            },
         ),
     ]
+    .into_iter()
+    .map(|m| match m.name.as_str() {
+        // Team rows with no goal of their own: the rates carry the goals.
+        TICKETS_CLOSED | CLOSED_SAME_DAY | HOURS_WORKED | BILLABLE_HOURS | "Tickets opened" => {
+            MeasurableInput { goal: None, ..m }
+        }
+        _ => m,
+    })
+    .collect()
 }
 
 /// The (part, whole) siblings of a template rate row, by name.
 pub fn rate_inputs(name: &str) -> Option<(&'static str, &'static str)> {
     match name {
-        CLOSE_RATE => Some(("Tickets closed the same day", "Tickets closed")),
+        CLOSE_RATE => Some((CLOSED_SAME_DAY, TICKETS_CLOSED)),
+        UTILISATION => Some((BILLABLE_HOURS, HOURS_WORKED)),
         _ => None,
     }
 }
 
 /// A rate formula once its inputs have ids: `part ÷ whole × 100` (the
-/// same-day close rate: tickets closed the same day ÷ tickets closed).
+/// same-day close rate: tickets closed the same day ÷ tickets closed;
+/// utilisation: billable hours ÷ hours worked).
 pub fn formula_refs(part: MeasurableId, whole: MeasurableId) -> Source {
     Source::Formula {
         formula: format!("m:{part} / m:{whole} * 100"),
@@ -291,7 +342,7 @@ mod tests {
     #[test]
     fn every_template_definition_is_valid() {
         let all = measurables();
-        assert_eq!(all.len(), 18);
+        assert_eq!(all.len(), 20);
         for m in &all {
             assert_eq!(m.validate(), Ok(()), "{}", m.name);
             assert!(SECTIONS.contains(&m.section.as_str()));

@@ -745,12 +745,15 @@ async fn integrations_page_shows_health_and_is_read_only_for_members() {
             "Connect Fathom",
             "Not connected",
             "Aircall",
-            "Coming soon",
             "API token",
+            "Autotask",
+            "Tracking identifier (integration code)",
         ] {
             assert!(html.contains(text), "{text} missing from the page");
         }
         assert!(html.contains("href=\"/oauth/hubspot/start\""));
+        // Every provider syncs: none is marked as not released.
+        assert!(!html.contains("Coming soon"));
 
         let mut seen = Seen::default();
         let id = connect(&app, &admin, "hubspot", &mut seen).await;

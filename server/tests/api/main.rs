@@ -34,6 +34,7 @@ mod slow_clients;
 mod sources_env;
 mod sync;
 mod sync_aircall;
+mod sync_autotask;
 mod sync_env;
 mod sync_fathom_deletes;
 mod sync_inbox;

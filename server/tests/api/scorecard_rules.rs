@@ -147,7 +147,9 @@ async fn a_dial_is_every_call_but_an_inbound_one_counted_once() {
     .await;
 }
 
-/// Same-day close rate = tickets closed the same day ÷ tickets closed.
+/// Same-day close rate = tickets closed the same day ÷ tickets closed;
+/// utilisation = billable hours ÷ hours worked. The inputs are synced rows,
+/// here overridden by hand (with the reason an override needs).
 #[tokio::test]
 async fn the_same_day_close_rate_divides_by_tickets_closed() {
     on_each_backend(|app| async move {
@@ -163,12 +165,14 @@ async fn the_same_day_close_rate_divides_by_tickets_closed() {
             ("Tickets opened", 10.0),
             ("Tickets closed", 8.0),
             ("Tickets closed the same day", 6.0),
+            ("Hours worked", 40.0),
+            ("Billable hours", 30.0),
         ] {
             let id = row(&view, name)["measurable_id"].as_i64().unwrap();
             let (status, v) = post(
                 &admin,
                 app.url(&format!("/api/v1/measurables/{id}/values")),
-                json!({"week": w.to_string(), "value": value}),
+                json!({"week": w.to_string(), "value": value, "reason": "Autotask not connected yet"}),
             )
             .await;
             assert_eq!(status, 204, "{v}");
@@ -179,6 +183,7 @@ async fn the_same_day_close_rate_divides_by_tickets_closed() {
         )
         .await;
         assert_eq!(this_week(&view, "Same-day close rate"), Some(75.0));
+        assert_eq!(this_week(&view, "Utilisation"), Some(75.0));
     })
     .await;
 }
