@@ -3,10 +3,11 @@
 //!
 //! Ensures an organisation "Demo Sales Co" with an admin exists. The admin's
 //! password is generated on first run and written to `data/demo-login.txt`
-//! (mode 0600) for `make run` to print; it never goes to the log. The
-//! provider simulators are served at `/sandbox`, and providers without a
-//! configured client use the simulators' client ids, secrets and webhook
-//! secret.
+//! (mode 0600) for `make run` to print, with the simulators' Autotask and
+//! Aircall API credentials to paste on the Integrations page; it never goes
+//! to the log. The provider simulators are served at `/sandbox`, and
+//! providers without a configured client use the simulators' client ids,
+//! secrets and webhook secret.
 
 use std::path::PathBuf;
 
@@ -63,10 +64,29 @@ pub async fn ensure(db: &Db, config: &Config) -> anyhow::Result<()> {
     }
     write_private(
         &file,
-        &format!("email: {ADMIN_EMAIL}\npassword: {secret}\n"),
+        &format!(
+            "email: {ADMIN_EMAIL}\npassword: {secret}\n{}",
+            sandbox_keys()
+        ),
     )?;
     tracing::info!(file = %file.display(), "demo organisation ready; its login is in the file");
     Ok(())
+}
+
+/// The simulators' API credentials, for the Autotask and Aircall cards
+/// (they work only against the sandbox).
+fn sandbox_keys() -> String {
+    use sandbox::{aircall, autotask};
+    format!(
+        "Autotask (sandbox) on Integrations:\n  API username: {}\n  Secret: {}\n  \
+         Tracking identifier: {}\nAircall (sandbox) on Integrations:\n  API ID: {}\n  \
+         API token: {}\n",
+        autotask::DEMO_USERNAME,
+        autotask::DEMO_SECRET,
+        autotask::DEMO_INTEGRATION_CODE,
+        aircall::DEMO_API_ID,
+        aircall::DEMO_API_TOKEN,
+    )
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
