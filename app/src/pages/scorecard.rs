@@ -60,7 +60,7 @@ fn NoScorecard() -> impl IntoView {
                     view! {
                         <EmptyState
                             title="No measurables yet"
-                            body="Start from the sales template (dials, decision-maker conversations, appointments, MRR and more, filled from HubSpot and Fathom) and pick who owns each section, or add your own measurables one by one."
+                            body="Start from the sales template (dials, decision-maker conversations, appointments, MRR, tickets and more, filled from HubSpot, Fathom, Autotask and Aircall) and pick who owns each section, or add your own measurables one by one."
                             href="/scorecard/template"
                             action="Start from template"
                         />
@@ -70,7 +70,7 @@ fn NoScorecard() -> impl IntoView {
                     view! {
                         <EmptyState
                             title="No measurables yet"
-                            body="Your manager has not set up the scorecard yet. Once they have, your weekly numbers appear here and fill themselves from HubSpot and Fathom."
+                            body="Your manager has not set up the scorecard yet. Once they have, your weekly numbers appear here and fill themselves from the connected sources."
                         />
                     }.into_any()
                 }
@@ -136,7 +136,7 @@ fn Scorecard(
             view! {
                 <EmptyState
                     title="This scorecard has no measurables"
-                    body="Add a measurable: count calls, meetings, notes or deals from HubSpot and Fathom, enter a number by hand, or compute one from others."
+                    body="Add a measurable: count calls, meetings, notes, deals, tickets or hours from the connected sources, enter a number by hand, or compute one from others."
                     href="/scorecard/measurables/new"
                     action="Add a measurable"
                 />

@@ -560,7 +560,7 @@ async fn property_warnings(
     let (Some(object), false) = (properties::hubspot_object(q.kind), names.is_empty()) else {
         return Ok(Vec::new());
     };
-    let connections = store::hubspot_connections(db, org_id).await?;
+    let connections = store::live_connections(db, org_id, app::domain::Provider::Hubspot).await?;
     let field = "source.aggregate.properties";
     let mut out = Vec::new();
     let mut unknown = unknown_names(db, &connections, object, names).await?;

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
-use app::domain::{MeasurableId, OrgId};
+use app::domain::{MeasurableId, OrgId, Provider};
 
 use super::{cell, clock::OrgClock, compute, store, template, view};
 use crate::{
@@ -112,7 +112,7 @@ impl Scorecards {
             needs_list |= !store::list_has_members(&self.db, org_id, list).await?;
         }
         let wanted = properties::named(queries);
-        for id in store::hubspot_connections(&self.db, org_id).await? {
+        for id in store::live_connections(&self.db, org_id, Provider::Hubspot).await? {
             if needs_list || properties::unregistered(&self.db, id, &wanted).await? {
                 sync.sync_now(id).await?;
             }
@@ -485,6 +485,9 @@ impl Scorecards {
             check_person(&facts, *person)?;
         }
         let from = Self::since_always(&OrgClock::of(&self.db, viewer.org_id).await?);
+        let aircall = !store::live_connections(&self.db, viewer.org_id, Provider::Aircall)
+            .await?
+            .is_empty();
         let mut tx = self.db.begin_write().await?;
         let card = store::create_scorecard(&mut tx, viewer.org_id, "Sales scorecard").await?;
         let mut ids: HashMap<String, MeasurableId> = HashMap::new();
@@ -494,6 +497,9 @@ impl Scorecards {
                 .iter()
                 .find(|(s, _)| *s == input.section)
                 .and_then(|(_, p)| *p);
+            if aircall && input.name == template::DIALS {
+                input.source = template::aircall_dials();
+            }
             if let Some((part, whole)) = template::rate_inputs(&input.name) {
                 let id = |name: &str| ids.get(name).copied().unwrap_or_default();
                 input.source = template::formula_refs(id(part), id(whole));

@@ -264,17 +264,21 @@ pub async fn list_has_members(db: &Db, org_id: OrgId, name: &str) -> anyhow::Res
     Ok(row.is_some())
 }
 
-/// The organisation's HubSpot connections that can sync.
-pub async fn hubspot_connections(db: &Db, org_id: OrgId) -> anyhow::Result<Vec<ConnectionId>> {
+/// The organisation's connections to `provider` that can sync.
+pub async fn live_connections(
+    db: &Db,
+    org_id: OrgId,
+    provider: app::domain::Provider,
+) -> anyhow::Result<Vec<ConnectionId>> {
     let rows: Vec<(ConnectionId,)> = sqlx::query_as(
         "SELECT id FROM connections WHERE org_id = $1 AND provider = $2 \
          AND status IN ('connected', 'degraded', 'missing_scopes') ORDER BY id",
     )
     .bind(org_id)
-    .bind(app::domain::Provider::Hubspot.as_str())
+    .bind(provider.as_str())
     .fetch_all(&db.pool)
     .await
-    .context("listing HubSpot connections")?;
+    .with_context(|| format!("listing {} connections", provider.name()))?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 

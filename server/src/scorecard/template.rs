@@ -61,6 +61,23 @@ fn dials(list: Option<&str>) -> Source {
     )
 }
 
+/// Name of the template's dials row (the one without a list filter).
+pub const DIALS: &str = "Dials";
+
+/// Dials from the phone system: every outbound Aircall call, answered or
+/// not. The template uses it for [`DIALS`] when Aircall is connected
+/// (Aircall also logs its calls into HubSpot, so one source must count).
+pub fn aircall_dials() -> Source {
+    synced(
+        RecordKind::AircallCall,
+        TimeField::Occurred,
+        Filters {
+            call_direction: Some(DirectionFilter::Is("OUTBOUND".to_owned())),
+            ..Filters::default()
+        },
+    )
+}
+
 fn dm_conversations(list: Option<&str>) -> Source {
     synced(
         RecordKind::Note,
@@ -172,7 +189,7 @@ pub fn measurables() -> Vec<MeasurableInput> {
     let at_least = Goal::at_least;
     let fta = "First Time Appointment";
     vec![
-        row(SECTIONS[0], "Dials", Count, at_least(125.0), dials(None)),
+        row(SECTIONS[0], DIALS, Count, at_least(125.0), dials(None)),
         row(
             SECTIONS[0],
             "Conversations with decision maker",

@@ -17,6 +17,18 @@ use crate::{
     sources_env::{Sources, opts, sources},
 };
 
+/// Every outbound call per week, answered or not: the template's dials.
+fn outbound(s: &Sources) -> BTreeMap<NaiveDate, f64> {
+    let mut out = BTreeMap::new();
+    for c in s.sb.aircall_calls() {
+        if c["direction"] == "outbound" {
+            let at = c["started_at"].as_i64().unwrap() * 1000;
+            *out.entry(week_of(s.tz, at)).or_default() += 1.0;
+        }
+    }
+    out
+}
+
 /// Calls by `who` (lower-cased emails; None: everyone) per week, counted
 /// from the simulator's own calls: outbound, answered, at least 30 s.
 fn dials(s: &Sources, who: Option<&str>) -> BTreeMap<NaiveDate, f64> {
@@ -109,6 +121,17 @@ async fn aircall_calls_fill_a_measurable_that_equals_an_independent_count() {
                 s.value(team, w, "Dials").await,
                 Some(t),
                 "{backend:?} team week {w}"
+            );
+        }
+
+        // With Aircall connected, the template's Dials count its outbound calls.
+        let template = crate::fixtures::template(&s.app, &s.admin, None).await;
+        let want = outbound(&s);
+        for w in s.weeks(4) {
+            assert_eq!(
+                s.value(template, w, "Dials").await,
+                Some(want.get(&w).copied().unwrap_or(0.0)),
+                "{backend:?} template Dials week {w}"
             );
         }
 
