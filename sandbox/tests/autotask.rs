@@ -79,6 +79,26 @@ async fn all(
     (items, sizes)
 }
 
+/// The status of `req` sent with the current API user's headers.
+async fn status_with_auth(sb: &Sandbox, req: reqwest::RequestBuilder) -> u16 {
+    auth(req, sb).send().await.unwrap().status().as_u16()
+}
+
+/// The status of `req` sent with these three header values.
+async fn status_with(
+    req: reqwest::RequestBuilder,
+    user: &str,
+    secret: &str,
+    code: Option<&str>,
+) -> u16 {
+    let req = req.header("UserName", user).header("Secret", secret);
+    let req = match code {
+        Some(c) => req.header("ApiIntegrationCode", c),
+        None => req,
+    };
+    req.send().await.unwrap().status().as_u16()
+}
+
 fn ids(v: &[Value]) -> Vec<i64> {
     v.iter().map(|x| x["id"].as_i64().unwrap()).collect()
 }
@@ -110,52 +130,23 @@ async fn the_zone_lookup_needs_a_known_user_and_the_zone_needs_all_three_headers
 
     let zone = zone(&base).await;
     let info = format!("{zone}/v1.0/Companies/entityInformation");
-    assert_eq!(
-        auth(client().get(&info), &sb)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_with_auth(&sb, client().get(&info)).await, 200);
     let c = sb.autotask_credentials();
-    let wrong = client()
-        .get(&info)
-        .header("UserName", &c.username)
-        .header("Secret", "wrong")
-        .header("ApiIntegrationCode", &c.integration_code)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 401);
-    let no_code = client()
-        .get(&info)
-        .header("UserName", &c.username)
-        .header("Secret", &c.secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_code.status(), 401);
+    let wrong = status_with(
+        client().get(&info),
+        &c.username,
+        "wrong",
+        Some(&c.integration_code),
+    );
+    assert_eq!(wrong.await, 401);
+    let no_code = status_with(client().get(&info), &c.username, &c.secret, None);
+    assert_eq!(no_code.await, 401);
 
     sb.autotask_revoke();
-    assert_eq!(
-        auth(client().get(&info), &sb)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(status_with_auth(&sb, client().get(&info)).await, 401);
     let fresh = sb.autotask_issue_credentials();
     assert_ne!(fresh.username, DEMO_USERNAME);
-    assert_eq!(
-        auth(client().get(&info), &sb)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_with_auth(&sb, client().get(&info)).await, 200);
 }
 
 #[tokio::test]
@@ -306,14 +297,7 @@ async fn the_hourly_limit_and_the_thread_limit_answer_429() {
     });
     let info = format!("{zone}/V1.0/Tickets/entityInformation");
     for _ in 0..3 {
-        assert_eq!(
-            auth(client().get(&info), &sb)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(status_with_auth(&sb, client().get(&info)).await, 200);
     }
     let r = auth(client().get(&info), &sb).send().await.unwrap();
     assert_eq!(r.status(), 429);

@@ -148,6 +148,28 @@ impl Sources {
         (run, status, error)
     }
 
+    /// The API calls run `run` made.
+    pub async fn api_calls(&self, run: i64) -> i64 {
+        self.count(&format!("SELECT api_calls FROM sync_runs WHERE id = {run}"))
+            .await
+    }
+
+    /// After a run the provider refused: asserts the connection needs
+    /// re-auth and its reason contains `reason`.
+    pub async fn assert_needs_reauth(&self, id: ConnectionId, reason: &str) {
+        let (state, error): (String, Option<String>) =
+            sqlx::query_as("SELECT status, last_error FROM connections WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.app.db().pool)
+                .await
+                .unwrap();
+        assert_eq!(state, "needs_reauth");
+        assert!(
+            error.as_deref().unwrap_or_default().contains(reason),
+            "{error:?}"
+        );
+    }
+
     /// A scorecard with one measurable per `(name, source)`, for `person`
     /// (None: the whole team); the scorecard id.
     pub async fn card(&self, person: Option<i64>, rows: &[(&str, Value)]) -> i64 {

@@ -187,11 +187,7 @@ async fn aircall_calls_fill_a_measurable_that_equals_an_independent_count() {
         });
         let (run, status, error) = s.full_run(id).await;
         assert_eq!(status, "succeeded", "{error:?}");
-        let (calls,): (i64,) = sqlx::query_as("SELECT api_calls FROM sync_runs WHERE id = $1")
-            .bind(run)
-            .fetch_one(&s.app.db().pool)
-            .await
-            .unwrap();
+        let calls = s.api_calls(run).await;
         assert!(calls <= 6, "an incremental run made {calls} calls");
         assert_eq!(
             s.count("SELECT COUNT(*) FROM activities WHERE kind = 'aircall_call'")
@@ -203,19 +199,7 @@ async fn aircall_calls_fill_a_measurable_that_equals_an_independent_count() {
         s.sb.aircall_revoke();
         let (_, status, _) = s.full_run(id).await;
         assert_eq!(status, "failed");
-        let (state, reason): (String, Option<String>) =
-            sqlx::query_as("SELECT status, last_error FROM connections WHERE id = $1")
-                .bind(id)
-                .fetch_one(&s.app.db().pool)
-                .await
-                .unwrap();
-        assert_eq!(state, "needs_reauth");
-        assert!(
-            reason
-                .as_deref()
-                .unwrap_or_default()
-                .contains("Aircall refused the saved API credentials"),
-            "{reason:?}"
-        );
+        s.assert_needs_reauth(id, "Aircall refused the saved API credentials")
+            .await;
     }
 }

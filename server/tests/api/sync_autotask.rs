@@ -214,14 +214,6 @@ fn credentials(s: &Sources) -> Value {
     json!({"username": c.username, "secret": c.secret, "integration_code": c.integration_code})
 }
 
-async fn connection_state(s: &Sources, id: app::domain::ConnectionId) -> (String, Option<String>) {
-    sqlx::query_as("SELECT status, last_error FROM connections WHERE id = $1")
-        .bind(id)
-        .fetch_one(&s.app.db().pool)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn autotask_tickets_and_time_fill_measurables_that_equal_an_independent_count() {
     for backend in BACKENDS {
@@ -332,11 +324,7 @@ async fn autotask_tickets_and_time_fill_measurables_that_equal_an_independent_co
         }
         let (run, status, error) = s.full_run(id).await;
         assert_eq!(status, "succeeded", "{error:?}");
-        let (calls,): (i64,) = sqlx::query_as("SELECT api_calls FROM sync_runs WHERE id = $1")
-            .bind(run)
-            .fetch_one(&s.app.db().pool)
-            .await
-            .unwrap();
+        let calls = s.api_calls(run).await;
         assert!(calls <= 10, "an incremental run made {calls} calls");
         assert_matches(
             &s,
@@ -372,14 +360,7 @@ async fn autotask_tickets_and_time_fill_measurables_that_equal_an_independent_co
         s.sb.autotask_revoke();
         let (_, status, _) = s.full_run(id).await;
         assert_eq!(status, "failed");
-        let (state, reason) = connection_state(&s, id).await;
-        assert_eq!(state, "needs_reauth");
-        assert!(
-            reason
-                .as_deref()
-                .unwrap_or_default()
-                .contains("Autotask refused the saved API credentials"),
-            "{reason:?}"
-        );
+        s.assert_needs_reauth(id, "Autotask refused the saved API credentials")
+            .await;
     }
 }
